@@ -1,0 +1,5 @@
+"""`python -m carecast` runs the command line."""
+
+from carecast.cli import main
+
+main()

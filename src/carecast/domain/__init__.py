@@ -1,0 +1,1 @@
+"""Pure, typed domain model: no I/O, no frameworks."""

@@ -1,0 +1,33 @@
+"""Everything known about one council on one date: the input of every engine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from carecast.domain.activity import Child, Episode
+from carecast.domain.finance import (
+    Action,
+    Allowance,
+    BudgetLine,
+    Commitment,
+    CostCentre,
+    LedgerEntry,
+    Post,
+)
+
+
+@dataclass(frozen=True)
+class ActivityState:
+    """The council's activity and finance data as known on `known_on`."""
+
+    known_on: date
+    children: tuple[Child, ...] = ()
+    episodes: tuple[Episode, ...] = ()
+    commitments: tuple[Commitment, ...] = ()
+    ledger: tuple[LedgerEntry, ...] = ()
+    cost_centres: tuple[CostCentre, ...] = ()
+    budget: tuple[BudgetLine, ...] = ()
+    posts: tuple[Post, ...] = ()
+    allowances: tuple[Allowance, ...] = ()
+    actions: tuple[Action, ...] = field(default_factory=tuple)

@@ -1,0 +1,1 @@
+"""Forecast engines: pure functions from an ActivityState to a Forecast."""

@@ -1,0 +1,1 @@
+"""Reports built from stored forecast snapshots (heavy libraries are imported lazily)."""

@@ -1,0 +1,1 @@
+"""The store: SQLAlchemy tables, migrations and repository functions returning domain objects."""

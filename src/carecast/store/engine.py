@@ -1,0 +1,68 @@
+"""Engines and migrations: built by factories, never at import time."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+from carecast.errors import StoreNotReady, UsageError
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def make_engine(url: str) -> sa.Engine:
+    """An engine for a SQLite file or a PostgreSQL URL, with foreign keys enforced on SQLite."""
+    try:
+        engine = sa.create_engine(url)
+    except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError) as exc:
+        raise UsageError(
+            f"'{url}' is not a database URL carecast can use: {exc}. Use sqlite:///carecast.db "
+            "or postgresql+psycopg://user@host/dbname"
+        ) from None
+    if engine.dialect.name == "sqlite":
+
+        @sa.event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()
+
+    return engine
+
+
+def alembic_config(connection: sa.Connection | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+def migrate(engine: sa.Engine) -> None:
+    """Bring the store's schema to the newest revision (creating it when empty)."""
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "head")
+
+
+def check_ready(engine: sa.Engine) -> None:
+    """Refuse to work on a store whose schema is missing or older than this carecast."""
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    try:
+        with engine.connect() as connection:
+            current = MigrationContext.configure(connection).get_current_revision()
+    except sa.exc.OperationalError as exc:
+        raise StoreNotReady(f"cannot open the store: {exc.orig}") from None
+    if current is None:
+        raise StoreNotReady(
+            "the store has not been set up; run 'carecast init --council NAME --la-code CODE' first"
+        )
+    if current != head:
+        raise StoreNotReady(
+            f"the store's schema is at revision {current}, this carecast needs {head}; "
+            "run 'carecast init' to upgrade it"
+        )

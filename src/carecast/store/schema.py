@@ -1,0 +1,251 @@
+"""Tables. Money is integer pence; every activity and finance row belongs to an import batch."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+def _id() -> sa.Column[int]:
+    return sa.Column("id", sa.Integer, primary_key=True, autoincrement=True)
+
+
+def _batch() -> sa.Column[int]:
+    return sa.Column(
+        "batch_id",
+        sa.Integer,
+        sa.ForeignKey("import_batches.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    )
+
+
+councils = sa.Table(
+    "councils",
+    metadata,
+    _id(),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("la_code", sa.String(20), nullable=False, unique=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+import_batches = sa.Table(
+    "import_batches",
+    metadata,
+    _id(),
+    sa.Column(
+        "council_id",
+        sa.Integer,
+        sa.ForeignKey("councils.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("run_id", sa.String(32), nullable=False),
+    sa.Column("dataset", sa.String(50), nullable=False),
+    sa.Column("file_name", sa.String(500), nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("row_count", sa.Integer, nullable=False),
+    sa.Column("as_of", sa.Date, nullable=False),
+    sa.Column("imported_at", sa.DateTime(timezone=True), nullable=False),
+    sa.UniqueConstraint("council_id", "sha256", "as_of", name="uq_import_batches_file_as_of"),
+)
+
+import_issues = sa.Table(
+    "import_issues",
+    metadata,
+    _id(),
+    _batch(),
+    sa.Column("row", sa.Integer),
+    sa.Column("column_name", sa.String(100)),
+    sa.Column("rule", sa.String(60), nullable=False),
+    sa.Column("message", sa.Text, nullable=False),
+    sa.Column("severity", sa.String(10), nullable=False),
+)
+
+children = sa.Table(
+    "children",
+    metadata,
+    _id(),
+    _batch(),
+    sa.Column("child_id", sa.String(64), nullable=False),
+    sa.Column("sex", sa.String(2), nullable=False),
+    sa.Column("dob", sa.Date, nullable=False),
+    sa.Column("ethnic", sa.String(10)),
+    sa.Column("upn", sa.String(64)),
+)
+
+episodes = sa.Table(
+    "episodes",
+    metadata,
+    _id(),
+    _batch(),
+    sa.Column("child_id", sa.String(64), nullable=False),
+    sa.Column("decom", sa.Date, nullable=False),
+    sa.Column("rne", sa.String(4), nullable=False),
+    sa.Column("ls", sa.String(4), nullable=False),
+    sa.Column("cin", sa.String(4), nullable=False),
+    sa.Column("place", sa.String(4), nullable=False),
+    sa.Column("place_provider", sa.String(4)),
+    sa.Column("dec", sa.Date),
+    sa.Column("rec", sa.String(4)),
+    sa.Column("reason_place_change", sa.String(10)),
+    sa.Column("home_post", sa.String(16)),
+    sa.Column("pl_post", sa.String(16)),
+    sa.Column("urn", sa.String(16)),
+)
+
+commitments = sa.Table(
+    "commitments",
+    metadata,
+    _id(),
+    _batch(),
+    sa.Column("child_id", sa.String(64), nullable=False),
+    sa.Column("category", sa.String(40), nullable=False),
+    sa.Column("provider", sa.String(200), nullable=False),
+    sa.Column("start_date", sa.Date, nullable=False),
+    sa.Column("end_date", sa.Date),
+    sa.Column("weekly_cost_pence", sa.BigInteger, nullable=False),
+    sa.Column("contribution_pct", sa.Numeric(6, 3), nullable=False),
+    sa.Column("cost_centre", sa.String(40), nullable=False),
+)
+
+ledger_entries = sa.Table(
+    "ledger_entries",
+    metadata,
+    _id(),
+    _batch(),
+    sa.Column("period", sa.String(7), nullable=False),
+    sa.Column("cost_centre", sa.String(40), nullable=False),
+    sa.Column("account", sa.String(40), nullable=False),
+    sa.Column("amount_pence", sa.BigInteger, nullable=False),
+    sa.Column("description", sa.String(500)),
+)
+
+cost_centres = sa.Table(
+    "cost_centres",
+    metadata,
+    _id(),
+    _batch(),
+    sa.Column("code", sa.String(40), nullable=False),
+    sa.Column("service_line", sa.String(40), nullable=False),
+    sa.Column("s251_line", sa.String(20)),
+)
+
+budget_lines = sa.Table(
+    "budget_lines",
+    metadata,
+    _id(),
+    _batch(),
+    sa.Column("financial_year", sa.String(7), nullable=False),
+    sa.Column("service_line", sa.String(40), nullable=False),
+    sa.Column("amount_pence", sa.BigInteger, nullable=False),
+)
+
+posts = sa.Table(
+    "posts",
+    metadata,
+    _id(),
+    _batch(),
+    sa.Column("post_id", sa.String(64), nullable=False),
+    sa.Column("team", sa.String(200), nullable=False),
+    sa.Column("role", sa.String(200), nullable=False),
+    sa.Column("fte", sa.Numeric(6, 3), nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("annual_cost_pence", sa.BigInteger, nullable=False),
+    sa.Column("start_date", sa.Date),
+    sa.Column("end_date", sa.Date),
+    sa.Column("caseload", sa.Integer),
+)
+
+allowances = sa.Table(
+    "allowances",
+    metadata,
+    _id(),
+    _batch(),
+    sa.Column("case_id", sa.String(64), nullable=False),
+    sa.Column("allowance_type", sa.String(20), nullable=False),
+    sa.Column("start_date", sa.Date, nullable=False),
+    sa.Column("end_date", sa.Date),
+    sa.Column("weekly_amount_pence", sa.BigInteger, nullable=False),
+)
+
+actions = sa.Table(
+    "actions",
+    metadata,
+    _id(),
+    _batch(),
+    sa.Column("action_id", sa.String(64), nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("title", sa.String(500), nullable=False),
+    sa.Column("service_line", sa.String(40), nullable=False),
+    sa.Column("owner", sa.String(200), nullable=False),
+    sa.Column("financial_year", sa.String(7), nullable=False),
+    sa.Column("value_pence", sa.BigInteger, nullable=False),
+    sa.Column("confidence", sa.String(20), nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("due_date", sa.Date),
+    sa.Column("notes", sa.Text),
+)
+
+forecast_snapshots = sa.Table(
+    "forecast_snapshots",
+    metadata,
+    _id(),
+    sa.Column(
+        "council_id",
+        sa.Integer,
+        sa.ForeignKey("councils.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("period", sa.String(7), nullable=False),
+    sa.Column("financial_year", sa.String(7), nullable=False),
+    sa.Column("knowledge_date", sa.Date, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("method", sa.String(40), nullable=False),
+    sa.Column("notes", sa.JSON, nullable=False),
+)
+
+forecast_lines = sa.Table(
+    "forecast_lines",
+    metadata,
+    _id(),
+    sa.Column(
+        "snapshot_id",
+        sa.Integer,
+        sa.ForeignKey("forecast_snapshots.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("service_line", sa.String(40), nullable=False),
+    sa.Column("method", sa.String(40), nullable=False),
+    sa.Column("budget_pence", sa.BigInteger, nullable=False),
+    sa.Column("actual_to_date_pence", sa.BigInteger, nullable=False),
+    sa.Column("committed_pence", sa.BigInteger, nullable=False),
+    sa.Column("demand_allowance_pence", sa.BigInteger, nullable=False),
+    sa.Column("forecast_outturn_pence", sa.BigInteger, nullable=False),
+    sa.Column("p10_pence", sa.BigInteger),
+    sa.Column("p90_pence", sa.BigInteger),
+    sa.Column("children", sa.Integer),
+    sa.Column("average_weekly_cost_pence", sa.BigInteger),
+)
+
+RECORD_TABLES = {
+    "ssda903_header": children,
+    "ssda903_episodes": episodes,
+    "placement_costs": commitments,
+    "gl_actuals": ledger_entries,
+    "cost_centres": cost_centres,
+    "budget": budget_lines,
+    "establishment": posts,
+    "allowances": allowances,
+    "actions": actions,
+}

@@ -1,0 +1,131 @@
+"""What the store knew about a council on a date, resolved from its import batches.
+
+History is never overwritten: each import adds batches, and the state on a date is rebuilt from
+the batches with `as_of` on or before it, so every past period can be replayed for backtesting.
+How a later batch supersedes an earlier one depends on the kind of input:
+- a snapshot (commitments, establishment, allowances) is replaced whole by the latest import run;
+- keyed records (children, episodes, cost centres, budget lines, actions) are replaced one key at a
+  time, so several SSDA903 years stitch into one history per child;
+- ledger actuals are replaced one period at a time (formats.md: re-importing a period replaces it).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+
+from carecast.domain.periods import Period
+from carecast.domain.provenance import Council
+from carecast.domain.state import ActivityState
+from carecast.store import records
+from carecast.store.schema import RECORD_TABLES, import_batches, ledger_entries
+
+SNAPSHOTS = frozenset({"placement_costs", "establishment", "allowances"})
+KEYS: dict[str, tuple[str, ...]] = {
+    "ssda903_header": ("child_id",),
+    "ssda903_episodes": ("child_id", "decom"),
+    "cost_centres": ("code",),
+    "budget": ("financial_year", "service_line"),
+    "actions": ("action_id",),
+}
+FROM_ROW: dict[str, Callable[[Any], Any]] = {
+    "ssda903_header": records.child,
+    "ssda903_episodes": records.episode,
+    "placement_costs": records.commitment,
+    "gl_actuals": records.ledger_entry,
+    "cost_centres": records.cost_centre,
+    "budget": records.budget_line,
+    "establishment": records.post,
+    "allowances": records.allowance,
+    "actions": records.action,
+}
+
+# (as_of, run's first batch id, batch id): the order in which knowledge arrived.
+Order = tuple[date, int, int]
+
+
+def _batch_orders(
+    connection: sa.Connection, council: Council, known_on: date
+) -> dict[str, dict[int, Order]]:
+    query = (
+        sa.select(
+            import_batches.c.id,
+            import_batches.c.dataset,
+            import_batches.c.run_id,
+            import_batches.c.as_of,
+        )
+        .where(
+            import_batches.c.council_id == council.council_id, import_batches.c.as_of <= known_on
+        )
+        .order_by(import_batches.c.id)
+    )
+    run_start: dict[str, int] = {}
+    by_dataset: dict[str, dict[int, Order]] = defaultdict(dict)
+    for batch_id, dataset, run_id, as_of in connection.execute(query):
+        run_start.setdefault(run_id, batch_id)
+        by_dataset[dataset][batch_id] = (as_of, run_start[run_id], batch_id)
+    return by_dataset
+
+
+def _rows(connection: sa.Connection, dataset: str, batch_ids: list[int]) -> list[Any]:
+    table = RECORD_TABLES[dataset]
+    if not batch_ids:
+        return []
+    query = sa.select(table).where(table.c.batch_id.in_(batch_ids)).order_by(table.c.id)
+    return list(connection.execute(query).mappings())
+
+
+def _resolve(connection: sa.Connection, dataset: str, orders: dict[int, Order]) -> list[Any]:
+    if dataset in SNAPSHOTS:
+        if not orders:
+            return []
+        latest_run = max(orders.values())[:2]
+        batch_ids = [b for b, order in orders.items() if order[:2] == latest_run]
+        return [FROM_ROW[dataset](r) for r in _rows(connection, dataset, batch_ids)]
+    rows = sorted(_rows(connection, dataset, list(orders)), key=lambda r: orders[r["batch_id"]])
+    if dataset == "gl_actuals":
+        winner: dict[str, tuple[date, int]] = {}
+        for row in rows:
+            winner[row["period"]] = orders[row["batch_id"]][:2]
+        kept = [r for r in rows if orders[r["batch_id"]][:2] == winner[r["period"]]]
+        return [FROM_ROW[dataset](r) for r in kept]
+    key_columns = KEYS[dataset]
+    latest: dict[tuple[Any, ...], Any] = {}
+    for row in rows:
+        latest[tuple(row[c] for c in key_columns)] = row
+    return [FROM_ROW[dataset](r) for r in latest.values()]
+
+
+def load_state(connection: sa.Connection, council: Council, known_on: date) -> ActivityState:
+    """Everything imported for `council` with an as-of date on or before `known_on`."""
+    orders = _batch_orders(connection, council, known_on)
+
+    def resolved(dataset: str) -> tuple[Any, ...]:
+        return tuple(_resolve(connection, dataset, orders.get(dataset, {})))
+
+    return ActivityState(
+        known_on=known_on,
+        children=resolved("ssda903_header"),
+        episodes=resolved("ssda903_episodes"),
+        commitments=resolved("placement_costs"),
+        ledger=resolved("gl_actuals"),
+        cost_centres=resolved("cost_centres"),
+        budget=resolved("budget"),
+        posts=resolved("establishment"),
+        allowances=resolved("allowances"),
+        actions=resolved("actions"),
+    )
+
+
+def latest_ledger_period(connection: sa.Connection, council: Council) -> Period | None:
+    query = (
+        sa.select(sa.func.max(ledger_entries.c.period))
+        .join(import_batches, import_batches.c.id == ledger_entries.c.batch_id)
+        .where(import_batches.c.council_id == council.council_id)
+    )
+    value = connection.execute(query).scalar()
+    return None if value is None else Period.parse(value)
