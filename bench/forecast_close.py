@@ -45,10 +45,14 @@ def main() -> None:
         forecast_seconds = sorted(timings)[len(timings) // 2]
 
     print(f"demo files: {rows:,} CSV rows; bare csv.reader pass: {csv_seconds:.3f} s")
-    print(f"carecast demo end to end: {demo_seconds:.2f} s "
-          f"({demo_seconds / csv_seconds:.0f}× the bare read; {rows / demo_seconds:,.0f} rows/s)")
-    print(f"one council-period forecast (median of 5, store read + engine + snapshot write): "
-          f"{forecast_seconds:.3f} s")
+    print(
+        f"carecast demo end to end: {demo_seconds:.2f} s "
+        f"({demo_seconds / csv_seconds:.0f}× the bare read; {rows / demo_seconds:,.0f} rows/s)"
+    )
+    print(
+        f"one council-period forecast (median of 5, store read + engine + snapshot write): "
+        f"{forecast_seconds:.3f} s"
+    )
 
 
 if __name__ == "__main__":

@@ -10,8 +10,17 @@ import typer.main
 from carecast.cli import app
 
 ROOT = Path(__file__).resolve().parents[1]
-CONTRACT_COMMANDS = ("init", "import", "forecast", "backtest", "project", "report", "benchmark",
-                     "serve", "demo")
+CONTRACT_COMMANDS = (
+    "init",
+    "import",
+    "forecast",
+    "backtest",
+    "project",
+    "report",
+    "benchmark",
+    "serve",
+    "demo",
+)
 group = typer.main.get_command(app)
 COMMANDS = sorted(group.commands)  # type: ignore[attr-defined]
 

@@ -20,8 +20,9 @@ def test_the_demo_builds_imports_forecasts_and_rebuilds_cleanly(
     assert (tmp_path / "demo" / "extracts" / "2018-09" / "placement_costs.csv").exists()
 
     forecast = json.loads(
-        carecast("forecast", "--period", "2018-09", "--json", cwd=tmp_path,
-                 database_url=database_url).stdout
+        carecast(
+            "forecast", "--period", "2018-09", "--json", cwd=tmp_path, database_url=database_url
+        ).stdout
     )
     # Shaped like the case study: a £41.6m budget heading for an overspend of several £m.
     assert forecast["budget"] == 41_600_000.0

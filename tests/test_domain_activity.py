@@ -10,8 +10,15 @@ from carecast.domain.activity import Episode, derive_placements, live_placements
 from carecast.domain.codes import ServiceLine, placement_category
 
 
-def episode(child: str, decom: date, place: str, provider: str, dec: date | None = None,
-            rne: str = "P", ls: str = "C2") -> Episode:
+def episode(
+    child: str,
+    decom: date,
+    place: str,
+    provider: str,
+    dec: date | None = None,
+    rne: str = "P",
+    ls: str = "C2",
+) -> Episode:
     return Episode(child, decom, rne, ls, "N1", place, provider, dec)
 
 
@@ -56,7 +63,10 @@ def test_a_move_starts_a_new_placement_and_ends_the_old_one() -> None:
         episode("C1", date(2018, 6, 1), "U4", "PR1", None),
     ]
     residential, foster = derive_placements(episodes)
-    assert (residential.category, residential.end) == (ServiceLine.PLACEMENTS_RESIDENTIAL, date(2018, 6, 1))
+    assert (residential.category, residential.end) == (
+        ServiceLine.PLACEMENTS_RESIDENTIAL,
+        date(2018, 6, 1),
+    )
     assert (foster.category, foster.start) == (ServiceLine.PLACEMENTS_IN_HOUSE, date(2018, 6, 1))
 
 
@@ -69,9 +79,11 @@ def test_a_gap_in_care_separates_placements_even_in_the_same_place() -> None:
 
 
 def test_live_placements_on_a_date_exclude_those_ended_that_day() -> None:
-    placements = derive_placements([
-        episode("C1", date(2018, 1, 1), "U4", "PR1", date(2018, 9, 30), rne="S"),
-        episode("C2", date(2018, 9, 30), "U4", "PR1", None, rne="S"),
-    ])
+    placements = derive_placements(
+        [
+            episode("C1", date(2018, 1, 1), "U4", "PR1", date(2018, 9, 30), rne="S"),
+            episode("C2", date(2018, 9, 30), "U4", "PR1", None, rne="S"),
+        ]
+    )
     live = live_placements(placements, date(2018, 9, 30))
     assert [p.child_id for p in live] == ["C2"]

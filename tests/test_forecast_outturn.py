@@ -32,11 +32,25 @@ def state(**changes: object) -> ActivityState:
             Episode("C2", date(2017, 5, 1), "S", "C2", "N1", "K2", "PR4"),
         ),
         "commitments": (
-            Commitment("C1", ServiceLine.PLACEMENTS_IFA, "Agency", date(2018, 5, 1), None,
-                       Decimal(910), "IFA1"),
+            Commitment(
+                "C1",
+                ServiceLine.PLACEMENTS_IFA,
+                "Agency",
+                date(2018, 5, 1),
+                None,
+                Decimal(910),
+                "IFA1",
+            ),
             # C2 turns 18 on 1 February 2019, so this runs 1 October – 31 January: 123 days.
-            Commitment("C2", ServiceLine.PLACEMENTS_RESIDENTIAL, "Home", date(2017, 5, 1), None,
-                       Decimal(3500), "RES1"),
+            Commitment(
+                "C2",
+                ServiceLine.PLACEMENTS_RESIDENTIAL,
+                "Home",
+                date(2017, 5, 1),
+                None,
+                Decimal(3500),
+                "RES1",
+            ),
         ),
         "cost_centres": (
             CostCentre("IFA1", ServiceLine.PLACEMENTS_IFA),
@@ -94,7 +108,9 @@ def test_staffing_and_allowances_run_to_year_end() -> None:
     assert sgo.children == 1
 
 
-def test_lines_without_a_driver_run_at_this_years_rate_ignoring_other_years_and_later_periods() -> None:
+def test_lines_without_a_driver_run_at_this_years_rate_ignoring_other_years_and_later_periods() -> (
+    None
+):
     other = line(forecast_outturn(state(), P6).lines, ServiceLine.OTHER_COSTS)
     # £60,000 in the six periods April – September is £10,000 a period; six periods remain.
     assert other.actual_to_date == Decimal(60000)

@@ -12,10 +12,17 @@ from carecast.forecast.placements import commitment_cost, committed_costs
 YEAR_START, YEAR_END = date(2018, 4, 1), date(2019, 3, 31)
 
 
-def commitment(weekly: str, start: date = date(2017, 1, 1), end: date | None = None,
-               child: str = "C1", contribution: str = "0",
-               line: ServiceLine = ServiceLine.PLACEMENTS_IN_HOUSE) -> Commitment:
-    return Commitment(child, line, "Provider", start, end, Decimal(weekly), "CC1", Decimal(contribution))
+def commitment(
+    weekly: str,
+    start: date = date(2017, 1, 1),
+    end: date | None = None,
+    child: str = "C1",
+    contribution: str = "0",
+    line: ServiceLine = ServiceLine.PLACEMENTS_IN_HOUSE,
+) -> Commitment:
+    return Commitment(
+        child, line, "Provider", start, end, Decimal(weekly), "CC1", Decimal(contribution)
+    )
 
 
 def test_168_in_house_placements_at_426_a_week_cost_about_3_7m_a_year() -> None:

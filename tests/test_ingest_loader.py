@@ -21,7 +21,10 @@ def errors(path: Path) -> list[str]:
 
 
 def test_a_file_is_recognised_by_its_columns_not_its_name(write: Writer) -> None:
-    path = write("export_from_contrOCC.csv", PLACEMENT_COSTS + "C1,placements_ifa,Agency,2018-05-01,,911,,IFA1\n")
+    path = write(
+        "export_from_contrOCC.csv",
+        PLACEMENT_COSTS + "C1,placements_ifa,Agency,2018-05-01,,911,,IFA1\n",
+    )
     parsed, issues = parse_file(path)
     assert parsed is not None
     assert parsed.dataset.name == "placement_costs"
@@ -30,7 +33,9 @@ def test_a_file_is_recognised_by_its_columns_not_its_name(write: Writer) -> None
 
 
 def test_column_names_match_whatever_their_case_and_spacing(write: Writer) -> None:
-    path = write("budget.csv", " financial_year , Service_Line,budget\n2018-19,staffing,\"£6,400,000\"\n")
+    path = write(
+        "budget.csv", ' financial_year , Service_Line,budget\n2018-19,staffing,"£6,400,000"\n'
+    )
     parsed, _ = parse_file(path)
     assert parsed is not None
     assert parsed.records[0].amount == 6_400_000
@@ -43,7 +48,9 @@ def test_a_missing_column_is_named_with_the_file(write: Writer) -> None:
     ]
 
 
-def test_bad_dates_and_numbers_are_located_by_spreadsheet_row_and_column_as_spelt(write: Writer) -> None:
+def test_bad_dates_and_numbers_are_located_by_spreadsheet_row_and_column_as_spelt(
+    write: Writer,
+) -> None:
     path = write(
         "costs.csv",
         PLACEMENT_COSTS.lower()
@@ -59,7 +66,10 @@ def test_bad_dates_and_numbers_are_located_by_spreadsheet_row_and_column_as_spel
 
 
 def test_a_file_with_errors_yields_no_records(write: Writer) -> None:
-    path = write("costs.csv", PLACEMENT_COSTS + "C1,placements_ifa,Agency,2018-05-01,,911,,IFA1\nC2,x,A,,,1,,I\n")
+    path = write(
+        "costs.csv",
+        PLACEMENT_COSTS + "C1,placements_ifa,Agency,2018-05-01,,911,,IFA1\nC2,x,A,,,1,,I\n",
+    )
     parsed, _ = parse_file(path)
     assert parsed is not None
     assert parsed.has_errors
@@ -67,13 +77,17 @@ def test_a_file_with_errors_yields_no_records(write: Writer) -> None:
 
 
 def test_end_date_before_start_date_is_an_error(write: Writer) -> None:
-    path = write("costs.csv", PLACEMENT_COSTS + "C1,placements_ifa,Agency,2018-05-01,2018-04-01,911,,IFA1\n")
+    path = write(
+        "costs.csv", PLACEMENT_COSTS + "C1,placements_ifa,Agency,2018-05-01,2018-04-01,911,,IFA1\n"
+    )
     [error] = errors(path)
     assert ":2:END_DATE: end-before-start:" in error
 
 
 def test_unknown_codes_name_the_valid_ones(write: Writer) -> None:
-    path = write("establishment.csv", "POST_ID,TEAM,ROLE,FTE,STATUS,ANNUAL_COST\nP1,T,SW,1,interim,50000\n")
+    path = write(
+        "establishment.csv", "POST_ID,TEAM,ROLE,FTE,STATUS,ANNUAL_COST\nP1,T,SW,1,interim,50000\n"
+    )
     [error] = errors(path)
     assert error.startswith(f"{path}:2:STATUS: bad-code: 'interim' is not a valid STATUS")
     assert "agency" in error
@@ -89,7 +103,9 @@ def test_an_unrecognisable_file_says_so(write: Writer) -> None:
 
 def test_excel_saved_windows_1252_with_pound_signs_is_read_with_a_warning(tmp_path: Path) -> None:
     path = tmp_path / "budget.csv"
-    path.write_bytes("FINANCIAL_YEAR,SERVICE_LINE,BUDGET\r\n2018-19,staffing,£6400000\r\n".encode("cp1252"))
+    path.write_bytes(
+        "FINANCIAL_YEAR,SERVICE_LINE,BUDGET\r\n2018-19,staffing,£6400000\r\n".encode("cp1252")
+    )
     parsed, issues = parse_file(path)
     assert parsed is not None
     assert parsed.records[0].amount == 6_400_000

@@ -64,7 +64,9 @@ def test_a_folder_is_imported_file_by_file(settings: Settings, write: Writer) ->
     assert sorted(b.dataset for b in outcome.stored) == ["budget", "cost_centres"]
 
 
-def test_a_missing_path_is_an_error_and_nothing_is_stored(settings: Settings, tmp_path: Path) -> None:
+def test_a_missing_path_is_an_error_and_nothing_is_stored(
+    settings: Settings, tmp_path: Path
+) -> None:
     before = dump(settings.database_url)
     with pytest.raises(InvalidInput) as failure:
         import_paths(settings, [tmp_path / "nowhere.csv"], date(2018, 9, 30))

@@ -23,7 +23,9 @@ def small_council(settings: Settings, tmp_path: Path) -> Settings:
 
 def test_the_stored_snapshot_holds_the_hand_computed_forecast(small_council: Settings) -> None:
     snapshot = run_forecast(small_council, Period.parse("2018-09"))
-    outturn = {line.service_line.value: float(line.forecast_outturn) for line in snapshot.forecast.lines}
+    outturn = {
+        line.service_line.value: float(line.forecast_outturn) for line in snapshot.forecast.lines
+    }
     assert outturn == EXPECTED_OUTTURN
     assert float(snapshot.forecast.budget) == 740000.0
     assert snapshot.forecast.knowledge_date == date(2018, 10, 15)

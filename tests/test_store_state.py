@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import sqlalchemy as sa
 
@@ -36,10 +37,20 @@ def imported(settings: Settings, write: Writer, name: str, text: str, as_of: dat
 def test_a_later_commitments_extract_replaces_the_earlier_one_from_its_date(
     settings: Settings, write: Writer
 ) -> None:
-    imported(settings, write, "aug.csv", COSTS_HEADER + "C1,placements_ifa,A,2018-05-01,,900,I\n",
-             date(2018, 8, 31))
-    imported(settings, write, "sep.csv", COSTS_HEADER + "C2,placements_ifa,A,2018-09-10,,950,I\n",
-             date(2018, 9, 30))
+    imported(
+        settings,
+        write,
+        "aug.csv",
+        COSTS_HEADER + "C1,placements_ifa,A,2018-05-01,,900,I\n",
+        date(2018, 8, 31),
+    )
+    imported(
+        settings,
+        write,
+        "sep.csv",
+        COSTS_HEADER + "C2,placements_ifa,A,2018-09-10,,950,I\n",
+        date(2018, 9, 30),
+    )
     assert [c.child_id for c in state_on(settings, date(2018, 9, 15)).commitments] == ["C1"]
     assert [c.child_id for c in state_on(settings, date(2018, 10, 1)).commitments] == ["C2"]
     assert state_on(settings, date(2018, 8, 1)).commitments == ()
@@ -48,11 +59,22 @@ def test_a_later_commitments_extract_replaces_the_earlier_one_from_its_date(
 def test_episodes_from_several_returns_stitch_into_one_history(
     settings: Settings, write: Writer
 ) -> None:
-    imported(settings, write, "ep2017.csv",
-             EPISODES_HEADER + "C1,01/06/2016,S,C2,N1,U4,PR1,,\n", date(2017, 3, 31))
-    imported(settings, write, "ep2018.csv",
-             EPISODES_HEADER + "C1,01/06/2016,S,C2,N1,U4,PR1,01/02/2018,X1\n"
-             + "C1,01/02/2018,P,C2,N1,K2,PR4,,\n", date(2018, 3, 31))
+    imported(
+        settings,
+        write,
+        "ep2017.csv",
+        EPISODES_HEADER + "C1,01/06/2016,S,C2,N1,U4,PR1,,\n",
+        date(2017, 3, 31),
+    )
+    imported(
+        settings,
+        write,
+        "ep2018.csv",
+        EPISODES_HEADER
+        + "C1,01/06/2016,S,C2,N1,U4,PR1,01/02/2018,X1\n"
+        + "C1,01/02/2018,P,C2,N1,K2,PR4,,\n",
+        date(2018, 3, 31),
+    )
     episodes = sorted(state_on(settings, date(2018, 3, 31)).episodes, key=lambda e: e.decom)
     assert [(e.place, e.dec) for e in episodes] == [("U4", date(2018, 2, 1)), ("K2", None)]
     # What was known a year earlier is still there for backtesting.
@@ -63,12 +85,18 @@ def test_episodes_from_several_returns_stitch_into_one_history(
 def test_reimporting_a_ledger_period_replaces_that_period_only(
     settings: Settings, write: Writer
 ) -> None:
-    imported(settings, write, "gl1.csv", GL_HEADER + "2018-04,SW1,1000,100\n2018-05,SW1,1000,200\n",
-             date(2018, 5, 31))
+    imported(
+        settings,
+        write,
+        "gl1.csv",
+        GL_HEADER + "2018-04,SW1,1000,100\n2018-05,SW1,1000,200\n",
+        date(2018, 5, 31),
+    )
     imported(settings, write, "gl2.csv", GL_HEADER + "2018-05,SW1,1000,250\n", date(2018, 6, 10))
     ledger = state_on(settings, date(2018, 6, 30)).ledger
     assert sorted((e.period, e.amount) for e in ledger) == [
-        (Period.parse("2018-04"), 100), (Period.parse("2018-05"), 250),
+        (Period.parse("2018-04"), Decimal(100)),
+        (Period.parse("2018-05"), Decimal(250)),
     ]
 
 
@@ -80,11 +108,19 @@ def test_files_of_one_import_are_combined_not_superseded(settings: Settings, wri
 
 
 def test_money_round_trips_to_the_penny(settings: Settings, write: Writer) -> None:
-    imported(settings, write, "gl.csv", GL_HEADER + "2018-04,SW1,1000,\"£1,234,567.89\"\n",
-             date(2018, 4, 30))
+    imported(
+        settings,
+        write,
+        "gl.csv",
+        GL_HEADER + '2018-04,SW1,1000,"£1,234,567.89"\n',
+        date(2018, 4, 30),
+    )
     [entry] = state_on(settings, date(2018, 4, 30)).ledger
     assert str(entry.amount) == "1234567.89"
     engine = make_engine(settings.database_url)
     with engine.connect() as connection:
-        assert connection.execute(sa.text("select amount_pence from ledger_entries")).scalar() == 123456789
+        assert (
+            connection.execute(sa.text("select amount_pence from ledger_entries")).scalar()
+            == 123456789
+        )
     engine.dispose()

@@ -98,7 +98,9 @@ def import_(
             load_settings(database_url), paths, known_on, report
         )
     for warning in warnings:
-        console.print(warning.format(), style="yellow", markup=False, highlight=False, soft_wrap=True)
+        console.print(
+            warning.format(), style="yellow", markup=False, highlight=False, soft_wrap=True
+        )
     for batch in outcome.stored:
         console.print(f"Imported {batch.file_name}: {batch.row_count} rows ({batch.dataset}).")
     for source in outcome.unchanged:

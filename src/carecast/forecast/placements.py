@@ -62,7 +62,9 @@ def committed_costs(
     return {
         line: CommittedCost(
             cost=costs[line],
-            average_weekly_cost=(sum(weekly[line], Decimal(0)) / len(weekly[line])) if weekly[line] else None,
+            average_weekly_cost=(sum(weekly[line], Decimal(0)) / len(weekly[line]))
+            if weekly[line]
+            else None,
         )
         for line in lines
     }
