@@ -1,0 +1,33 @@
+"""The command line (formats.md §2). Commands call services; `run` alone turns errors into exits."""
+
+from __future__ import annotations
+
+import sys
+
+from rich.console import Console
+
+from carecast.cli import close, demo, later  # noqa: F401  (importing registers the commands)
+from carecast.cli.app import app
+from carecast.errors import CarecastError
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Run a command and return its exit status: the one place errors become messages and codes."""
+    try:
+        # Typer reports its own usage errors (exit 2) and exits through SystemExit.
+        app(args=argv, standalone_mode=True)
+    except CarecastError as error:
+        error_console = Console(stderr=True, soft_wrap=True)
+        for line in error.lines():
+            error_console.print(line, markup=False, highlight=False)
+        return error.exit_code
+    except SystemExit as exit_:
+        return exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
+    return 0
+
+
+def main() -> None:
+    sys.exit(run())
+
+
+__all__ = ["app", "main", "run"]

@@ -1,0 +1,70 @@
+"""The Typer application and the options every command shares."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from carecast.domain.periods import FinancialYear, Period
+from carecast.errors import UsageError
+
+app = typer.Typer(
+    help="carecast: what this year's children's social care will really cost, and why.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+DatabaseUrl = Annotated[
+    str | None,
+    typer.Option(
+        "--database-url",
+        help="Store URL. Default: $CARECAST_DATABASE_URL, else sqlite:///carecast.db here.",
+        show_default=False,
+    ),
+]
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of a table.")]
+
+
+def console() -> Console:
+    # Piped output (logs, CI) gets room for the full table instead of Rich's 80-column default.
+    return Console(width=None if sys.stdout.isatty() else 160)
+
+
+def parse_period(text: str | None) -> Period | None:
+    if text is None:
+        return None
+    try:
+        return Period.parse(text)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def parse_financial_year(text: str) -> FinancialYear:
+    try:
+        return FinancialYear.parse(text)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def parse_date(text: str, option: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"{option} '{text}' is not a date; write it as YYYY-MM-DD") from None
+
+
+def progress_bar(out: Console) -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=out,
+        transient=True,
+    )

@@ -1,0 +1,28 @@
+"""`carecast demo`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from carecast import services
+from carecast.cli.app import DatabaseUrl, app, console, progress_bar
+from carecast.config import load_settings
+from carecast.reports.terminal import forecast_table
+
+
+@app.command()
+def demo(database_url: DatabaseUrl = None) -> None:
+    """Build the fictional demo council here (files in demo/, report in out/) and run the close."""
+    out = console()
+    with progress_bar(out) as bar:
+        task = bar.add_task("Generating the demo council", total=None)
+
+        def report(label: str, done: int, total: int) -> None:
+            bar.update(task, description=label, completed=done, total=total or None)
+
+        result = services.build_demo(load_settings(database_url), Path.cwd(), report)
+    out.print(forecast_table(result.snapshot))
+    out.print(
+        f"{result.files_imported} files imported for {result.council.name}; "
+        f"summary written to {result.summary_path}."
+    )

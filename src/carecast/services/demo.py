@@ -1,0 +1,64 @@
+"""The demo council: generated files, imported through the user's own import path."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from carecast.config import Settings
+from carecast.demo import generate_demo_files
+from carecast.domain.periods import Period
+from carecast.domain.provenance import Council, ForecastSnapshot
+from carecast.errors import InvalidInput, Issue
+from carecast.services.forecasting import run_forecast
+from carecast.services.imports import import_paths
+from carecast.services.progress import Progress, quiet
+from carecast.store.councils import council_name, create_council, delete_council
+from carecast.store.engine import make_engine, migrate
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    council: Council
+    files_imported: int
+    snapshot: ForecastSnapshot
+    summary_path: Path
+
+
+def build_demo(settings: Settings, workdir: Path, progress: Progress = quiet) -> DemoResult:
+    """Build the fictional demo council from generated files, through the same import path users
+    use, then run the monthly close and write out/summary.html. Running it again rebuilds it."""
+    from carecast.reports.summary import write_summary
+
+    manifest = generate_demo_files(
+        workdir / "demo", on_progress=lambda label: progress(label, 0, 0)
+    )
+    engine = make_engine(settings.database_url)
+    migrate(engine)
+    with engine.begin() as connection:
+        existing = council_name(connection, manifest.la_code)
+        if existing is not None and existing != manifest.council_name:
+            raise InvalidInput(
+                [
+                    Issue(
+                        settings.database_url,
+                        None,
+                        None,
+                        "demo-would-overwrite",
+                        f"the store already holds council {manifest.la_code} ('{existing}'), which "
+                        "is not the demo; run the demo in an empty folder or with another "
+                        "--database-url",
+                    )
+                ]
+            )
+        delete_council(connection, manifest.la_code)
+        council = create_council(connection, manifest.council_name, manifest.la_code)
+    engine.dispose()
+    files = 0
+    for done, step in enumerate(manifest.steps, start=1):
+        outcome, _warnings = import_paths(settings, list(step.paths), step.as_of)
+        files += len(outcome.stored)
+        progress(f"Importing {step.label}", done, len(manifest.steps))
+    snapshot = run_forecast(settings, Period.parse(manifest.current_period))
+    summary_path = write_summary(snapshot, workdir / "out" / "summary.html")
+    return DemoResult(council, files, snapshot, summary_path)

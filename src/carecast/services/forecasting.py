@@ -1,0 +1,50 @@
+"""Running and reading forecasts."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from carecast.config import Settings
+from carecast.domain.periods import Period
+from carecast.domain.provenance import ForecastSnapshot
+from carecast.errors import NotFound
+from carecast.forecast.outturn import forecast_outturn
+from carecast.services.setup import council_transaction
+from carecast.store.snapshots import latest_snapshot_id, load_snapshot, save_snapshot
+from carecast.store.state import latest_ledger_period, load_state
+
+FORECAST_METHOD = "actuals+commitments v1"
+# A monthly close runs in the days after month end: what was imported with an as-of date up to
+# this many days after the period ended counts as known at that period's close.
+CLOSE_WINDOW_DAYS = 15
+
+
+def close_date(period: Period) -> date:
+    """The knowledge date of a period's close."""
+    return period.last_day + timedelta(days=CLOSE_WINDOW_DAYS)
+
+
+def run_forecast(
+    settings: Settings, period: Period | None = None, known_on: date | None = None
+) -> ForecastSnapshot:
+    """Forecast the year's outturn at the end of `period` (default: latest with ledger data)."""
+    with council_transaction(settings) as (connection, council):
+        if period is None:
+            period = latest_ledger_period(connection, council)
+            if period is None:
+                raise NotFound("no ledger actuals have been imported yet; import gl_actuals first")
+        known_on = known_on or close_date(period)
+        state = load_state(connection, council, known_on)
+        if not state.ledger and not state.commitments and not state.posts:
+            raise NotFound(
+                f"nothing was known by {known_on:%d %B %Y} for period {period}: import that "
+                "period's extracts with an --as-of date on or before it"
+            )
+        forecast = forecast_outturn(state, period)
+        snapshot_id = save_snapshot(connection, council, forecast, FORECAST_METHOD)
+        return load_snapshot(connection, council, snapshot_id)
+
+
+def latest_forecast(settings: Settings, period: Period | None = None) -> ForecastSnapshot:
+    with council_transaction(settings) as (connection, council):
+        return load_snapshot(connection, council, latest_snapshot_id(connection, council, period))
