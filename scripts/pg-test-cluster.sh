@@ -6,7 +6,7 @@
 # PostgreSQL refuses to run as root, so as root the server runs as the 'postgres' system user.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-state_file=.pgtest
+state_file=${CARECAST_TEST_PG_STATE:-.pgtest}
 port=${CARECAST_TEST_PG_PORT:-54329}
 
 server_bin() {
