@@ -6,12 +6,12 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
+import polars as pl
 import sqlalchemy as sa
 
 from carecast.domain.provenance import Council, ImportBatch
 from carecast.errors import Severity
 from carecast.ingest.loader import ParsedFile
-from carecast.store.records import TO_ROW
 from carecast.store.schema import RECORD_TABLES, import_batches, import_issues
 
 INSERT_CHUNK = 5_000
@@ -64,11 +64,8 @@ def save_files(
         assert batch_key is not None
         batch_id = int(batch_key[0])
         table = RECORD_TABLES.get(parsed.dataset.name)
-        if table is not None and parsed.records:
-            to_row = TO_ROW[parsed.dataset.name]
-            rows = [{"batch_id": batch_id, **to_row(record)} for record in parsed.records]
-            for start in range(0, len(rows), INSERT_CHUNK):
-                connection.execute(table.insert(), rows[start : start + INSERT_CHUNK])
+        if table is not None and parsed.frame.height:
+            insert_frame(connection, table, parsed, batch_id)
         warnings = [i for i in parsed.issues if i.severity is Severity.WARNING]
         if warnings:
             connection.execute(
@@ -98,6 +95,26 @@ def save_files(
             )
         )
     return ImportOutcome(tuple(stored), tuple(unchanged))
+
+
+def insert_frame(
+    connection: sa.Connection, table: sa.Table, parsed: ParsedFile, batch_id: int
+) -> None:
+    """Insert a typed frame's rows into `table`, mapping canonical columns to store columns."""
+    dataset = parsed.dataset
+    wanted = {
+        column: dataset.store_column(column)
+        for column in parsed.frame.columns
+        if dataset.store_column(column) in table.c
+    }
+    frame = parsed.frame.select(
+        *(pl.col(column).alias(store) for column, store in wanted.items())
+    ).with_columns(pl.lit(batch_id).alias("batch_id"))
+    for column in table.c:
+        if column.name not in frame.columns and column.name != "id":
+            frame = frame.with_columns(pl.lit(None).alias(column.name))
+    for start in range(0, frame.height, INSERT_CHUNK):
+        connection.execute(table.insert(), frame.slice(start, INSERT_CHUNK).to_dicts())
 
 
 def list_batches(connection: sa.Connection, council: Council) -> list[ImportBatch]:

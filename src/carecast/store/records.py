@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -17,124 +17,10 @@ from carecast.domain.finance import (
     LedgerEntry,
     Post,
 )
-from carecast.domain.money import from_pence, to_pence
+from carecast.domain.money import from_pence
 from carecast.domain.periods import Period
 
 Row = Mapping[str, Any]
-
-
-def _pence(value: Decimal | None) -> int | None:
-    return None if value is None else to_pence(value)
-
-
-def child_row(c: Child) -> dict[str, Any]:
-    return {"child_id": c.child_id, "sex": c.sex, "dob": c.dob, "ethnic": c.ethnic, "upn": c.upn}
-
-
-def episode_row(e: Episode) -> dict[str, Any]:
-    return {
-        "child_id": e.child_id,
-        "decom": e.decom,
-        "rne": e.rne,
-        "ls": e.ls,
-        "cin": e.cin,
-        "place": e.place,
-        "place_provider": e.place_provider,
-        "dec": e.dec,
-        "rec": e.rec,
-        "reason_place_change": e.reason_place_change,
-        "home_post": e.home_post,
-        "pl_post": e.pl_post,
-        "urn": e.urn,
-    }
-
-
-def commitment_row(c: Commitment) -> dict[str, Any]:
-    return {
-        "child_id": c.child_id,
-        "category": c.category.value,
-        "provider": c.provider,
-        "start_date": c.start,
-        "end_date": c.end,
-        "weekly_cost_pence": to_pence(c.weekly_cost),
-        "contribution_pct": c.contribution_pct,
-        "cost_centre": c.cost_centre,
-    }
-
-
-def ledger_row(e: LedgerEntry) -> dict[str, Any]:
-    return {
-        "period": e.period.label,
-        "cost_centre": e.cost_centre,
-        "account": e.account,
-        "amount_pence": to_pence(e.amount),
-        "description": e.description,
-    }
-
-
-def cost_centre_row(c: CostCentre) -> dict[str, Any]:
-    return {"code": c.code, "service_line": c.service_line.value, "s251_line": c.s251_line}
-
-
-def budget_row(b: BudgetLine) -> dict[str, Any]:
-    return {
-        "financial_year": b.financial_year,
-        "service_line": b.service_line.value,
-        "amount_pence": to_pence(b.amount),
-    }
-
-
-def post_row(p: Post) -> dict[str, Any]:
-    return {
-        "post_id": p.post_id,
-        "team": p.team,
-        "role": p.role,
-        "fte": p.fte,
-        "status": p.status,
-        "annual_cost_pence": to_pence(p.annual_cost),
-        "start_date": p.start,
-        "end_date": p.end,
-        "caseload": p.caseload,
-    }
-
-
-def allowance_row(a: Allowance) -> dict[str, Any]:
-    return {
-        "case_id": a.case_id,
-        "allowance_type": a.allowance_type,
-        "start_date": a.start,
-        "end_date": a.end,
-        "weekly_amount_pence": to_pence(a.weekly_amount),
-    }
-
-
-def action_row(a: Action) -> dict[str, Any]:
-    return {
-        "action_id": a.action_id,
-        "kind": a.kind,
-        "title": a.title,
-        "service_line": a.service_line.value,
-        "owner": a.owner,
-        "financial_year": a.financial_year,
-        "value_pence": to_pence(a.value),
-        "confidence": a.confidence,
-        "status": a.status,
-        "due_date": a.due_date,
-        "notes": a.notes,
-    }
-
-
-TO_ROW: dict[str, Callable[[Any], dict[str, Any]]] = {
-    "ssda903_header": child_row,
-    "ssda903_episodes": episode_row,
-    "placement_costs": commitment_row,
-    "gl_actuals": ledger_row,
-    "cost_centres": cost_centre_row,
-    "budget": budget_row,
-    "establishment": post_row,
-    "allowances": allowance_row,
-    "actions": action_row,
-}
 
 
 def child(r: Row) -> Child:
