@@ -25,6 +25,7 @@ lint: $(STAMP)
 
 # The whole suite runs on SQLite and on a throwaway PostgreSQL cluster this target starts and stops.
 test: $(STAMP) lint
+	bash scripts/system-deps.sh
 	bash scripts/pg-test-cluster.sh start
 	status=0; CARECAST_TEST_POSTGRES_URL="$$(bash scripts/pg-test-cluster.sh url)" \
 	  $(BIN)/pytest -n 2 || status=$$?; \
