@@ -26,6 +26,7 @@ lint: $(STAMP)
 # The whole suite runs on SQLite and on a throwaway PostgreSQL cluster this target starts and stops.
 test: $(STAMP) lint
 	bash scripts/system-deps.sh
+	bash scripts/peer-venvs.sh
 	bash scripts/pg-test-cluster.sh start
 	status=0; CARECAST_TEST_POSTGRES_URL="$$(bash scripts/pg-test-cluster.sh url)" \
 	  $(BIN)/pytest -n 2 || status=$$?; \
@@ -33,6 +34,9 @@ test: $(STAMP) lint
 
 bench: $(STAMP)
 	$(BIN)/python bench/forecast_close.py
+	$(BIN)/python bench/forecast.py
+	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/backtest_councils.py
 
 clean:
 	rm -rf $(VENV) demo out carecast.db .pytest_cache .mypy_cache .ruff_cache

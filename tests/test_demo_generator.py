@@ -434,3 +434,15 @@ def test_a_profile_can_describe_another_council(tmp_path: Path) -> None:
     assert looked_after == pytest.approx(345, rel=0.1)
     assert set(manifest.true_outturn) == {"2013-14", "2014-15", "2015-16"}
     assert manifest.steps[-1].as_of - manifest.steps[0].as_of > timedelta(days=600)
+
+
+def test_extract_years_reaches_further_back_for_a_fair_backtest(tmp_path: Path) -> None:
+    """Two years of monthly extracts: last year's backtest has a complete ledger year before it."""
+    manifest = generate_demo_files(tmp_path, DemoProfile(extract_years=2))
+    extracts = [s for s in manifest.steps if s.label.startswith("Monthly")]
+    assert extracts[0].label == "Monthly extract 2016-04"
+    assert len(extracts) == 12 + 12 + 6
+    reference = next(s for s in manifest.steps if s.label.startswith("Finance"))
+    assert reference.as_of == date(2016, 4, 1)  # the ledger can be mapped from the first extract
+    with pytest.raises(ValueError, match="extract_years"):
+        DemoProfile(extract_years=7)

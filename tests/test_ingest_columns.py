@@ -113,3 +113,23 @@ def test_codes_are_checked_against_their_list_in_their_case() -> None:
     _, bad, messages = typed(Kind.CODE, ["U9"], codes=frozenset({"U4", "U5"}))
     assert bad == [True]
     assert messages == ["'U9' is not a valid X; use one of U4, U5"]
+
+
+def test_a_code_column_without_a_list_is_only_normalised() -> None:
+    """SSDA903 codes depend on the collection year: rules check them, typing only upper-cases."""
+    values, bad, _ = typed(Kind.CODE, [" u4 ", "Q9", ""])
+    assert values == ["U4", "Q9", None]
+    assert bad == [False, False, False]
+
+
+@pytest.mark.parametrize("formats", [("%d/%m/%Y",), ("%Y-%m-%d",), ("%Y-%m-%d", "%d/%m/%Y")])
+def test_a_date_column_can_be_parsed_in_the_one_spelling_it_uses(formats: tuple[str, ...]) -> None:
+    spec = ColumnSpec("X", Kind.DATE)
+    cells = ["01/09/2018", "2018-09-01"]
+    frame = pl.DataFrame({"X": cells}).select(column_check(spec, formats).value)
+    expected: dict[tuple[str, ...], list[date | None]] = {
+        ("%d/%m/%Y",): [date(2018, 9, 1), None],
+        ("%Y-%m-%d",): [None, date(2018, 9, 1)],
+    }
+    both = [date(2018, 9, 1), date(2018, 9, 1)]
+    assert frame.to_series().to_list() == expected.get(formats, both)

@@ -78,3 +78,49 @@ def test_importing_before_init_says_to_run_init(tmp_path: Path, write: Writer) -
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'empty.db'}")
     with pytest.raises(StoreNotReady, match="carecast init"):
         import_paths(settings, [write("cc.csv", COST_CENTRES)], date(2018, 9, 30))
+
+
+def test_an_empty_cell_the_store_keeps_in_every_row_is_a_located_error(
+    settings: Settings, write: Writer
+) -> None:
+    """SSDA903 may leave CIN empty as far as its own rules go, but the store keeps one per row."""
+    header = write("header.csv", "CHILD,SEX,DOB,ETHNIC\nC1,1,2008-01-01,WBRI\n")
+    episodes = write(
+        "episodes.csv",
+        "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC\nC1,2018-05-01,S,C2,,U4,PR4,,\n",
+    )
+    before = dump(settings.database_url)
+    with pytest.raises(InvalidInput) as failure:
+        import_paths(settings, [header, episodes], date(2018, 9, 30))
+    errors = [i for i in failure.value.issues if i.severity.value == "error"]
+    assert [(Path(i.source).name, i.row, i.column, i.rule) for i in errors] == [
+        ("episodes.csv", 2, "CIN", "missing-value")
+    ]
+    assert dump(settings.database_url) == before
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "located"),
+    [
+        (
+            "header.csv",
+            "CHILD,SEX,DOB,ETHNIC\nC1,31/02/2018,2008-01-01,WBRI\n",
+            (2, "SEX", "too-long"),
+        ),
+        (
+            "posts.csv",
+            "POST_ID,TEAM,ROLE,FTE,STATUS,ANNUAL_COST\nP1,T,SW,5000,agency,73000\n",
+            (2, "FTE", "out-of-range"),
+        ),
+    ],
+)
+def test_values_the_store_cannot_hold_are_located_errors_on_every_database(
+    settings: Settings, write: Writer, name: str, text: str, located: tuple[int, str, str]
+) -> None:
+    """SQLite would keep them and PostgreSQL refuse them: both refuse them, row by row, first."""
+    before = dump(settings.database_url)
+    with pytest.raises(InvalidInput) as failure:
+        import_paths(settings, [write(name, text)], date(2018, 9, 30))
+    errors = [i for i in failure.value.issues if i.severity.value == "error"]
+    assert [(i.row, i.column, i.rule) for i in errors] == [located]
+    assert dump(settings.database_url) == before

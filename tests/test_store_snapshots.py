@@ -62,3 +62,44 @@ def test_a_forecast_only_sees_data_known_by_its_close(small_council: Settings) -
     # The files were imported as of 30 September, after the August close window (15 September).
     with pytest.raises(Exception, match="nothing was known"):
         run_forecast(small_council, Period.parse("2018-08"))
+
+
+def test_the_build_up_interval_assumptions_and_actions_read_back_unchanged(
+    small_council: Settings,
+) -> None:
+    snapshot = run_forecast(small_council, Period.parse("2018-09"))
+    again = latest_forecast(small_council)
+    forecast, stored = snapshot.forecast, again.forecast
+    assert stored.items == forecast.items
+    assert stored.items
+    assert stored.components == forecast.components
+    assert (stored.p10, stored.p90) == (forecast.p10, forecast.p90)
+    assert stored.p10 is not None
+    assert stored.p90 is not None
+    assert stored.p10 <= stored.forecast_outturn <= stored.p90
+    assert stored.assumptions["used"]["intervals"]["paths"] == 1000
+    assert stored.actions == forecast.actions
+    for line in stored.lines:
+        items = sum(i.committed for i in stored.items if i.service_line is line.service_line)
+        parts = sum(
+            c.amount
+            for c in stored.components
+            if c.service_line is line.service_line and c.part == "committed"
+        )
+        assert line.committed == items + parts
+
+
+@pytest.mark.parametrize("table", ["forecast_items", "forecast_components", "forecast_snapshots"])
+def test_the_database_refuses_to_alter_a_snapshots_build_up(
+    small_council: Settings, table: str
+) -> None:
+    run_forecast(small_council, Period.parse("2018-09"))
+    engine = sa.create_engine(small_council.database_url)
+    column = {"forecast_items": "committed_pence", "forecast_components": "amount_pence"}.get(
+        table, "p10_pence"
+    )
+    try:
+        with pytest.raises(sa.exc.DatabaseError, match="immutable"), engine.begin() as connection:
+            connection.execute(sa.text(f"update {table} set {column} = 0"))
+    finally:
+        engine.dispose()

@@ -6,7 +6,7 @@ import sys
 
 from rich.console import Console
 
-from carecast.cli import close, demo, later  # noqa: F401  (importing registers the commands)
+from carecast.cli import backtest, benchmark, close, demo, imports, later, movements, report  # noqa: F401  (importing registers the commands)
 from carecast.cli.app import app
 from carecast.errors import CarecastError
 

@@ -1,4 +1,4 @@
-"""The monthly close: init, import, imports, forecast."""
+"""The monthly close: init and forecast (import and imports: cli/imports.py)."""
 
 from __future__ import annotations
 
@@ -16,54 +16,56 @@ from carecast.cli.app import (
     console,
     parse_date,
     parse_period,
-    progress_bar,
 )
+from carecast.cli.imports import KeyFile
 from carecast.config import load_settings
-from carecast.reports.terminal import forecast_table, imports_table
+from carecast.reports.terminal import forecast_table
 
 
 @app.command()
 def init(
     council: Annotated[str, typer.Option("--council", help="The council's name.")],
     la_code: Annotated[str, typer.Option("--la-code", help="DfE local-authority code, e.g. 209.")],
+    *,
+    pseudonymise: Annotated[
+        bool,
+        typer.Option(
+            "--pseudonymise",
+            help="Council setting: every import replaces CHILD, UPN and CASE_ID with keyed "
+            "pseudonyms (needs --key-file or $CARECAST_PSEUDONYMISATION_KEY_FILE).",
+        ),
+    ] = False,
+    key_file: KeyFile = None,
+    new_key: Annotated[
+        bool,
+        typer.Option(
+            "--new-key",
+            help="Create the --key-file with a new random key (mode 0600; refused inside the "
+            "store's folder or over an existing file).",
+        ),
+    ] = False,
     database_url: DatabaseUrl = None,
 ) -> None:
     """Create (or upgrade) the store and add the council."""
-    created = services.init_store(load_settings(database_url), council, la_code)
-    console().print(f"Store ready with council {created.name} ({created.la_code}).")
+    from carecast.services.pseudonymise import init_council
 
-
-@app.command("import")
-def import_(
-    paths: Annotated[list[Path], typer.Argument(help="Files or folders of input files.")],
-    as_of: Annotated[str, typer.Option("--as-of", help="Date the data describes, YYYY-MM-DD.")],
-    database_url: DatabaseUrl = None,
-) -> None:
-    """Import files or folders as known on a date: all of them, or nothing."""
+    created, written = init_council(
+        load_settings(database_url, key_file),
+        council,
+        la_code,
+        pseudonymise=pseudonymise,
+        new_key=new_key,
+    )
     out = console()
-    known_on = parse_date(as_of, "--as-of")
-    with progress_bar(out) as bar:
-        task = bar.add_task("Validating", total=None)
-
-        def report(label: str, done: int, total: int) -> None:
-            bar.update(task, description=label, completed=done, total=total or None)
-
-        outcome, warnings = services.import_paths(
-            load_settings(database_url), paths, known_on, report
+    out.print(f"Store ready with council {created.name} ({created.la_code}).")
+    if pseudonymise:
+        out.print("Child identifiers will be pseudonymised on every import.")
+    if written is not None:
+        out.print(
+            f"New pseudonymisation key written to {written}: keep it safe and apart from the "
+            "store; without it, later imports cannot match earlier pseudonyms.",
+            markup=False,
         )
-    for warning in warnings:
-        out.print(warning.format(), style="yellow", markup=False, highlight=False, soft_wrap=True)
-    for batch in outcome.stored:
-        out.print(f"Imported {batch.file_name}: {batch.row_count} rows ({batch.dataset}).")
-    for source in outcome.unchanged:
-        out.print(f"Unchanged {source}: already imported with this content and as-of date.")
-
-
-@app.command()
-def imports(database_url: DatabaseUrl = None) -> None:
-    """List import batches with their provenance."""
-    council, batches = services.list_imports(load_settings(database_url))
-    console().print(imports_table(council, batches))
 
 
 @app.command()
@@ -77,12 +79,25 @@ def forecast(
             "--as-of", help="Use only data known on this date (default: period end + 15 days)."
         ),
     ] = None,
+    assumptions: Annotated[
+        Path | None,
+        typer.Option(
+            "--assumptions",
+            help="JSON (or YAML) file overriding the forecast's assumptions; the snapshot keeps "
+            "the assumptions used (see 'assumptions' in --json).",
+        ),
+    ] = None,
     json_output: JsonFlag = False,
     database_url: DatabaseUrl = None,
 ) -> None:
     """Forecast the financial year's outturn at the end of a period and store the snapshot."""
+    from carecast.services.forecasting import read_assumptions
+
     known_on = parse_date(as_of, "--as-of") if as_of else None
-    snapshot = services.run_forecast(load_settings(database_url), parse_period(period), known_on)
+    given = read_assumptions(assumptions) if assumptions is not None else None
+    snapshot = services.run_forecast(
+        load_settings(database_url), parse_period(period), known_on, given
+    )
     if json_output:
         from carecast.reports.figures import forecast_json
 

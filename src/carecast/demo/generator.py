@@ -9,8 +9,8 @@ Layout under `out_dir` (the three folders are deleted and rewritten on every run
     extracts/<YYYY-MM>/header.csv, episodes.csv, placement_costs.csv, gl_actuals.csv,
                        establishment.csv, allowances.csv
                                                     monthly extracts, as known at each month end,
-                                                    from April of the previous financial year to
-                                                    the current period
+                                                    from April of the previous financial year
+                                                    (`extract_years` back) to the current period
 
 The simulation runs to the end of the current financial year so that the manifest can carry the
 true full-year outturn; no file shows anything after its own knowledge date.
@@ -137,7 +137,7 @@ def generate_demo_files(
     for row in ledger:
         by_month[row.period].append(row)
     lags = commitment_lags(profile.frictions, world, profile.seed)
-    for year, month in months_between((current - 1, 4), period):
+    for year, month in months_between((current - profile.extract_years, 4), period):
         label = period_label(year, month)
         progress(f"Writing monthly extract {label}")
         as_of = month_last_day(year, month)
@@ -198,7 +198,7 @@ def _reference_step(folder: Path, profile: DemoProfile) -> tuple[date, int, Impo
         write_budget(folder / "budget.csv", budget_rows(profile)),
         write_actions(folder / "actions.csv", actions),
     )
-    as_of = fy_first_day(current - 1)
+    as_of = fy_first_day(current - profile.extract_years)  # before the first monthly extract
     return (
         as_of,
         _REFERENCE,

@@ -100,6 +100,9 @@ class DemoProfile:
     current_period: str = "2018-09"
     first_financial_year: str = "2012-13"
     burn_in_years: int = 18  # simulated before the first year so the opening stock is realistic
+    # Monthly extracts start in April this many years before the current financial year; 2 gives
+    # a backtest of last year a complete year of ledger before it to profile from.
+    extract_years: int = 1
 
     # Demand: the stock of children looked after follows a target path with noise.
     start_children: int = 500  # looked after on 1 April of the first financial year
@@ -209,6 +212,10 @@ class DemoProfile:
         if current - 1 < first:
             raise ValueError(
                 "current_period must fall at least one year after first_financial_year"
+            )
+        if not 1 <= self.extract_years <= current - first:
+            raise ValueError(
+                "extract_years must be at least 1 and reach no earlier than first year"
             )
         for key in (*self.placement_mix, *self.age_propensity, *self.categories):
             if key not in CHOSEN_CATEGORIES:

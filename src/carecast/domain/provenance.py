@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from carecast.domain.codes import ServiceLine
+from carecast.domain.finance import Action
 from carecast.domain.periods import Period
 
 
@@ -53,13 +56,59 @@ class ForecastLine:
 
 
 @dataclass(frozen=True, slots=True)
+class ForecastItem:
+    """One costed thing behind a line's committed cost: a placement, a post or an allowance case.
+
+    `weekly_cost` is the item's weekly rate at the forecast date (a post's annual cost × 7 ÷ days in
+    the year); `committed` is what it costs from `first_day` to `last_day` (uplifts included).
+    Movements compare items between snapshots by (kind, key).
+    """
+
+    kind: str
+    key: str
+    service_line: ServiceLine
+    weekly_cost: Decimal
+    first_day: date
+    last_day: date
+    committed: Decimal
+    flag: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ForecastComponent:
+    """A month's share of a line's forecast that no single item carries.
+
+    `part` says where it is counted: `committed` (the profile of a line without activity data) or
+    `demand` (the demand allowance: expected arrivals, moves, early endings, vacancy fills …).
+    """
+
+    service_line: ServiceLine
+    part: str
+    driver: str
+    period: Period
+    amount: Decimal
+
+
+@dataclass(frozen=True, slots=True)
 class Forecast:
-    """A forecast of the financial year's outturn as at the end of a period."""
+    """A forecast of the financial year's outturn as at the end of a period.
+
+    `p10`/`p90` bound the 80% interval of the total (from simulated paths; None when no paths ran);
+    `items` and `components` are the build-up that movements between snapshots are explained from;
+    `assumptions` are the assumptions in force, fitted values included (JSON-compatible);
+    `actions` are the year's risks, actions and savings as known then (never netted into lines).
+    """
 
     period: Period
     knowledge_date: date
     lines: tuple[ForecastLine, ...]
     notes: tuple[str, ...] = ()
+    p10: Decimal | None = None
+    p90: Decimal | None = None
+    items: tuple[ForecastItem, ...] = ()
+    components: tuple[ForecastComponent, ...] = ()
+    assumptions: Mapping[str, Any] = field(default_factory=dict)
+    actions: tuple[Action, ...] = ()
 
     @property
     def budget(self) -> Decimal:

@@ -64,10 +64,14 @@ def cleaned(name: str) -> pl.Expr:
     return pl.when(text.str.len_chars() > 0).then(text)
 
 
-def _date(text: pl.Expr) -> ColumnCheck:
-    iso = text.str.strptime(pl.Date, "%Y-%m-%d", strict=False)
-    uk = text.str.strptime(pl.Date, "%d/%m/%Y", strict=False)
-    parsed = pl.coalesce(iso, uk)
+DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
+
+
+def _date(text: pl.Expr, formats: tuple[str, ...] = DATE_FORMATS) -> ColumnCheck:
+    # A failed parse is ~10× slower than a good one, so a column written in one spelling is
+    # parsed with that spelling only (typed.py looks first); a mixed column tries both.
+    attempts = [text.str.strptime(pl.Date, f, strict=False) for f in formats]
+    parsed = attempts[0] if len(attempts) == 1 else pl.coalesce(attempts)
     # %Y also reads two-digit years ('1/9/18' as the year 18): a four-digit year is required.
     value = pl.when(parsed.dt.year() >= 1000).then(parsed)
     shaped = text.str.contains(_ISO) | text.str.contains(_UK)
@@ -151,11 +155,23 @@ _BY_KIND = {
 }
 
 
-def column_check(spec: ColumnSpec) -> ColumnCheck:
-    """How to type and check one column of text."""
-    text = cleaned(spec.name)
+def column_check(
+    spec: ColumnSpec, date_formats: tuple[str, ...] = DATE_FORMATS, *, clean: bool = False
+) -> ColumnCheck:
+    """How to type and check one column of text (a date column: in the given spellings).
+
+    `clean`: the column already holds trimmed text with empty cells as null (see `cleaned`).
+    """
+    text = pl.col(spec.name) if clean else cleaned(spec.name)
+    if spec.kind is Kind.DATE:
+        return _date(text, date_formats)
     if spec.kind in _BY_KIND:
         return _BY_KIND[spec.kind](text)
     if spec.kind is Kind.CODE and spec.codes is not None:
         return _code(text, spec)
+    if spec.kind is Kind.CODE:
+        # Year-dependent code lists (SSDA903) are checked by rules that know the collection year;
+        # typing only normalises the case.
+        value = text.str.to_lowercase() if spec.lower else text.str.to_uppercase()
+        return ColumnCheck(value, pl.lit(value=False), "bad-code", pl.lit(""))
     return ColumnCheck(text, pl.lit(value=False), "bad-value", pl.lit(""))

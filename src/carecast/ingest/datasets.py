@@ -6,119 +6,37 @@ its typed rows go to, and `store_columns` how canonical columns map onto that ta
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from carecast.domain.codes import (
     ACTION_KINDS,
     ACTION_STATUSES,
     ALLOWANCE_LINES,
-    KNOWN_PLACES,
-    KNOWN_PROVIDERS,
     POST_STATUSES,
     ServiceLine,
 )
 from carecast.ingest.columns import ColumnSpec, Kind
+from carecast.ingest.dataset_spec import Dataset, code, text
+from carecast.ingest.datasets_ssda903 import SSDA903_DATASETS
+
+__all__ = ["BY_NAME", "DATASETS", "Dataset", "Recognition", "recognise"]
 
 SERVICE_LINES = frozenset(line.value for line in ServiceLine)
 PLACEMENT_TYPES = frozenset(line.value for line in ServiceLine if line.is_placement)
-# SEX was 1/2 until 2023-24 and M/F/U from 2024-25 (year-specific checks: ssda903 rules).
-SEX_CODES = frozenset({"1", "2", "M", "F", "U"})
 
 
 def _code(
     name: str, codes: frozenset[str], *, required: bool = True, lower: bool = False
 ) -> ColumnSpec:
-    return ColumnSpec(name, Kind.CODE, required, codes, lower)
-
-
-@dataclass(frozen=True)
-class Dataset:
-    """One kind of input file.
-
-    `columns`: those that must be present (a value may still be optional, e.g. DEC, END_DATE).
-    `optional`: read when present. `table`: the store table, or None for SSDA903 tables carecast
-    recognises but does not use yet. `store_columns`: canonical name → store column when they differ
-    from the lower-cased name.
-    """
-
-    name: str
-    title: str
-    columns: tuple[ColumnSpec, ...]
-    optional: tuple[ColumnSpec, ...] = ()
-    table: str | None = None
-    store_columns: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def required(self) -> tuple[str, ...]:
-        return tuple(c.name for c in self.columns)
-
-    @property
-    def stored(self) -> bool:
-        return self.table is not None
-
-    def store_column(self, name: str) -> str:
-        return self.store_columns.get(name, name.lower())
+    return code(name, codes, required=required, lower=lower)
 
 
 def _text(*names: str, required: bool = False) -> tuple[ColumnSpec, ...]:
-    return tuple(ColumnSpec(n, Kind.TEXT, required) for n in names)
-
-
-def _recognised(name: str, title: str, *columns: str) -> Dataset:
-    return Dataset(name, title, _text(*columns))
+    return text(*names, required=required)
 
 
 DATASETS: tuple[Dataset, ...] = (
-    Dataset(
-        "ssda903_header",
-        "SSDA903 header",
-        (
-            ColumnSpec("CHILD"),
-            _code("SEX", SEX_CODES),
-            ColumnSpec("DOB", Kind.DATE),
-            ColumnSpec("ETHNIC", value_required=False),
-        ),
-        _text("UPN", "MOTHER", "MC_DOB"),
-        table="children",
-        store_columns={"CHILD": "child_id"},
-    ),
-    Dataset(
-        "ssda903_episodes",
-        "SSDA903 episodes",
-        (
-            ColumnSpec("CHILD"),
-            ColumnSpec("DECOM", Kind.DATE),
-            ColumnSpec("RNE"),
-            ColumnSpec("LS"),
-            ColumnSpec("CIN", value_required=False),
-            _code("PLACE", KNOWN_PLACES),
-            _code("PLACE_PROVIDER", KNOWN_PROVIDERS, required=False),
-            ColumnSpec("DEC", Kind.DATE, value_required=False),
-            ColumnSpec("REC", value_required=False),
-        ),
-        _text("REASON_PLACE_CHANGE", "HOME_POST", "PL_POST", "URN"),
-        table="episodes",
-        store_columns={"CHILD": "child_id"},
-    ),
-    _recognised("ssda903_uasc", "SSDA903 UASC", "CHILD", "SEX", "DOB", "DUC"),
-    _recognised("ssda903_reviews", "SSDA903 reviews", "CHILD", "DOB", "REVIEW", "REVIEW_CODE"),
-    _recognised("ssda903_missing", "SSDA903 missing", "CHILD", "DOB", "MISSING", "MIS_START"),
-    _recognised("ssda903_oc2", "SSDA903 OC2", "CHILD", "DOB", "CONVICTED", "HEALTH_CHECK"),
-    _recognised("ssda903_oc3", "SSDA903 OC3", "CHILD", "DOB", "IN_TOUCH", "ACTIV", "ACCOM"),
-    _recognised("ssda903_ad1", "SSDA903 AD1", "CHILD", "DOB", "DATE_INT", "DATE_MATCH"),
-    _recognised(
-        "ssda903_placed_for_adoption",
-        "SSDA903 placed for adoption",
-        "CHILD",
-        "DOB",
-        "DATE_PLACED",
-        "DATE_PLACED_CEASED",
-    ),
-    _recognised("ssda903_prev_perm", "SSDA903 previous permanence", "CHILD", "DOB", "PREV_PERM"),
-    _recognised(
-        "ssda903_sw_episodes", "SSDA903 social worker episodes", "CHILD", "SW_ID", "SW_DECOM"
-    ),
-    _recognised("ssda903_dolo", "SSDA903 deprivation of liberty", "CHILD", "DOLO_START"),
+    *SSDA903_DATASETS,
     Dataset(
         "placement_costs",
         "placement costs",

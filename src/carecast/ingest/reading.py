@@ -26,9 +26,15 @@ class RawTable:
     sha256: str
     header: tuple[str, ...]
     frame: pl.DataFrame  # one String column per header position (named col0, col1, …) + __row
+    excel: bool = False  # read from a workbook: bare numbers in date columns are Excel serials
+    original: tuple[str, ...] | None = None  # the file's own headings when a mapping renamed them
 
     def column_name(self, position: int) -> str:
         return f"col{position}"
+
+    def spelling(self, position: int) -> str:
+        """A column's heading as the file spells it (for locating problems)."""
+        return (self.original or self.header)[position]
 
 
 def utf8_bytes(data: bytes, source: str) -> tuple[bytes | None, list[Issue]]:

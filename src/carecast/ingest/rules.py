@@ -3,18 +3,26 @@
 A rule returns the failing rows (`__row` and a `message`); `run_rules` turns them into Issues
 located at the rule's column as the file spells it. SSDA903 rules (with DfE's codes where DfE's
 validator has the same check) live in rules_ssda903.py and register here too.
+
+Import rules look across the tables of one import (an episode's child's date of birth is in the
+header): a check receives every needed dataset's rows, all files of a dataset stacked with `__file`,
+and returns the failing rows of its own dataset with `__file`, `__row` and `message`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Protocol
 
 import polars as pl
 
 from carecast.errors import Issue, Severity
 from carecast.ingest.columns import ROW
+from carecast.ingest.datasets import BY_NAME
+
+FILE = "__file"  # which file of the import a row came from (position in the list of files)
 
 
 @dataclass(frozen=True)
@@ -41,8 +49,12 @@ class Rule:
 
 
 def failing(frame: pl.DataFrame, condition: pl.Expr, message: pl.Expr) -> pl.DataFrame:
-    return frame.filter(condition.fill_null(value=False)).select(
-        pl.col(ROW), message.alias("message")
+    # rechunk: polars 2.1 can panic formatting strings of a freshly filtered frame (issue seen with
+    # pl.format over code columns); a contiguous copy of the few failing rows avoids it.
+    return (
+        frame.filter(condition.fill_null(value=False))
+        .rechunk()
+        .select(pl.col(ROW), message.alias("message"))
     )
 
 
@@ -90,3 +102,93 @@ def run_rules(
             for row, message in found.select(ROW, "message").iter_rows()
         )
     return issues
+
+
+ImportCheck = Callable[[dict[str, pl.DataFrame], RuleContext], pl.DataFrame]
+
+
+@dataclass(frozen=True)
+class ImportRule:
+    """A rule over several tables of one import; issues are located in `dataset`'s rows."""
+
+    code: str
+    dataset: str
+    column: str
+    title: str
+    fix: str
+    check: ImportCheck
+    needs: tuple[str, ...] = ()  # the other datasets the check reads; skipped when one is absent
+    tier: str = "across tables"
+    severity: Severity = Severity.ERROR
+    dfe_code: str | None = None
+
+
+IMPORT_RULES: list[ImportRule] = []
+
+
+def import_rule(
+    code: str, dataset: str, column: str, title: str, fix: str, **options: object
+) -> Callable[[ImportCheck], ImportCheck]:
+    """Register a check over several tables of one import (decorator)."""
+
+    def register(check: ImportCheck) -> ImportCheck:
+        IMPORT_RULES.append(ImportRule(code, dataset, column, title, fix, check, **options))  # type: ignore[arg-type]
+        return check
+
+    return register
+
+
+class TypedTable(Protocol):
+    """What import rules need of a parsed file (loader.ParsedFile has it)."""
+
+    @property
+    def source(self) -> str: ...
+    @property
+    def frame(self) -> pl.DataFrame: ...
+    @property
+    def spelled(self) -> dict[str, str]: ...
+    @property
+    def dataset_name(self) -> str: ...
+
+
+def stacked(files: Sequence[TypedTable], dataset: str) -> pl.DataFrame | None:
+    """Every file of one dataset in a single frame with `__file`; None when the import has none."""
+    parts = [
+        f.frame.with_columns(pl.lit(index, pl.Int32).alias(FILE))
+        for index, f in enumerate(files)
+        if f.dataset_name == dataset
+    ]
+    if not parts:
+        return None
+    return pl.concat(parts, how="diagonal_relaxed")
+
+
+def run_import_rules(files: Sequence[TypedTable], context: RuleContext) -> list[Issue]:
+    """Issues of every import rule whose tables this import holds, in file and row order.
+
+    Problems in tables carecast does not store are warnings: they cannot harm what it keeps.
+    """
+    found: list[tuple[int, int, Issue]] = []
+    frames: dict[str, pl.DataFrame | None] = {}
+    for candidate in IMPORT_RULES:
+        needed = (candidate.dataset, *candidate.needs)
+        for name in needed:
+            if name not in frames:
+                frames[name] = stacked(files, name)
+        tables = {name: frames[name] for name in needed}
+        present = {name: frame for name, frame in tables.items() if frame is not None}
+        if len(present) < len(needed) or candidate.column not in present[candidate.dataset].columns:
+            continue
+        dataset = BY_NAME.get(candidate.dataset)
+        stored = dataset is not None and dataset.stored
+        severity = candidate.severity if stored else Severity.WARNING
+        failed = candidate.check(present, context)
+        for index, row, message in failed.select(FILE, ROW, "message").iter_rows():
+            source = files[index]
+            column = source.spelled.get(candidate.column, candidate.column)
+            issue = Issue(
+                source.source, row, column, candidate.code, f"{message}; {candidate.fix}", severity
+            )
+            found.append((index, row if row is not None else 0, issue))
+    found.sort(key=lambda item: (item[0], item[1]))
+    return [issue for _, _, issue in found]

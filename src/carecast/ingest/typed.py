@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from carecast.errors import Issue
-from carecast.ingest.columns import ROW, ColumnSpec, cleaned, column_check
+from carecast.ingest.columns import DATE_FORMATS, ROW, ColumnSpec, Kind, cleaned, column_check
 from carecast.ingest.datasets import Dataset
 from carecast.ingest.reading import RawTable
 
@@ -26,30 +26,63 @@ def present_specs(dataset: Dataset, positions: dict[str, int]) -> list[ColumnSpe
     ]
 
 
+# Kinds whose every cell with text must yield a value (TEXT always does; so does CODE without a
+# list of codes, which year-aware rules check instead).
+CHECKED = frozenset(Kind) - {Kind.TEXT, Kind.CODE}
+
+
+def _date_spellings(text: pl.DataFrame, names: list[str]) -> dict[str, tuple[str, ...]]:
+    """Per date column, the spellings its cells use: ISO only, DD/MM/YYYY only, or both."""
+    if not names or text.is_empty():
+        return {}
+    slash = [pl.col(n).str.contains("/", literal=True) for n in names]
+    seen = text.select(
+        *(s.any().alias(f"{n}/") for n, s in zip(names, slash, strict=True)),
+        *((~s).any().alias(f"{n}-") for n, s in zip(names, slash, strict=True)),
+    ).row(0, named=True)
+    spellings: dict[str, tuple[str, ...]] = {}
+    for name in names:
+        if seen[f"{name}/"] and not seen[f"{name}-"]:
+            spellings[name] = ("%d/%m/%Y",)
+        elif seen[f"{name}-"] and not seen[f"{name}/"]:
+            spellings[name] = ("%Y-%m-%d",)
+    return spellings
+
+
 def type_table(raw: RawTable, dataset: Dataset) -> tuple[pl.DataFrame, list[Issue]]:
     """Typed values for every known column present, and the located problems of each cell."""
     positions = column_positions(raw.header)
     specs = present_specs(dataset, positions)
+    # Each cell trimmed once, empty cells null; every check below reads these cleaned columns.
     text = raw.frame.select(
         pl.col(ROW), *(pl.col(f"col{positions[s.name]}").alias(s.name) for s in specs)
-    )
-    checks = {spec.name: column_check(spec) for spec in specs}
-    # One pass types every column and flags its problems; messages are then built only for the
-    # (usually few) flagged rows.
+    ).with_columns(cleaned(s.name).alias(s.name) for s in specs)
+    spellings = _date_spellings(text, [s.name for s in specs if s.kind is Kind.DATE])
+    checks = {
+        spec.name: column_check(spec, spellings.get(spec.name, DATE_FORMATS), clean=True)
+        for spec in specs
+    }
+    # One pass types every column; a cell is a problem when it has text but no value (every
+    # check's `bad`, computed from the typed column rather than by parsing again). Messages are
+    # then built only for the (usually few) flagged rows.
     checked = text.with_columns(
-        *(checks[s.name].value.alias(f"__value_{s.name}") for s in specs),
-        *(checks[s.name].bad.alias(f"__bad_{s.name}") for s in specs),
+        *(checks[s.name].value.alias(f"__value_{s.name}") for s in specs)
+    ).with_columns(
         *(
-            cleaned(s.name).is_null().alias(f"__missing_{s.name}")
+            (pl.col(s.name).is_not_null() & pl.col(f"__value_{s.name}").is_null()).alias(
+                f"__bad_{s.name}"
+            )
+            if s.kind in CHECKED or s.codes is not None
+            else pl.lit(value=False).alias(f"__bad_{s.name}")
             for s in specs
-            if s.value_required
         ),
+        *(pl.col(s.name).is_null().alias(f"__missing_{s.name}") for s in specs if s.value_required),
     )
     problems = []
     for spec in specs:
         check = checks[spec.name]
-        spelled = raw.header[positions[spec.name]]
-        flagged = checked.filter(pl.col(f"__bad_{spec.name}"))
+        spelled = raw.spelling(positions[spec.name])
+        flagged = checked.filter(pl.col(f"__bad_{spec.name}")).rechunk()  # see rules.failing
         if flagged.height:
             problems.append(
                 flagged.select(

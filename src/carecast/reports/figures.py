@@ -6,6 +6,8 @@ from decimal import Decimal
 from typing import Any
 
 from carecast.domain.provenance import ForecastSnapshot
+from carecast.forecast.actions import summarise_actions, variance_drivers
+from carecast.forecast.assumptions import ActionAssumptions
 
 
 def _number(value: Decimal | None) -> float | None:
@@ -13,7 +15,10 @@ def _number(value: Decimal | None) -> float | None:
 
 
 def forecast_json(snapshot: ForecastSnapshot) -> dict[str, Any]:
-    """The `forecast --json` object of formats.md. p10/p90 are null until intervals exist ([3])."""
+    """The `forecast --json` object of formats.md, plus the snapshot's assumptions and actions.
+
+    p10/p90 bound the 80% interval from the simulated paths (null when the forecast ran none).
+    """
     forecast = snapshot.forecast
     return {
         "council": snapshot.council.name,
@@ -22,8 +27,8 @@ def forecast_json(snapshot: ForecastSnapshot) -> dict[str, Any]:
         "budget": float(forecast.budget),
         "forecast_outturn": float(forecast.forecast_outturn),
         "variance": float(forecast.variance),
-        "p10": None,
-        "p90": None,
+        "p10": _number(forecast.p10),
+        "p90": _number(forecast.p90),
         "lines": [
             {
                 "service_line": line.service_line.value,
@@ -42,6 +47,51 @@ def forecast_json(snapshot: ForecastSnapshot) -> dict[str, Any]:
         "snapshot_id": snapshot.snapshot_id,
         "knowledge_date": forecast.knowledge_date.isoformat(),
         "notes": list(forecast.notes),
+        "assumptions": dict(forecast.assumptions),
+        "actions": actions_json(snapshot),
+    }
+
+
+def actions_json(snapshot: ForecastSnapshot) -> dict[str, Any]:
+    """Risks, actions and savings beside the forecast (never netted into it), and each line's
+    variance split into undelivered savings, savings at risk and activity."""
+    forecast = snapshot.forecast
+    used = forecast.assumptions.get("used", {}).get("actions", {})
+    table = used.get("confidence") or ActionAssumptions().confidence
+    summary = summarise_actions(forecast.actions, forecast.period.financial_year.label, table)
+    return {
+        "risks_expected": float(summary.risks),
+        "actions_expected": float(summary.actions),
+        "forecast_after_actions_and_risks": float(summary.after_actions(forecast)),
+        "savings": {
+            status: float(summary.savings(status))
+            for status in ("delivered", "at_risk", "in_progress", "proposed", "undelivered")
+        },
+        "items": [
+            {
+                "action_id": v.action.action_id,
+                "kind": v.kind,
+                "title": v.action.title,
+                "service_line": v.action.service_line.value,
+                "owner": v.action.owner,
+                "value": float(v.action.value),
+                "confidence": v.action.confidence,
+                "probability": _number(v.probability),
+                "expected": float(v.expected),
+                "status": v.action.status,
+                "due_date": None if v.action.due_date is None else v.action.due_date.isoformat(),
+            }
+            for v in summary.views
+        ],
+        "variance_drivers": [
+            {
+                "service_line": d.service_line.value,
+                "driver": d.driver,
+                "amount": float(d.amount),
+                "actions": list(d.actions),
+            }
+            for d in variance_drivers(forecast, summary)
+        ],
     }
 
 

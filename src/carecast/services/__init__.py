@@ -7,7 +7,13 @@ CLI's `run` (and by the web app's one error handler). One module per area of wor
 
 from carecast.services.demo import DemoResult, build_demo
 from carecast.services.forecasting import latest_forecast, run_forecast
-from carecast.services.imports import import_paths, list_imports, parse_inputs
+from carecast.services.imports import (
+    import_paths,
+    import_warnings,
+    list_imports,
+    parse_inputs,
+    undo_import,
+)
 from carecast.services.progress import Progress
 from carecast.services.setup import init_store
 
@@ -16,9 +22,11 @@ __all__ = [
     "Progress",
     "build_demo",
     "import_paths",
+    "import_warnings",
     "init_store",
     "latest_forecast",
     "list_imports",
     "parse_inputs",
     "run_forecast",
+    "undo_import",
 ]

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from pathlib import Path
 
 from carecast.config import Settings
 from carecast.domain.periods import Period
 from carecast.domain.provenance import ForecastSnapshot
-from carecast.errors import NotFound
-from carecast.forecast.outturn import forecast_outturn
+from carecast.errors import InvalidInput, Issue, NotFound
+from carecast.forecast.assumptions import Assumptions, AssumptionsError, parse_assumptions
+from carecast.forecast.outturn import METHOD, forecast_outturn
 from carecast.services.setup import council_transaction
 from carecast.store.snapshots import latest_snapshot_id, load_snapshot, save_snapshot
 from carecast.store.state import latest_ledger_period, load_state
 
-FORECAST_METHOD = "actuals+commitments v1"
+FORECAST_METHOD = METHOD
 # A monthly close runs in the days after month end: what was imported with an as-of date up to
 # this many days after the period ended counts as known at that period's close.
 CLOSE_WINDOW_DAYS = 15
@@ -24,8 +26,30 @@ def close_date(period: Period) -> date:
     return period.last_day + timedelta(days=CLOSE_WINDOW_DAYS)
 
 
+def read_assumptions(path: Path) -> Assumptions:
+    """An assumptions file (JSON, or YAML with PyYAML); problems become located issues."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise InvalidInput(
+            [Issue(str(path), None, None, "assumptions-unreadable", exc.strerror or str(exc))]
+        ) from None
+    try:
+        return parse_assumptions(text, path.suffix)
+    except AssumptionsError as exc:
+        raise InvalidInput(
+            [
+                Issue(str(path), None, where or None, "assumptions-invalid", message)
+                for where, message in exc.problems
+            ]
+        ) from None
+
+
 def run_forecast(
-    settings: Settings, period: Period | None = None, known_on: date | None = None
+    settings: Settings,
+    period: Period | None = None,
+    known_on: date | None = None,
+    assumptions: Assumptions | None = None,
 ) -> ForecastSnapshot:
     """Forecast the year's outturn at the end of `period` (default: latest with ledger data)."""
     with council_transaction(settings) as (connection, council):
@@ -40,7 +64,7 @@ def run_forecast(
                 f"nothing was known by {known_on:%d %B %Y} for period {period}: import that "
                 "period's extracts with an --as-of date on or before it"
             )
-        forecast = forecast_outturn(state, period)
+        forecast = forecast_outturn(state, period, assumptions=assumptions)
         snapshot_id = save_snapshot(connection, council, forecast, FORECAST_METHOD)
         return load_snapshot(connection, council, snapshot_id)
 

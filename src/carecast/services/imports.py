@@ -1,49 +1,207 @@
-"""Importing files: validate everything first, then store every file or none."""
+"""Importing files: validate everything first, then store every file or none.
+
+An import reads and checks every file without touching the store, pseudonymises child identifiers
+when the council asks for it, checks the files against each other and against what the store knew
+on the as-of date, and only then writes every batch in one transaction. Any error stores nothing;
+a process killed part-way leaves the transaction uncommitted, so the store is as it was.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from carecast.config import Settings
 from carecast.domain.provenance import Council, ImportBatch
-from carecast.errors import InvalidInput, Issue, Severity
-from carecast.ingest.loader import ParsedFile, expand_paths, parse_file
+from carecast.errors import InvalidInput, Issue, NotFound, Severity, UsageError
+from carecast.ingest.loader import ParsedFile, expand_paths, parse_path
+from carecast.ingest.mapping import load_mapping
+from carecast.ingest.rules import RuleContext, run_import_rules
+from carecast.ingest.rules_cross_file import ImportedFile, cross_file_issues
 from carecast.services.progress import Progress, quiet
+from carecast.services.pseudonymise import (
+    IDENTIFIED_DATASETS,
+    PseudonymKey,
+    Redactor,
+    load_key,
+    pseudonymise_files,
+)
 from carecast.services.setup import council_transaction
-from carecast.store.imports import ImportOutcome, list_batches, save_files
+from carecast.store.bulk import unstorable
+from carecast.store.councils import pseudonymises
+from carecast.store.imports import (
+    ImportOutcome,
+    Scheme,
+    batch_warnings,
+    delete_batch,
+    find_batch,
+    list_batches,
+    save_files,
+    schemes_in_use,
+)
+from carecast.store.state_frames import known_frames
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """An import's files read and checked: each file's issues, and those across its tables."""
+
+    files: list[ParsedFile]
+    issues: list[Issue]  # every issue, including `across`
+    across: list[Issue]  # rules across the tables of the import (kept with the run when warnings)
+
+
+def _parse(
+    paths: list[Path], progress: Progress, as_of: date | None, mapping: Path | None
+) -> Parsed:
+    column_mapping = load_mapping(mapping) if mapping is not None else None
+    found, issues = expand_paths(paths)
+    files: list[ParsedFile] = []
+    context = RuleContext(as_of=as_of)
+    for done, path in enumerate(found, start=1):
+        tables, more = parse_path(path, context, column_mapping)
+        files += tables
+        issues += more
+        progress(f"Validating {path.name}", done, len(found))
+    across = run_import_rules(files, context)
+    return Parsed(files, issues + _unstorable(files, issues) + across, across)
+
+
+def _unstorable(files: Sequence[ParsedFile], issues: Sequence[Issue]) -> list[Issue]:
+    """Cells the store cannot keep, unless the cell already has an error."""
+    reported = {(i.source, i.row, i.column) for i in issues if i.severity is Severity.ERROR}
+    return [
+        issue
+        for parsed in files
+        for issue in unstorable(parsed)
+        if (issue.source, issue.row, issue.column) not in reported
+    ]
 
 
 def parse_inputs(
-    paths: list[Path], progress: Progress = quiet
+    paths: list[Path],
+    progress: Progress = quiet,
+    as_of: date | None = None,
+    mapping: Path | None = None,
 ) -> tuple[list[ParsedFile], list[Issue]]:
-    """Read and validate every file; nothing touches the store."""
-    files, issues = expand_paths(paths)
-    parsed: list[ParsedFile] = []
-    for done, path in enumerate(files, start=1):
-        result, found = parse_file(path)
-        issues.extend(found)
-        if result is not None:
-            parsed.append(result)
-        progress(f"Validating {path.name}", done, len(files))
-    return parsed, issues
+    """Read and validate every file, and the rules across them; nothing touches the store."""
+    parsed = _parse(paths, progress, as_of, mapping)
+    return parsed.files, parsed.issues
+
+
+def _pseudonymised(parsed: Parsed, key: PseudonymKey) -> Parsed:
+    files, values = pseudonymise_files(parsed.files, key)
+    redacted = Redactor(values)
+    return Parsed(files, [redacted(i) for i in parsed.issues], [redacted(i) for i in parsed.across])
+
+
+def _has_errors(issues: Sequence[Issue]) -> bool:
+    return any(i.severity is Severity.ERROR for i in issues)
+
+
+def _imported(parsed: Sequence[ParsedFile]) -> list[ImportedFile]:
+    return [ImportedFile(p.source, p.dataset.name, p.frame, p.spelled) for p in parsed]
+
+
+def _check_scheme(scheme: Scheme, in_use: set[Scheme]) -> None:
+    """Refuse an import that would mix raw identifiers, or two keys' pseudonyms, in one store."""
+    others = in_use - {scheme}
+    if not others:
+        return
+    if scheme.pseudonymised and any(not s.pseudonymised for s in others):
+        raise UsageError(
+            "earlier imports stored child identifiers as given; pseudonymising now would leave "
+            "each child under two identifiers. Import without --pseudonymise, or start a new "
+            "store with 'carecast init --pseudonymise'; nothing was imported"
+        )
+    if not scheme.pseudonymised:
+        raise UsageError(
+            "earlier imports pseudonymised child identifiers; add --pseudonymise and the same "
+            "--key-file so this import matches them; nothing was imported"
+        )
+    raise UsageError(
+        "this key file is not the one earlier imports were pseudonymised with, so the same "
+        "child would get a different pseudonym; use the council's original key file; "
+        "nothing was imported"
+    )
 
 
 def import_paths(
-    settings: Settings, paths: list[Path], as_of: date, progress: Progress = quiet
+    settings: Settings,
+    paths: list[Path],
+    as_of: date,
+    progress: Progress = quiet,
+    *,
+    pseudonymise: bool = False,
+    mapping: Path | None = None,
 ) -> tuple[ImportOutcome, list[Issue]]:
     """Import files and folders as known on `as_of`: every file or none of them.
 
-    Raises InvalidInput (nothing stored) when any file has an error; returns warnings otherwise.
+    Identifiers are pseudonymised when asked or when the council's setting says so (the key comes
+    from `settings.pseudonymisation_key_file`); `mapping` is a column-mapping file for the
+    council's own exports. Raises InvalidInput (nothing stored) when any file has an error,
+    listing every problem found, warnings included; returns the warnings otherwise.
     """
     with council_transaction(settings) as (connection, council):
-        parsed, issues = parse_inputs(paths, progress)
-        if any(i.severity is Severity.ERROR for i in issues):
+        pseudonymise = pseudonymise or pseudonymises(connection, council)
+    key: PseudonymKey | None = None
+    if pseudonymise:
+        key = load_key(settings.pseudonymisation_key_file)  # refused before any file is read
+    parsed = _parse(paths, progress, as_of, mapping)
+    if key is not None:
+        parsed = _pseudonymised(parsed, key)
+    scheme = Scheme(pseudonymised=key is not None, key_id=key.key_id if key else None)
+    with council_transaction(settings) as (connection, council):
+        if any(p.dataset.name in IDENTIFIED_DATASETS for p in parsed.files):
+            _check_scheme(scheme, schemes_in_use(connection, council, sorted(IDENTIFIED_DATASETS)))
+        progress("Checking the files against each other and the store", 0, 0)
+        known = known_frames(connection, council, as_of, {p.dataset.name for p in parsed.files})
+        across = parsed.across + cross_file_issues(_imported(parsed.files), known, as_of)
+        issues = parsed.issues + across[len(parsed.across) :]
+        if _has_errors(issues):
             raise InvalidInput(issues)
-        outcome = save_files(connection, council, parsed, as_of)
+        progress(f"Storing {len(parsed.files)} file(s) as known on {as_of.isoformat()}", 0, 0)
+        outcome = save_files(
+            connection,
+            council,
+            parsed.files,
+            as_of,
+            run_warnings=[i for i in across if i.severity is Severity.WARNING],
+            scheme=scheme,
+        )
     return outcome, [i for i in issues if i.severity is Severity.WARNING]
 
 
 def list_imports(settings: Settings) -> tuple[Council, list[ImportBatch]]:
     with council_transaction(settings) as (connection, council):
         return council, list_batches(connection, council)
+
+
+def undo_import(settings: Settings, batch_id: int) -> ImportBatch:
+    """Remove one import batch with its rows and warnings, as if it had never been imported."""
+    with council_transaction(settings) as (connection, council):
+        removed = delete_batch(connection, council, batch_id)
+        if removed is None:
+            known = ", ".join(str(b.batch_id) for b in list_batches(connection, council)[-5:])
+            hint = f" (the latest are {known})" if known else " (nothing has been imported)"
+            raise NotFound(
+                f"there is no import batch {batch_id} for {council.name}{hint}; "
+                "'carecast imports' lists them; nothing was removed"
+            )
+        return removed
+
+
+def import_warnings(
+    settings: Settings, batch_id: int | None = None
+) -> tuple[Council, list[tuple[ImportBatch, Issue]]]:
+    """The warnings stored with one batch, or with every batch."""
+    with council_transaction(settings) as (connection, council):
+        found = batch_warnings(connection, council, batch_id)
+        if batch_id is not None and find_batch(connection, council, batch_id) is None:
+            raise NotFound(
+                f"there is no import batch {batch_id} for {council.name}; "
+                "'carecast imports' lists them"
+            )
+        return council, found

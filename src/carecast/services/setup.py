@@ -13,12 +13,14 @@ from carecast.store.councils import create_council, find_council
 from carecast.store.engine import check_ready, make_engine, migrate
 
 
-def init_store(settings: Settings, name: str, la_code: str) -> Council:
-    """Create or upgrade the store's schema and add the council."""
+def init_store(
+    settings: Settings, name: str, la_code: str, *, pseudonymise: bool = False
+) -> Council:
+    """Create or upgrade the store's schema and add the council (pseudonymising if asked)."""
     engine = make_engine(settings.database_url)
     migrate(engine)
     with engine.begin() as connection:
-        return create_council(connection, name, la_code)
+        return create_council(connection, name, la_code, pseudonymise=pseudonymise)
 
 
 @contextmanager

@@ -11,7 +11,9 @@ from carecast.errors import StoreNotReady, UsageError
 from carecast.store.schema import councils
 
 
-def create_council(connection: sa.Connection, name: str, la_code: str) -> Council:
+def create_council(
+    connection: sa.Connection, name: str, la_code: str, *, pseudonymise: bool = False
+) -> Council:
     existing = (
         connection.execute(sa.select(councils).where(councils.c.la_code == la_code))
         .mappings()
@@ -23,7 +25,9 @@ def create_council(connection: sa.Connection, name: str, la_code: str) -> Counci
             "choose another --la-code or use a new --database-url"
         )
     council_id = connection.execute(
-        councils.insert().values(name=name, la_code=la_code, created_at=datetime.now(UTC))
+        councils.insert().values(
+            name=name, la_code=la_code, created_at=datetime.now(UTC), pseudonymise=pseudonymise
+        )
     ).inserted_primary_key
     assert council_id is not None
     return Council(int(council_id[0]), name, la_code)
@@ -57,3 +61,9 @@ def council_name(connection: sa.Connection, la_code: str) -> str | None:
     query = sa.select(councils.c.name).where(councils.c.la_code == la_code)
     name = connection.execute(query).scalar()
     return None if name is None else str(name)
+
+
+def pseudonymises(connection: sa.Connection, council: Council) -> bool:
+    """Whether the council's setting replaces child identifiers with pseudonyms on every import."""
+    query = sa.select(councils.c.pseudonymise).where(councils.c.id == council.council_id)
+    return bool(connection.execute(query).scalar())

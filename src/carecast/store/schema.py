@@ -35,6 +35,8 @@ councils = sa.Table(
     sa.Column("name", sa.String(200), nullable=False),
     sa.Column("la_code", sa.String(20), nullable=False, unique=True),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    # Import safety (0006): every import replaces CHILD, UPN and CASE_ID with keyed pseudonyms.
+    sa.Column("pseudonymise", sa.Boolean, nullable=False, server_default=sa.false()),
 )
 
 import_batches = sa.Table(
@@ -55,6 +57,10 @@ import_batches = sa.Table(
     sa.Column("row_count", sa.Integer, nullable=False),
     sa.Column("as_of", sa.Date, nullable=False),
     sa.Column("imported_at", sa.DateTime(timezone=True), nullable=False),
+    # Import safety (0006): identifiers stored as keyed pseudonyms, and which key made them (a
+    # fingerprint that reveals nothing of the key), so that imports never mix two schemes.
+    sa.Column("pseudonymised", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("key_id", sa.String(16)),
     sa.UniqueConstraint("council_id", "sha256", "as_of", name="uq_import_batches_file_as_of"),
 )
 
@@ -68,6 +74,8 @@ import_issues = sa.Table(
     sa.Column("rule", sa.String(60), nullable=False),
     sa.Column("message", sa.Text, nullable=False),
     sa.Column("severity", sa.String(10), nullable=False),
+    # Import safety (0006): the file a cross-file warning points at when it is not the batch's own.
+    sa.Column("source", sa.String(500)),
 )
 
 children = sa.Table(
@@ -212,6 +220,11 @@ forecast_snapshots = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("method", sa.String(40), nullable=False),
     sa.Column("notes", sa.JSON, nullable=False),
+    # Activity-led forecast (0003): the total's 80% interval and the assumptions in force.
+    sa.Column("p10_pence", sa.BigInteger),
+    sa.Column("p90_pence", sa.BigInteger),
+    sa.Column("assumptions", sa.JSON),
+    sa.Column("actions", sa.JSON),
 )
 
 forecast_lines = sa.Table(
@@ -236,6 +249,66 @@ forecast_lines = sa.Table(
     sa.Column("p90_pence", sa.BigInteger),
     sa.Column("children", sa.Integer),
     sa.Column("average_weekly_cost_pence", sa.BigInteger),
+)
+
+# What a snapshot's committed cost is made of (0003): one row per placement, post or allowance
+# case, compared between snapshots to explain movements.
+forecast_items = sa.Table(
+    "forecast_items",
+    metadata,
+    _id(),
+    sa.Column(
+        "snapshot_id",
+        sa.Integer,
+        sa.ForeignKey("forecast_snapshots.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("item_key", sa.String(100), nullable=False),
+    sa.Column("service_line", sa.String(40), nullable=False),
+    sa.Column("weekly_cost_pence", sa.BigInteger, nullable=False),
+    sa.Column("first_day", sa.Date, nullable=False),
+    sa.Column("last_day", sa.Date, nullable=False),
+    sa.Column("committed_pence", sa.BigInteger, nullable=False),
+    sa.Column("flag", sa.String(40)),
+)
+
+# The rest of a snapshot's forecast by month (0003): profiles and demand-allowance drivers.
+forecast_components = sa.Table(
+    "forecast_components",
+    metadata,
+    _id(),
+    sa.Column(
+        "snapshot_id",
+        sa.Integer,
+        sa.ForeignKey("forecast_snapshots.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("service_line", sa.String(40), nullable=False),
+    sa.Column("part", sa.String(10), nullable=False),
+    sa.Column("driver", sa.String(40), nullable=False),
+    sa.Column("period", sa.String(7), nullable=False),
+    sa.Column("amount_pence", sa.BigInteger, nullable=False),
+)
+
+# The finance officer's commentary on a report section, kept with the snapshot it was written
+# for (0004). Rows are only added: the latest for a section is the one shown, earlier ones remain.
+report_commentary = sa.Table(
+    "report_commentary",
+    metadata,
+    _id(),
+    sa.Column(
+        "snapshot_id",
+        sa.Integer,
+        sa.ForeignKey("forecast_snapshots.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("section", sa.String(60), nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("written_at", sa.DateTime(timezone=True), nullable=False),
 )
 
 RECORD_TABLES = {

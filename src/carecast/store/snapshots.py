@@ -1,22 +1,74 @@
-"""Forecast snapshots: written once, read many times, never updated (a trigger refuses updates)."""
+"""Forecast snapshots: written once, read many times, never updated (a trigger refuses updates).
+
+A snapshot holds its lines, the total's interval, the assumptions in force, and the build-up
+(items and monthly components) that movements between snapshots are explained from.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
 
 from carecast.domain.codes import ServiceLine
+from carecast.domain.finance import Action
 from carecast.domain.money import from_pence, to_pence
 from carecast.domain.periods import Period
-from carecast.domain.provenance import Council, Forecast, ForecastLine, ForecastSnapshot
+from carecast.domain.provenance import (
+    Council,
+    Forecast,
+    ForecastComponent,
+    ForecastItem,
+    ForecastLine,
+    ForecastSnapshot,
+)
 from carecast.errors import NotFound
-from carecast.store.schema import forecast_lines, forecast_snapshots
+from carecast.store.schema import (
+    forecast_components,
+    forecast_items,
+    forecast_lines,
+    forecast_snapshots,
+)
 
 
 def _optional_pence(value: Decimal | None) -> int | None:
     return None if value is None else to_pence(value)
+
+
+def _action_json(action: Action) -> dict[str, Any]:
+    """An action as it stood when the forecast ran, money in pence."""
+    return {
+        "action_id": action.action_id,
+        "kind": action.kind,
+        "title": action.title,
+        "service_line": action.service_line.value,
+        "owner": action.owner,
+        "financial_year": action.financial_year,
+        "value_pence": to_pence(action.value),
+        "confidence": action.confidence,
+        "status": action.status,
+        "due_date": None if action.due_date is None else action.due_date.isoformat(),
+        "notes": action.notes,
+    }
+
+
+def _action_from(row: dict[str, Any]) -> Action:
+    due = row["due_date"]
+    return Action(
+        action_id=row["action_id"],
+        kind=row["kind"],
+        title=row["title"],
+        service_line=ServiceLine(row["service_line"]),
+        owner=row["owner"],
+        financial_year=row["financial_year"],
+        value=from_pence(row["value_pence"]),
+        confidence=row["confidence"],
+        status=row["status"],
+        due_date=None if due is None else date.fromisoformat(due),
+        notes=row["notes"],
+    )
 
 
 def save_snapshot(
@@ -32,6 +84,10 @@ def save_snapshot(
             created_at=datetime.now(UTC),
             method=method,
             notes=list(forecast.notes),
+            p10_pence=_optional_pence(forecast.p10),
+            p90_pence=_optional_pence(forecast.p90),
+            assumptions=dict(forecast.assumptions) or None,
+            actions=[_action_json(a) for a in forecast.actions],
         )
     ).inserted_primary_key
     assert key is not None
@@ -58,7 +114,81 @@ def save_snapshot(
             for line in forecast.lines
         ],
     )
+    _save_build_up(connection, snapshot_id, forecast)
     return snapshot_id
+
+
+def _save_build_up(connection: sa.Connection, snapshot_id: int, forecast: Forecast) -> None:
+    if forecast.items:
+        connection.execute(
+            forecast_items.insert(),
+            [
+                {
+                    "snapshot_id": snapshot_id,
+                    "kind": item.kind,
+                    "item_key": item.key,
+                    "service_line": item.service_line.value,
+                    "weekly_cost_pence": to_pence(item.weekly_cost),
+                    "first_day": item.first_day,
+                    "last_day": item.last_day,
+                    "committed_pence": to_pence(item.committed),
+                    "flag": item.flag,
+                }
+                for item in forecast.items
+            ],
+        )
+    if forecast.components:
+        connection.execute(
+            forecast_components.insert(),
+            [
+                {
+                    "snapshot_id": snapshot_id,
+                    "service_line": c.service_line.value,
+                    "part": c.part,
+                    "driver": c.driver,
+                    "period": c.period.label,
+                    "amount_pence": to_pence(c.amount),
+                }
+                for c in forecast.components
+            ],
+        )
+
+
+def _load_build_up(
+    connection: sa.Connection, snapshot_id: int
+) -> tuple[tuple[ForecastItem, ...], tuple[ForecastComponent, ...]]:
+    items = tuple(
+        ForecastItem(
+            kind=r["kind"],
+            key=r["item_key"],
+            service_line=ServiceLine(r["service_line"]),
+            weekly_cost=from_pence(r["weekly_cost_pence"]),
+            first_day=r["first_day"],
+            last_day=r["last_day"],
+            committed=from_pence(r["committed_pence"]),
+            flag=r["flag"],
+        )
+        for r in connection.execute(
+            sa.select(forecast_items)
+            .where(forecast_items.c.snapshot_id == snapshot_id)
+            .order_by(forecast_items.c.id)
+        ).mappings()
+    )
+    components = tuple(
+        ForecastComponent(
+            service_line=ServiceLine(r["service_line"]),
+            part=r["part"],
+            driver=r["driver"],
+            period=Period.parse(r["period"]),
+            amount=from_pence(r["amount_pence"]),
+        )
+        for r in connection.execute(
+            sa.select(forecast_components)
+            .where(forecast_components.c.snapshot_id == snapshot_id)
+            .order_by(forecast_components.c.id)
+        ).mappings()
+    )
+    return items, components
 
 
 def load_snapshot(
@@ -101,8 +231,18 @@ def load_snapshot(
         )
         for r in rows
     )
+    items, components = _load_build_up(connection, snapshot_id)
     forecast = Forecast(
-        Period.parse(head["period"]), head["knowledge_date"], lines, tuple(head["notes"])
+        Period.parse(head["period"]),
+        head["knowledge_date"],
+        lines,
+        tuple(head["notes"]),
+        p10=None if head["p10_pence"] is None else from_pence(head["p10_pence"]),
+        p90=None if head["p90_pence"] is None else from_pence(head["p90_pence"]),
+        items=items,
+        components=components,
+        assumptions=head["assumptions"] or {},
+        actions=tuple(_action_from(a) for a in head["actions"] or ()),
     )
     return ForecastSnapshot(head["id"], council, head["created_at"], forecast)
 
@@ -120,3 +260,23 @@ def latest_snapshot_id(
         wanted = f"period {period}" if period else "any period"
         raise NotFound(f"no forecast has been stored for {wanted}; run 'carecast forecast' first")
     return int(snapshot_id)
+
+
+def previous_snapshot_id(
+    connection: sa.Connection, council: Council, period: Period, before: int | None = None
+) -> int | None:
+    """The latest snapshot of an earlier period of the same financial year or, with `before`,
+    the latest snapshot of `period` itself made before snapshot `before`."""
+    year = period.financial_year
+    query = sa.select(sa.func.max(forecast_snapshots.c.id)).where(
+        forecast_snapshots.c.council_id == council.council_id,
+        forecast_snapshots.c.financial_year == year.label,
+    )
+    if before is None:
+        query = query.where(forecast_snapshots.c.period < period.label)
+    else:
+        query = query.where(
+            forecast_snapshots.c.period == period.label, forecast_snapshots.c.id < before
+        )
+    value = connection.execute(query).scalar()
+    return None if value is None else int(value)

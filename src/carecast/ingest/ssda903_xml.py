@@ -1,0 +1,235 @@
+"""DfE's SSDA903 XML form → one RawTable per DfE table, with the CSV form's column names.
+
+The file is `EXPSSDA903` holding a `CHILD` element per child: a `HEADER` (CHILDID, SEX, DOB, …,
+the UASC, OC3 and AD1 fields, and nested AREVIEW, AMISSING, OC2, PERMANENCE, AD_PLACED records)
+and the child's `EPISODE`s (PL is the CSV form's PLACE). A record's row is the line of its element
+(formats.md), so a problem is found by opening the file at that line. lxml's iterparse stops only at
+record elements, and each child is dropped from memory once read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+from lxml import etree
+
+from carecast.errors import Issue
+from carecast.ingest.columns import ROW
+from carecast.ingest.reading import RawTable
+
+RENAMED = {"CHILDID": "CHILD", "PL": "PLACE"}
+
+
+@dataclass(frozen=True)
+class XmlTable:
+    """One DfE table in the XML form: where its records are and which columns it has."""
+
+    name: str  # the CSV form's table (and carecast dataset without the ssda903_ prefix)
+    columns: tuple[str, ...]
+    element: str | None = None  # the record element; None: fields of HEADER, when `marker` is set
+    marker: str | None = None  # for HEADER-level tables: the field whose presence makes a record
+
+
+TABLES: tuple[XmlTable, ...] = (
+    XmlTable(
+        "header", ("CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB"), element="HEADER"
+    ),
+    XmlTable(
+        "episodes",
+        (
+            "CHILD",
+            "DECOM",
+            "RNE",
+            "LS",
+            "CIN",
+            "PLACE",
+            "PLACE_PROVIDER",
+            "DEC",
+            "REC",
+            "REASON_PLACE_CHANGE",
+            "HOME_POST",
+            "PL_POST",
+            "URN",
+        ),
+        element="EPISODE",
+    ),
+    XmlTable("uasc", ("CHILD", "SEX", "DOB", "DUC"), marker="UASC"),
+    XmlTable("oc3", ("CHILD", "DOB", "IN_TOUCH", "ACTIV", "ACCOM"), marker="IN_TOUCH"),
+    XmlTable(
+        "ad1",
+        (
+            "CHILD",
+            "DOB",
+            "DATE_INT",
+            "DATE_MATCH",
+            "FOSTER_CARE",
+            "NB_ADOPTR",
+            "SEX_ADOPTR",
+            "LS_ADOPTR",
+        ),
+        marker="DATE_INT",
+    ),
+    XmlTable("reviews", ("CHILD", "DOB", "REVIEW", "REVIEW_CODE"), element="AREVIEW"),
+    XmlTable("missing", ("CHILD", "DOB", "MISSING", "MIS_START", "MIS_END"), element="AMISSING"),
+    XmlTable(
+        "oc2",
+        (
+            "CHILD",
+            "DOB",
+            "SDQ_SCORE",
+            "SDQ_REASON",
+            "CONVICTED",
+            "HEALTH_CHECK",
+            "IMMUNISATIONS",
+            "TEETH_CHECK",
+            "HEALTH_ASSESSMENT",
+            "SUBSTANCE_MISUSE",
+            "INTERVENTION_RECEIVED",
+            "INTERVENTION_OFFERED",
+        ),
+        element="OC2",
+    ),
+    XmlTable(
+        "previous_permanence",
+        ("CHILD", "DOB", "PREV_PERM", "LA_PERM", "DATE_PERM"),
+        element="PERMANENCE",
+    ),
+    XmlTable(
+        "placed_for_adoption",
+        ("CHILD", "DOB", "DATE_PLACED", "DATE_PLACED_CEASED", "REASON_PLACED_CEASED"),
+        element="AD_PLACED",
+    ),
+)
+_BY_ELEMENT = {t.element: t for t in TABLES if t.element}
+_HEADER_LEVEL = tuple(t for t in TABLES if t.marker)
+
+
+@dataclass
+class _Collected:
+    """Records read so far: per table, one list of cells per record, and the records' rows."""
+
+    records: dict[str, list[list[str | None]]] = field(default_factory=dict)
+    rows: dict[str, list[int]] = field(default_factory=dict)
+
+    def add(self, table: XmlTable, values: dict[str, str | None], line: int) -> None:
+        self.records.setdefault(table.name, []).append([values.get(c) for c in table.columns])
+        self.rows.setdefault(table.name, []).append(line)
+
+    def count(self, table: str) -> int:
+        return len(self.rows.get(table, ()))
+
+    def fill(self, table: XmlTable, column: str, since: int, value: str | None) -> None:
+        """Give the records added since `since` the child's CHILD or DOB (known only later)."""
+        position = table.columns.index(column)
+        for record in self.records.get(table.name, [])[since:]:
+            if record[position] is None:
+                record[position] = value
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _leaves(element: etree._Element) -> Iterator[tuple[str, str | None, int]]:
+    for child in element:
+        if len(child) == 0 and isinstance(child.tag, str):
+            tag = _local(child.tag)
+            yield RENAMED.get(tag, tag), child.text, child.sourceline or 0
+
+
+def _fields(element: etree._Element) -> dict[str, str | None]:
+    """A record's fields by CSV name: the hot path, one dict comprehension per record. (A comment
+    inside a record gives a non-text key, which no column asks for.)"""
+    fields = {c.tag: c.text for c in element}
+    if "PL" in fields:
+        fields["PLACE"] = fields["PL"]
+    if not isinstance(element.tag, str) or "}" in element.tag:  # namespaced: use local names
+        fields = {
+            RENAMED.get(_local(t), _local(t)): v for t, v in fields.items() if isinstance(t, str)
+        }
+    return fields
+
+
+def read_ssda903_xml(path: Path, source: str | None = None) -> tuple[list[RawTable], list[Issue]]:
+    """Every DfE table the file holds (tables with no record are left out)."""
+    name = source or str(path)
+    data = path.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    collected = _Collected()
+    record_tags = [f"{{*}}{tag}" for tag in (*_BY_ELEMENT, "CHILD")]
+    starts = {t.name: 0 for t in TABLES}
+    root_seen = False
+    try:
+        for _event, element in etree.iterparse(
+            io.BytesIO(data), events=("end",), tag=record_tags, resolve_entities=False
+        ):
+            tag = _local(element.tag)
+            if tag == "CHILD":
+                _end_child(element, collected, starts)
+                root_seen = True
+                continue
+            table = _BY_ELEMENT[tag]
+            values = _fields(element)
+            collected.add(table, values, element.sourceline or 0)
+            if tag == "HEADER":
+                _header_level(element, collected)
+    except etree.XMLSyntaxError as exc:
+        line = exc.lineno if exc.lineno else None
+        return [], [Issue(name, line, None, "bad-xml", f"not readable as XML: {exc.msg}")]
+    if not root_seen:
+        message = "no CHILD elements: this is not DfE's SSDA903 XML (root EXPSSDA903)"
+        return [], [Issue(name, 1, None, "unknown-table", message)]
+    return [_table(name, digest, t, collected) for t in TABLES if collected.count(t.name)], []
+
+
+def _header_level(header: etree._Element, collected: _Collected) -> None:
+    """UASC, OC3 and AD1 records are fields of HEADER; each starts at its marker field."""
+    fields: dict[str, str | None] = {}
+    lines: dict[str, int] = {}
+    for column, text, line in _leaves(header):
+        fields[column] = text
+        lines[column] = line
+    for table in _HEADER_LEVEL:
+        marker = table.marker or ""
+        if fields.get(marker) is not None:
+            collected.add(table, fields, lines[marker])
+
+
+def _end_child(child: etree._Element, collected: _Collected, starts: dict[str, int]) -> None:
+    header = next((e for e in child if isinstance(e.tag, str) and _local(e.tag) == "HEADER"), None)
+    identifier = header.findtext("{*}CHILDID") if header is not None else None
+    birth = header.findtext("{*}DOB") if header is not None else None
+    for table in TABLES:
+        since = starts[table.name]
+        if since == collected.count(table.name):
+            continue
+        collected.fill(table, "CHILD", since, identifier)
+        if "DOB" in table.columns:
+            collected.fill(table, "DOB", since, birth)
+        starts[table.name] = collected.count(table.name)
+    # Free what has been read: the element and any earlier siblings still attached to the root.
+    child.clear(keep_tail=False)
+    parent = child.getparent()
+    if parent is not None:
+        while child.getprevious() is not None:
+            del parent[0]
+
+
+def _table(source: str, digest: str, table: XmlTable, collected: _Collected) -> RawTable:
+    names = [f"col{i}" for i in range(len(table.columns))]
+    frame = pl.DataFrame(
+        collected.records[table.name],
+        schema=dict.fromkeys(names, pl.String),
+        orient="row",
+    ).with_columns(pl.Series(ROW, collected.rows[table.name], dtype=pl.Int64))
+    # Each table is its own batch in the store, so each gets its own content digest.
+    table_digest = hashlib.sha256(f"{digest}:{table.name}".encode()).hexdigest()
+    # Problems name a column as the XML spells it (PL, CHILDID), per formats.md.
+    spelled = {canonical: tag for tag, canonical in RENAMED.items()}
+    original = tuple(spelled.get(c, c) for c in table.columns)
+    return RawTable(source, table_digest, table.columns, frame, original=original)

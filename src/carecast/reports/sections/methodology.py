@@ -1,0 +1,120 @@
+"""Methodology: how the forecast is made, what the report leaves out and why."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from carecast.domain.codes import ServiceLine
+from carecast.reports import narrative
+from carecast.reports.context import ReportContext
+from carecast.reports.disclosure import THRESHOLD
+from carecast.reports.model import Cell, Omitted, SectionContent, Table
+from carecast.reports.sections.base import text
+
+KEY = "methodology"
+TITLE = "Methodology"
+METHODS = {
+    "activity": "ledger actuals to date, plus every open placement commitment to its end date, "
+    "the child's 18th birthday or the year end, plus a demand allowance for the placements "
+    "expected to start, move, step up or down and end early, fitted to the council's own history",
+    "posts": "ledger actuals to date plus the establishment's posts at their current status and "
+    "cost to the year end, with the leavers, vacancy fills and agency cover the forecast expects",
+    "allowances": "ledger actuals to date plus each allowance in payment to its end date or the "
+    "year end, with the joiners and early endings the forecast expects",
+    "profile": "ledger actuals to date plus the rest of the year spent in the same monthly pattern "
+    "as earlier years",
+    "actuals_plus_commitments": "ledger actuals to date plus every open placement commitment to "
+    "its end date, the child's 18th birthday or the year end",
+    "actuals_plus_posts": "ledger actuals to date plus each post of the establishment at its "
+    "current status and cost to its contract end or the year end (vacant posts cost nothing "
+    "until filled)",
+    "actuals_plus_allowances": "ledger actuals to date plus each allowance in payment to its end "
+    "date or the year end",
+    "run_rate": "ledger actuals to date plus the year's monthly rate so far for the remaining "
+    "months",
+}
+
+
+def build_methodology(context: ReportContext, omitted: list[Omitted]) -> SectionContent:
+    forecast = context.forecast
+    methods: dict[str, list[str]] = {}
+    for line in forecast.lines:
+        methods.setdefault(line.method, []).append(line.service_line.heading.lower())
+    paragraphs = [
+        "Every figure comes from a stored, unchangeable forecast snapshot and the data known on "
+        f"{narrative.day_text(forecast.knowledge_date)}, the close of "
+        f"{narrative.period_text(forecast.period)}. Each line is forecast from its own activity:"
+    ]
+    for method, lines in methods.items():
+        described = METHODS.get(method, method.replace("_", " "))
+        paragraphs.append(f"{narrative.join(lines).capitalize()}: {described}.")
+    paragraphs.append(
+        "The narrative is written from the tables by fixed rules: money is rounded to a tenth "
+        "of a million pounds (to thousands below a hundred thousand), and every figure in it "
+        "appears in a table of the report."
+    )
+    if context.public:
+        paragraphs.append(
+            f"Disclosure control: this is the public version. Counts of children from 1 to "
+            f"{THRESHOLD - 1} are withheld and shown as x, as are further figures wherever a "
+            "withheld count could be worked out from totals or other cells, and any share or unit "
+            "cost that would reveal one. No child-level rows appear."
+        )
+    else:
+        paragraphs.append(
+            "This is the internal version: counts of children are shown in full. Use --public "
+            "for a version that can be published; it contains no child-level rows in either form."
+        )
+    for part in omitted:
+        paragraphs.append(f"Left out — {part.title}: {part.reason}.")
+    left_out = {part.key for part in omitted}
+    for capability, reason in sorted(context.unavailable.items()):
+        if capability not in left_out:
+            paragraphs.append(f"Not yet available — {capability}: {reason}.")
+    used = forecast.assumptions.get("used")
+    tables = (assumptions_table(used),) if isinstance(used, Mapping) and used else ()
+    if tables:
+        paragraphs.append(
+            "The assumptions the forecast used, as given or fitted to the council's history, are "
+            "listed below; they are stored with the snapshot."
+        )
+    return SectionContent(KEY, TITLE, tuple(paragraphs), tables, notes=forecast.notes)
+
+
+def _words(key: str) -> str:
+    try:
+        return ServiceLine(key).heading.lower()
+    except ValueError:
+        return key.replace("_", " ")
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, Mapping):
+        if not value:
+            return "none"
+        return "; ".join(f"{_words(str(k))} {_value(v)}" for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return ", ".join(_value(v) for v in value) if value else "none"
+    if value is None:
+        return "fitted"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def assumptions_table(used: Mapping[str, Any]) -> Table:
+    """The forecast's assumptions, one row per setting, grouped by engine."""
+    rows: list[tuple[Cell, ...]] = []
+    for group, settings in used.items():
+        if isinstance(settings, Mapping):
+            for key, value in settings.items():
+                rows.append((f"{_words(str(group))}: {_words(str(key))}", _value(value)))
+        else:
+            rows.append((_words(str(group)), _value(settings)))
+    return Table(
+        "assumptions",
+        "Forecast assumptions used",
+        (text("assumption", "Assumption"), text("value", "Value")),
+        tuple(rows),
+    )

@@ -1,0 +1,130 @@
+"""Bulk insertion of a typed frame into a record table, inside the caller's transaction.
+
+SQLAlchemy's executemany turns every row into a dict and back; for a million episodes that is most
+of an import's time. Here the frame goes to the driver as directly as it can: `COPY … FROM STDIN`
+in CSV on PostgreSQL (psycopg), the driver's own executemany over plain tuples on SQLite, and the
+portable SQLAlchemy path on anything else. Values are written exactly as SQLAlchemy would write
+them (dates as ISO text on SQLite), so reading back through SQLAlchemy sees no difference.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+import sqlalchemy as sa
+
+from carecast.errors import Issue
+from carecast.ingest.columns import ROW
+from carecast.ingest.loader import ParsedFile
+from carecast.store.schema import RECORD_TABLES
+
+CHUNK_ROWS = 100_000  # bounds the memory a chunk of Python tuples or CSV text takes
+
+
+def store_frame(table: sa.Table, parsed: ParsedFile, batch_id: int) -> pl.DataFrame:
+    """The parsed frame with the table's column names, in table order (without `id`)."""
+    dataset = parsed.dataset
+    wanted = {
+        column: dataset.store_column(column)
+        for column in parsed.frame.columns
+        if dataset.store_column(column) in table.c
+    }
+    frame = parsed.frame.select(*(pl.col(column).alias(store) for column, store in wanted.items()))
+    columns = [c.name for c in table.c if c.name != "id"]
+    return frame.select(
+        pl.lit(batch_id, pl.Int64).alias("batch_id")
+        if name == "batch_id"
+        else (pl.col(name) if name in frame.columns else pl.lit(None).alias(name))
+        for name in columns
+    )
+
+
+def _sqlite(dbapi: Any, table: sa.Table, frame: pl.DataFrame) -> None:
+    dates = [name for name, dtype in frame.schema.items() if dtype == pl.Date]
+    frame = frame.with_columns(pl.col(dates).dt.to_string("%Y-%m-%d"))
+    names = ", ".join(f'"{name}"' for name in frame.columns)
+    marks = ", ".join("?" for _ in frame.columns)
+    sql = f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})'
+    cursor = dbapi.cursor()
+    try:
+        for start in range(0, frame.height, CHUNK_ROWS):
+            cursor.executemany(sql, frame.slice(start, CHUNK_ROWS).iter_rows())
+    finally:
+        cursor.close()
+
+
+def _postgresql(dbapi: Any, table: sa.Table, frame: pl.DataFrame) -> None:
+    names = ", ".join(f'"{name}"' for name in frame.columns)
+    # CSV: an unquoted empty field is NULL and polars quotes an empty string, so both survive.
+    sql = f'COPY "{table.name}" ({names}) FROM STDIN WITH (FORMAT csv)'
+    with dbapi.cursor() as cursor, cursor.copy(sql) as copy:
+        for start in range(0, frame.height, CHUNK_ROWS):
+            chunk = frame.slice(start, CHUNK_ROWS)
+            copy.write(chunk.write_csv(include_header=False, date_format="%Y-%m-%d"))
+
+
+def insert_frame(
+    connection: sa.Connection, table: sa.Table, parsed: ParsedFile, batch_id: int
+) -> None:
+    """Insert a typed frame's rows into `table`, mapping canonical columns to store columns."""
+    frame = store_frame(table, parsed, batch_id)
+    if not frame.height:
+        return
+    dialect = connection.dialect.name
+    dbapi = connection.connection.dbapi_connection
+    if dialect == "sqlite":
+        _sqlite(dbapi, table, frame)
+    elif dialect == "postgresql" and connection.dialect.driver == "psycopg":
+        _postgresql(dbapi, table, frame)
+    else:
+        for start in range(0, frame.height, CHUNK_ROWS):
+            connection.execute(table.insert(), frame.slice(start, CHUNK_ROWS).to_dicts())
+
+
+def _limits(column: sa.Column[Any], name: str) -> list[tuple[pl.Expr, str, str]]:
+    """What a store column cannot hold: (failing condition, rule, message) on frame column `name`.
+
+    SQLite enforces none of these and PostgreSQL all of them, so they are checked here, the same
+    for both, before anything is written.
+    """
+    value = pl.col(name)
+    checks: list[tuple[pl.Expr, str, str]] = []
+    if not column.nullable:
+        message = f"{name} is empty; carecast keeps it for every row, so give one"
+        checks.append((value.is_null(), "missing-value", message))
+    kind = column.type
+    if isinstance(kind, sa.String) and kind.length:
+        message = f"{name} is longer than the {kind.length} characters carecast keeps"
+        checks.append((value.cast(pl.String).str.len_chars() > kind.length, "too-long", message))
+    elif isinstance(kind, sa.Numeric) and not isinstance(kind, sa.Float) and kind.precision:
+        bound = 10 ** (kind.precision - (kind.scale or 0))
+        rounds_up = bound - 0.5 * 10 ** -(kind.scale or 0)  # 999.9996 is stored as 1000.000
+        message = f"{name} must be below {bound:,} in size"
+        checks.append((value.abs() >= rounds_up, "out-of-range", message))
+    elif isinstance(kind, sa.Integer) and not isinstance(kind, sa.BigInteger):
+        checks.append((value.abs() >= 2**31, "out-of-range", f"{name} is far too large"))
+    return checks
+
+
+def unstorable(parsed: ParsedFile) -> list[Issue]:
+    """Cells the store cannot keep — empty where it needs a value, too long, too large — as
+    located errors, found before any write.
+
+    An input's own rules may let through what the store refuses (SSDA903's CIN may be empty; an
+    invalid SEX code is only a warning yet longer than the column); without this the import would
+    fail with a database error rather than the rows to fix.
+    """
+    table = RECORD_TABLES.get(parsed.dataset.name)
+    if table is None or not parsed.frame.height:
+        return []
+    issues: list[Issue] = []
+    for column in parsed.frame.columns:
+        name = parsed.dataset.store_column(column)
+        if name not in table.c or name == "batch_id":
+            continue
+        spelled = parsed.spelled.get(column, column)
+        for condition, rule, message in _limits(table.c[name], column):
+            rows = parsed.frame.filter(condition.fill_null(value=False)).get_column(ROW)
+            issues += [Issue(parsed.source, row, spelled, rule, message) for row in rows]
+    return issues

@@ -1,0 +1,127 @@
+"""Whole benchmarks from the shipped data: pinned to the published files, and one for every
+council code in them."""
+
+from __future__ import annotations
+
+import csv
+from decimal import Decimal
+
+import pytest
+
+from carecast.benchmarking.assemble import benchmark, resolve_code
+from carecast.benchmarking.estimate import arithmetic
+from carecast.benchmarking.figures import BenchmarkResult, Figure
+from carecast.errors import NotFound
+from carecast.reference.dataset import ReferenceData, load_reference
+from carecast.reference.library import DATA, shipped_files
+
+
+@pytest.fixture(scope="module")
+def data() -> ReferenceData:
+    return load_reference(shipped_files())
+
+
+@pytest.fixture(scope="module")
+def lewisham(data: ReferenceData) -> BenchmarkResult:
+    return benchmark(data, "209")
+
+
+def published_rates_2025() -> dict[str, float]:
+    """Each area's 31 March 2025 rate to one decimal, read straight from the CSV."""
+    with (DATA / "cla_number_and_rate_per_10k_children.csv").open(encoding="utf-8-sig") as f:
+        rows = [
+            r
+            for r in csv.DictReader(f)
+            if r["time_period"] == "2025"
+            and r["population_type"] == "Children looked after on 31 March each year"
+        ]
+    return {
+        (r["old_la_code"] or "england"): round(
+            int(r["children_count"]) / int(r["population_estimate"]) * 10_000, 1
+        )
+        for r in rows
+        if r["geographic_level"] in ("National", "Local authority")
+        and r["children_count"].isdigit()  # some councils' cells are 'z' (not applicable)
+    }
+
+
+def test_lewisham_against_its_neighbours_and_england_in_2025(lewisham: BenchmarkResult) -> None:
+    assert (lewisham.name, lewisham.ons_code) == ("Lewisham", "E09000023")
+    assert [n.la_code for n in lewisham.neighbours.members][:3] == ["208", "210", "306"]
+    assert lewisham.neighbours.source.file == "sn_model_2025_wide.csv"
+    row = next(r for r in lewisham.section("cla_rate").rows if r.year == "2025")
+    rates = published_rates_2025()
+    neighbours = [rates[n.la_code] for n in lewisham.neighbours.members]
+    assert row.council.value == Decimal("70.7")  # 439 ÷ 62,052 × 10,000
+    assert row.england.value == Decimal("67.1")  # 81,770 ÷ 12,183,016 × 10,000
+    assert float(row.neighbours.value or 0) == pytest.approx(sum(neighbours) / 10, abs=0.05)
+    assert row.council.source.file == "cla_number_and_rate_per_10k_children.csv"
+    assert row.council.source.year == "31 March 2025"
+
+
+def test_lewishams_rate_runs_from_2017_to_2025(lewisham: BenchmarkResult) -> None:
+    rows = lewisham.section("cla_rate").rows
+    assert [r.year for r in rows] == [str(y) for y in range(2017, 2026)]
+    assert rows[0].council.value == Decimal("68.1")  # SFR 50: 457 ÷ 67,077 (mid-2016)
+    assert rows[0].council.source.file == "SFR50_CLA2017.csv"
+
+
+def test_the_published_estimate_is_the_arithmetic_of_its_figures(
+    lewisham: BenchmarkResult,
+) -> None:
+    estimate = next(e for e in lewisham.estimates if e.basis == "published")
+    assert estimate.as_at == "31 March 2025"
+    assert estimate.population.value == Decimal(62052)
+    # RO3 2024-25: £74,318,000 ÷ 439 children ÷ 365/7 weeks = £3,247 a week.
+    assert estimate.average_weekly_cost.value == Decimal(3247)
+    values = (
+        estimate.council_rate.value,
+        estimate.neighbours_rate.value,
+        estimate.population.value,
+        estimate.average_weekly_cost.value,
+    )
+    assert all(v is not None for v in values)
+    assert (estimate.children_fewer, estimate.annual_difference) == arithmetic(
+        *(v for v in values if v is not None)
+    )
+
+
+def test_workforce_and_spend_are_cited(lewisham: BenchmarkResult) -> None:
+    agency = next(r for r in lewisham.section("workforce").rows if r.year == "2017")
+    assert agency.council.value == Decimal("27.3")
+    assert agency.england.value == Decimal("15.8")
+    assert agency.council.source.year == "30 September 2017"
+    spend = lewisham.section("spend").rows[-3]
+    assert spend.year == "2024-25"
+    assert spend.council.value == Decimal(1947)  # £120,816,000 ÷ 62,052 children (mid-2024)
+    assert spend.council.source.publisher.startswith("Ministry of Housing")
+
+
+def test_codes_are_accepted_in_either_form(data: ReferenceData) -> None:
+    assert resolve_code(data, "E09000023") == "209"
+    assert resolve_code(data, " 209 ") == "209"
+    with pytest.raises(NotFound):
+        resolve_code(data, "999")
+    with pytest.raises(NotFound):
+        resolve_code(data, "E09999999")
+
+
+def cited(figure: Figure) -> bool:
+    return figure.value is None or bool(figure.source.file and figure.source.year)
+
+
+def test_every_council_code_in_the_shipped_data_gets_a_benchmark(data: ReferenceData) -> None:
+    codes = data.council_codes()
+    assert len(codes) >= 158
+    for code in codes:
+        result = benchmark(data, code)
+        assert result.la_code == code
+        assert {s.key for s in result.sections} == {
+            "cla_rate", "flows", "placement_mix", "workforce", "spend"
+        }  # fmt: skip
+        figures = [
+            f for s in result.sections for r in s.rows for f in (r.council, r.neighbours, r.england)
+        ]
+        assert all(cited(f) for f in figures), code
+        # Every council has at least one published figure of its own.
+        assert any(r.council.value is not None for s in result.sections for r in s.rows), code

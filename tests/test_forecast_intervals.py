@@ -1,0 +1,68 @@
+"""The simulated paths: the same model as the expected values, seeded, bracketing the forecast."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from carecast.domain.periods import Period
+from carecast.forecast.assumptions import PlacementAssumptions
+from carecast.forecast.outturn import forecast_outturn
+from carecast.forecast.placement_lines import build_placement_model
+from carecast.forecast.simulate import first_reaching, simulate_placements
+from tests.forecast_fixtures import synthetic_state
+
+P6 = Period.parse("2018-09")
+
+
+def test_first_reaching_finds_the_first_column_at_or_over_each_target() -> None:
+    cum = np.array([[0.0, 1.0, 2.0, 3.0], [0.5, 0.5, 4.0, 9.0]])
+    rows = np.array([0, 0, 0, 1, 1, 1])
+    targets = np.array([0.0, 1.5, 3.5, 0.4, 0.6, 10.0])
+    assert first_reaching(cum, rows, targets).tolist() == [0, 2, 4, 0, 2, 4]
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_the_paths_average_out_to_the_expected_placement_costs(seed: int) -> None:
+    model = build_placement_model(synthetic_state(seed), P6, PlacementAssumptions())
+    e = model.expected
+    expected = e.stay.sum(1) + e.moves.sum(1) + e.steps.sum(1) + e.arrivals.sum(1)
+    paths = simulate_placements(model, 4000, np.random.default_rng(seed))
+    assert paths.mean(axis=0).sum() == pytest.approx(expected.sum(), rel=0.01)
+    busy = expected > 0.05 * expected.sum()
+    assert paths.mean(axis=0)[busy] == pytest.approx(expected[busy], rel=0.02)
+
+
+def test_intervals_are_seeded_and_bracket_the_central_forecast() -> None:
+    state = synthetic_state(3)
+    first = forecast_outturn(state, P6, paths=500, seed=7)
+    again = forecast_outturn(state, P6, paths=500, seed=7)
+    other = forecast_outturn(state, P6, paths=500, seed=8)
+    assert (first.p10, first.p90) == (again.p10, again.p90)
+    assert (first.p10, first.p90) != (other.p10, other.p90)
+    assert first.forecast_outturn == other.forecast_outturn  # the central forecast has no noise
+    assert first.p10 is not None
+    assert first.p90 is not None
+    assert first.p10 < first.forecast_outturn < first.p90
+    for line in first.lines:
+        assert line.p10 is not None
+        assert line.p90 is not None
+        assert line.p10 <= line.forecast_outturn <= line.p90
+
+
+def test_no_paths_no_interval() -> None:
+    forecast = forecast_outturn(synthetic_state(3), P6, paths=0)
+    assert forecast.p10 is None
+    assert forecast.p90 is None
+    assert all(line.p10 is None for line in forecast.lines)
+
+
+def test_the_demand_allowance_adds_arrivals_and_takes_off_early_endings() -> None:
+    forecast = forecast_outturn(synthetic_state(4), P6, paths=0)
+    drivers = {c.driver for c in forecast.components}
+    assert {"arrivals", "early_endings", "moves", "step_ups_downs"} <= drivers
+    endings = sum(c.amount for c in forecast.components if c.driver == "early_endings")
+    added = sum(c.amount for c in forecast.components if c.driver == "arrivals")
+    assert endings < 0 < added
+    for line in forecast.lines:
+        assert line.forecast_outturn == line.actual_to_date + line.committed + line.demand_allowance
