@@ -18,6 +18,8 @@ def test_the_demo_builds_imports_forecasts_and_rebuilds_cleanly(
     assert "Total" in first.stdout
     summary = (tmp_path / "out" / "summary.html").read_text(encoding="utf-8")
     assert (tmp_path / "demo" / "extracts" / "2018-09" / "placement_costs.csv").exists()
+    for suffix in ("html", "pdf", "docx", "xlsx"):
+        assert (tmp_path / "out" / f"carecast-report-2018-09.{suffix}").stat().st_size > 0
 
     forecast = json.loads(
         carecast(

@@ -26,3 +26,5 @@ def demo(database_url: DatabaseUrl = None) -> None:
         f"{result.files_imported} files imported for {result.council.name}; "
         f"summary written to {result.summary_path}."
     )
+    for kind, path in result.report_files.items():
+        out.print(f"Committee report ({kind.upper()}): {path}")

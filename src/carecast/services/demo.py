@@ -23,12 +23,14 @@ class DemoResult:
     files_imported: int
     snapshot: ForecastSnapshot
     summary_path: Path
+    report_files: dict[str, Path]
 
 
 def build_demo(settings: Settings, workdir: Path, progress: Progress = quiet) -> DemoResult:
     """Build the fictional demo council from generated files, through the same import path users
     use, then run the monthly close and write out/summary.html. Running it again rebuilds it."""
     from carecast.reports.summary import write_summary
+    from carecast.services.report import ReportOptions, make_report
 
     manifest = generate_demo_files(
         workdir / "demo", on_progress=lambda label: progress(label, 0, 0)
@@ -59,6 +61,8 @@ def build_demo(settings: Settings, workdir: Path, progress: Progress = quiet) ->
         outcome, _warnings = import_paths(settings, list(step.paths), step.as_of)
         files += len(outcome.stored)
         progress(f"Importing {step.label}", done, len(manifest.steps))
-    snapshot = run_forecast(settings, Period.parse(manifest.current_period))
+    period = Period.parse(manifest.current_period)
+    snapshot = run_forecast(settings, period)
     summary_path = write_summary(snapshot, workdir / "out" / "summary.html")
-    return DemoResult(council, files, snapshot, summary_path)
+    report = make_report(settings, ReportOptions(period=period), workdir / "out", progress)
+    return DemoResult(council, files, snapshot, summary_path, report.files)
