@@ -29,6 +29,15 @@ DatabaseUrl = Annotated[
     ),
 ]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of a table.")]
+ClosePeriod = Annotated[
+    str | None, typer.Option("--period", help="YYYY-MM; default: latest with ledger data.")
+]
+KnownOn = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of", help="Use only data known on this date (default: period end + 15 days)."
+    ),
+]
 
 
 def console() -> Console:

@@ -10,8 +10,10 @@ import typer
 
 from carecast import services
 from carecast.cli.app import (
+    ClosePeriod,
     DatabaseUrl,
     JsonFlag,
+    KnownOn,
     app,
     console,
     parse_date,
@@ -70,15 +72,8 @@ def init(
 
 @app.command()
 def forecast(
-    period: Annotated[
-        str | None, typer.Option("--period", help="YYYY-MM; default: latest with ledger data.")
-    ] = None,
-    as_of: Annotated[
-        str | None,
-        typer.Option(
-            "--as-of", help="Use only data known on this date (default: period end + 15 days)."
-        ),
-    ] = None,
+    period: ClosePeriod = None,
+    as_of: KnownOn = None,
     assumptions: Annotated[
         Path | None,
         typer.Option(

@@ -7,7 +7,16 @@ from typing import Annotated, Any
 
 import typer
 
-from carecast.cli.app import DatabaseUrl, JsonFlag, app, console, parse_date, parse_period
+from carecast.cli.app import (
+    ClosePeriod,
+    DatabaseUrl,
+    JsonFlag,
+    KnownOn,
+    app,
+    console,
+    parse_date,
+    parse_period,
+)
 from carecast.config import load_settings
 from carecast.forecast.movements import Movements
 from carecast.forecast.reconcile import Reconciliation
@@ -42,15 +51,8 @@ def movements(
 
 @app.command()
 def reconcile(
-    period: Annotated[
-        str | None, typer.Option("--period", help="YYYY-MM; default: latest with ledger data.")
-    ] = None,
-    as_of: Annotated[
-        str | None,
-        typer.Option(
-            "--as-of", help="Use only data known on this date (default: period end + 15 days)."
-        ),
-    ] = None,
+    period: ClosePeriod = None,
+    as_of: KnownOn = None,
     json_output: JsonFlag = False,
     database_url: DatabaseUrl = None,
 ) -> None:
