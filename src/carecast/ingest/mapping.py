@@ -1,6 +1,6 @@
 """Column-mapping files: a council's own export loaded as it is, without editing it.
 
-A mapping file (YAML subset, see simple_yaml.py; example in examples/mappings/) renames the
+A mapping file (YAML, read by yaml_tree.py; example in examples/mappings/) renames the
 council's headings to formats.md columns, translates local values (placement-type names) to
 carecast's, and may name the workbook sheet and the date format:
 
@@ -34,7 +34,7 @@ from carecast.errors import InvalidInput, Issue
 from carecast.ingest.columns import Kind
 from carecast.ingest.datasets import BY_NAME, DATASETS, Dataset
 from carecast.ingest.reading import RawTable
-from carecast.ingest.simple_yaml import Tree, parse
+from carecast.ingest.yaml_tree import Tree, parse
 
 KNOWN_KEYS = ("dataset", "files", "sheet", "date_format", "columns", "values")
 KNOWN_COLUMNS = frozenset(
