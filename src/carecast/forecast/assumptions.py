@@ -3,7 +3,7 @@
 A field left as None is fitted from the council's own data when the forecast runs; the snapshot
 stores the assumptions *as used* (fitted values filled in), so a finance officer can read exactly
 what a forecast assumed, copy it into a file, change a number and run `carecast forecast
---assumptions FILE` again. Files are JSON (or YAML when PyYAML is installed) with the same keys.
+--assumptions FILE` again. Files are JSON or YAML with the same keys.
 """
 
 from __future__ import annotations
@@ -128,12 +128,8 @@ def parse_assumptions(text: str, suffix: str = ".json") -> Assumptions:
 
 
 def _yaml(text: str) -> Any:
-    try:
-        import yaml  # type: ignore[import-untyped]
-    except ImportError:
-        raise ValueError(
-            "YAML needs the PyYAML package, which is not installed; write the file as JSON"
-        ) from None
+    import yaml
+
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as exc:
