@@ -156,7 +156,7 @@ def test_sex_is_one_or_two_until_2023_24_and_m_f_u_from_2024_25(write: Writer) -
     assert found([path], date(2024, 3, 31)) == [("invalid-sex", 3)]
     assert found([path], date(2024, 4, 1)) == [("invalid-sex", 2)]
     [issue] = issues_of([path], date(2024, 4, 1))
-    assert issue.severity is Severity.WARNING  # carecast does not forecast from SEX
+    assert issue.severity is Severity.ERROR  # a code of another collection year blocks the import
     assert "'1' is not a valid SEX in 2024-25 (valid up to 2023-24)" in issue.message
 
 

@@ -156,7 +156,12 @@ def _plan_legal_status(sampler: Sampler, profile: DemoProfile, child: Child, ban
     child.ls_changes = [(day, code) for day, code in changes if day < child.exit]
 
 
+SGO_CODES_CHANGE = date(2018, 4, 1)  # REC E45/E46 replace E43/E44 in the 2018-19 collection
+
+
 def final_rec(sampler: Sampler, child: Child, last_category: str) -> str:
+    if child.route == "sgo" and child.exit >= SGO_CODES_CHANGE:
+        return sampler.choice(ROUTE_REC["sgo_from_2018"])
     if child.route != "age_out":
         return sampler.choice(ROUTE_REC[child.route])
     if last_category in FOSTER_CATEGORIES:

@@ -216,6 +216,8 @@ REASON_PLACE_CHANGE: tuple[tuple[str, float], ...] = (
 ROUTE_REC: dict[str, tuple[tuple[str, float], ...]] = {
     "adoption": (("E11", 0.9), ("E12", 0.1)),
     "sgo": (("E43", 0.55), ("E44", 0.45)),
+    # From 2018-19 DfE splits special guardianship by who the guardians are (E43/E44 withdrawn).
+    "sgo_from_2018": (("E45", 0.55), ("E46", 0.45)),
     "cao": (("E41", 1.0),),
     "home": (("E4A", 0.7), ("E4B", 0.1), ("E13", 0.2)),
     "independent": (("E5", 0.7), ("E6", 0.3)),

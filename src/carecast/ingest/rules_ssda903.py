@@ -50,10 +50,21 @@ DFE_CODE_RULES = {
     ("ssda903_prev_perm", "PREV_PERM"): "631",
     ("ssda903_sw_episodes", "SW_REASON"): "SW13STG1",
 }
-# Codes carecast forecasts from: a wrong one would misplace a child's cost, so it blocks the import.
-# Any other code outside the year's list is a warning naming the year: DfE would reject the return,
-# but the forecast is unharmed, and finance should not be stopped by (say) a withdrawn REC code.
-BLOCKING = {(EPISODES, "PLACE"), (EPISODES, "PLACE_PROVIDER")}
+# Codes of the tables carecast stores and forecasts from block the import when they are not valid in
+# the collection year (DfE would reject the return, and a wrong code misplaces a child's cost or
+# history). Codes of the DfE tables carecast does not use yet (OC2, OC3, reviews …) are warnings
+# naming the year, so that finance is not stopped by a return's outcome tables.
+BLOCKING = {
+    (EPISODES, "PLACE"),
+    (EPISODES, "PLACE_PROVIDER"),
+    (EPISODES, "RNE"),
+    (EPISODES, "LS"),
+    (EPISODES, "CIN"),
+    (EPISODES, "REC"),
+    (EPISODES, "REASON_PLACE_CHANGE"),
+    ("ssda903_header", "SEX"),
+    ("ssda903_header", "ETHNIC"),
+}
 # DfE also rejects an empty ETHNIC (rule 103), though the column may be left out.
 BLANK_INVALID = {("ssda903_header", "ETHNIC")}
 
