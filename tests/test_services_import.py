@@ -104,8 +104,8 @@ def test_an_empty_cell_the_store_keeps_in_every_row_is_a_located_error(
     [
         (
             "header.csv",
-            "CHILD,SEX,DOB,ETHNIC\nC1,31/02/2018,2008-01-01,WBRI\n",
-            (2, "SEX", "too-long"),
+            "CHILD,SEX,DOB,ETHNIC,UPN\nC1,1,2008-01-01,WBRI," + "A" * 70 + "\n",
+            (2, "UPN", "too-long"),
         ),
         (
             "posts.csv",
