@@ -20,9 +20,16 @@ from lxml import etree
 
 from carecast.errors import Issue
 from carecast.ingest.columns import ROW
+from carecast.ingest.datasets import BY_NAME
 from carecast.ingest.reading import RawTable
 
 RENAMED = {"CHILDID": "CHILD", "PL": "PLACE"}
+
+
+def _csv_columns(dataset: str) -> tuple[str, ...]:
+    """The columns of a table as its CSV form spells them: the XML reader yields the same table."""
+    spec = BY_NAME[dataset]
+    return spec.required + tuple(c.name for c in spec.optional)
 
 
 @dataclass(frozen=True)
@@ -36,26 +43,10 @@ class XmlTable:
 
 
 TABLES: tuple[XmlTable, ...] = (
-    XmlTable(
-        "header", ("CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB"), element="HEADER"
-    ),
+    XmlTable("header", _csv_columns("ssda903_header"), element="HEADER"),
     XmlTable(
         "episodes",
-        (
-            "CHILD",
-            "DECOM",
-            "RNE",
-            "LS",
-            "CIN",
-            "PLACE",
-            "PLACE_PROVIDER",
-            "DEC",
-            "REC",
-            "REASON_PLACE_CHANGE",
-            "HOME_POST",
-            "PL_POST",
-            "URN",
-        ),
+        _csv_columns("ssda903_episodes"),
         element="EPISODE",
     ),
     XmlTable("uasc", ("CHILD", "SEX", "DOB", "DUC"), marker="UASC"),
