@@ -164,3 +164,79 @@ def test_entities_are_not_expanded(tmp_path: Path) -> None:
     )
     tables, _ = read_ssda903_xml(path)
     assert "TOPSECRET" not in str([t.frame.rows() for t in tables])
+
+
+SOCIAL_WORKERS = """<?xml version="1.0" encoding="UTF-8"?>
+<EXPSSDA903>
+  <CHILD>
+    <HEADER>
+      <CHILDID>X001</CHILDID>
+      <SEX>M</SEX>
+      <DOB>14/02/2010</DOB>
+      <ETHNIC>WBRI</ETHNIC>
+    </HEADER>
+    <EPISODE>
+      <DECOM>01/05/2023</DECOM>
+      <RNE>S</RNE>
+      <LS>C2</LS>
+      <CIN>N1</CIN>
+      <PL>U4</PL>
+      <PLACE_PROVIDER>PR4</PLACE_PROVIDER>
+    </EPISODE>
+    <SW_EPISODE>
+      <SW_ID>SW01</SW_ID>
+      <SW_DECOM>01/05/2023</SW_DECOM>
+      <SW_DEC>30/09/2023</SW_DEC>
+      <SW_REASON>LEFTRL</SW_REASON>
+    </SW_EPISODE>
+    <SW_EPISODE>
+      <SW_ID>SW02</SW_ID>
+      <SW_DECOM>01/10/2023</SW_DECOM>
+    </SW_EPISODE>
+  </CHILD>
+  <CHILD>
+    <HEADER>
+      <CHILDID>X002</CHILDID>
+      <SEX>F</SEX>
+      <DOB>01/01/2008</DOB>
+      <ETHNIC>NOBT</ETHNIC>
+      <DOLO>
+        <DOLO_START>01/06/2023</DOLO_START>
+      </DOLO>
+    </HEADER>
+    <SOCIALWORKER>
+      <SW_DECOM>01/04/2023</SW_DECOM>
+      <SW_ID>SW07</SW_ID>
+    </SOCIALWORKER>
+  </CHILD>
+</EXPSSDA903>
+"""
+
+
+def test_social_worker_episodes_and_dolo_are_read_by_their_fields_whatever_the_element(
+    write: Writer,
+) -> None:
+    """DfE's 2023-24 tables: a record is the element holding SW_ID… or DOLO_START…, at any depth."""
+    tables, issues = read_ssda903_xml(write("return.xml", SOCIAL_WORKERS))
+    assert issues == []
+    names = {t.columns: t.name for t in TABLES}
+    by_name = {names[t.header]: t for t in tables}
+    social = by_name["sw_episodes"]
+    assert social.header == ("CHILD", "SW_ID", "SW_DECOM", "DOB", "SW_DEC", "SW_REASON")
+    assert social.frame.rows() == [
+        ("X001", "SW01", "01/05/2023", "14/02/2010", "30/09/2023", "LEFTRL", 18),
+        ("X001", "SW02", "01/10/2023", "14/02/2010", None, None, 24),
+        ("X002", "SW07", "01/04/2023", "01/01/2008", None, None, 39),
+    ]
+    dolo = by_name["dolo"]
+    assert dolo.frame.rows() == [("X002", "01/06/2023", "01/01/2008", None, 35)]
+
+
+def test_social_worker_episodes_from_xml_get_the_csv_forms_rules(write: Writer) -> None:
+    broken = SOCIAL_WORKERS.replace(
+        "<SW_DECOM>01/10/2023</SW_DECOM>", "<SW_DECOM>31/09/2023</SW_DECOM>"
+    )
+    parsed, issues = parse_path(write("return.xml", broken), RuleContext(date(2024, 3, 31)))
+    assert "ssda903_sw_episodes" in {p.dataset.name for p in parsed}
+    located = [(i.row, i.column, i.rule) for i in issues if i.rule == "bad-date"]
+    assert located == [(24, "SW_DECOM", "bad-date")]

@@ -5,6 +5,11 @@ the UASC, OC3 and AD1 fields, and nested AREVIEW, AMISSING, OC2, PERMANENCE, AD_
 and the child's `EPISODE`s (PL is the CSV form's PLACE). A record's row is the line of its element
 (formats.md), so a problem is found by opening the file at that line. lxml's iterparse stops only at
 record elements, and each child is dropped from memory once read.
+
+The tables DfE added in 2023-24 — social-worker episodes (SW_ID, SW_DECOM, SW_DEC, SW_REASON) and
+deprivation-of-liberty orders (DOLO_START, DOLO_END) — are recognised by their fields rather than by
+the record's tag: the record is whatever element holds one of those fields, so an export that names
+the element differently (or nests it under HEADER) is still read.
 """
 
 from __future__ import annotations
@@ -40,6 +45,8 @@ class XmlTable:
     columns: tuple[str, ...]
     element: str | None = None  # the record element; None: fields of HEADER, when `marker` is set
     marker: str | None = None  # for HEADER-level tables: the field whose presence makes a record
+    # For tables found by their fields: the element holding any of these fields is a record.
+    fields: tuple[str, ...] = ()
 
 
 TABLES: tuple[XmlTable, ...] = (
@@ -95,9 +102,16 @@ TABLES: tuple[XmlTable, ...] = (
         ("CHILD", "DOB", "DATE_PLACED", "DATE_PLACED_CEASED", "REASON_PLACED_CEASED"),
         element="AD_PLACED",
     ),
+    XmlTable(
+        "sw_episodes",
+        _csv_columns("ssda903_sw_episodes"),
+        fields=("SW_ID", "SW_DECOM", "SW_DEC", "SW_REASON"),
+    ),
+    XmlTable("dolo", _csv_columns("ssda903_dolo"), fields=("DOLO_START", "DOLO_END")),
 )
 _BY_ELEMENT = {t.element: t for t in TABLES if t.element}
 _HEADER_LEVEL = tuple(t for t in TABLES if t.marker)
+_BY_FIELD = {f: t for t in TABLES for f in t.fields}
 
 
 @dataclass
@@ -152,15 +166,25 @@ def read_ssda903_xml(path: Path, source: str | None = None) -> tuple[list[RawTab
     data = path.read_bytes()
     digest = hashlib.sha256(data).hexdigest()
     collected = _Collected()
-    record_tags = [f"{{*}}{tag}" for tag in (*_BY_ELEMENT, "CHILD")]
+    record_tags = [f"{{*}}{tag}" for tag in (*_BY_ELEMENT, *_BY_FIELD, "CHILD")]
     starts = {t.name: 0 for t in TABLES}
+    # Records found by a field: their element is complete only once its CHILD has ended.
+    pending: dict[etree._Element, XmlTable] = {}
     root_seen = False
     try:
         for _event, element in etree.iterparse(
             io.BytesIO(data), events=("end",), tag=record_tags, resolve_entities=False
         ):
             tag = _local(element.tag)
+            if tag in _BY_FIELD:
+                holder = element.getparent()
+                if holder is not None:
+                    pending.setdefault(holder, _BY_FIELD[tag])
+                continue
             if tag == "CHILD":
+                for holder, table in pending.items():
+                    collected.add(table, _fields(holder), holder.sourceline or 0)
+                pending.clear()
                 _end_child(element, collected, starts)
                 root_seen = True
                 continue
