@@ -211,6 +211,20 @@ def test_only_a_childs_latest_episode_may_be_open(write: Writer) -> None:
     assert rules == {"earlier-episode-open": Severity.ERROR, "dec-rec-mismatch": Severity.WARNING}
 
 
+def test_a_dec_that_is_no_date_is_one_problem_not_also_an_open_episode(write: Writer) -> None:
+    """The unreadable cell is the mistake; the rules judge the row once it reads."""
+    path = write(
+        "e.csv",
+        EPISODES
+        + episode("A1", "01/04/2018", dec="31/02/2019", rec="E11")  # no such day
+        + episode("A1", "01/06/2018", rne="P")
+        + episode("B2", "01/04/2018", dec="01/05/2018"),  # its own mistake: no REC
+    )
+    assert found([path]) == [("bad-date", 2), ("dec-rec-mismatch", 4)]
+    issue = issues_of([path], date(2019, 3, 31))[0]
+    assert (issue.column, issue.message) == ("DEC", "'31/02/2019' is not a real calendar date")
+
+
 def test_dates_after_the_collection_year_need_a_later_as_of(write: Writer) -> None:
     path = write(
         "e.csv",

@@ -125,7 +125,10 @@ def parse_table(
         table = serial_dates(table, dates)
     typed, issues = type_table(table, dataset)
     spelled = {name: table.spelling(position) for name, position in positions.items()}
-    issues += run_rules(table.source, dataset.name, typed, spelled, context or RuleContext())
+    unread = _unread_cells(issues, spelled)
+    issues += run_rules(
+        table.source, dataset.name, typed, spelled, context or RuleContext(), unread=unread
+    )
     issues.sort(key=lambda i: i.row or 0)  # a file's problems in row order (stable within a row)
     if not dataset.stored:
         issues = [_as_warning(i) for i in issues] + [_not_used(table, dataset)]
@@ -133,6 +136,16 @@ def parse_table(
         table.source, table.sha256, dataset, table.frame.height, typed, tuple(issues), spelled
     )
     return parsed, issues
+
+
+def _unread_cells(issues: list[Issue], spelled: dict[str, str]) -> dict[str, frozenset[int]]:
+    """Per canonical column, the rows of the cells typing could not read."""
+    canonical = {heading: name for name, heading in spelled.items()}
+    rows: dict[str, set[int]] = {}
+    for issue in issues:
+        if issue.row is not None and issue.column in canonical:
+            rows.setdefault(canonical[issue.column], set()).add(issue.row)
+    return {name: frozenset(found) for name, found in rows.items()}
 
 
 def _as_warning(issue: Issue) -> Issue:

@@ -46,6 +46,9 @@ class Rule:
     tier: str = "consistency"
     severity: Severity = Severity.ERROR
     dfe_code: str | None = None
+    # Other columns whose emptiness the check reads (an open episode has no DEC): a row where one of
+    # these, or `column`, held text that could not be read is not judged (see run_rules).
+    reads: tuple[str, ...] = ()
 
 
 def failing(frame: pl.DataFrame, condition: pl.Expr, message: pl.Expr) -> pl.DataFrame:
@@ -81,14 +84,30 @@ def rule(
 
 
 def run_rules(
-    source: str, dataset: str, typed: pl.DataFrame, spelled: dict[str, str], context: RuleContext
+    source: str,
+    dataset: str,
+    typed: pl.DataFrame,
+    spelled: dict[str, str],
+    context: RuleContext,
+    *,
+    unread: dict[str, frozenset[int]] | None = None,
 ) -> list[Issue]:
-    """Issues from every rule of `dataset` whose columns the file has."""
+    """Issues from every rule of `dataset` whose columns the file has.
+
+    `unread`: per column, the rows whose cell held text that could not be read (already reported).
+    Typing leaves such a cell empty, so a rule reading it would report a consequence of the same
+    mistake (a DEC that is no date is not also an open episode): those rows are left out of it.
+    """
     issues: list[Issue] = []
     for candidate in RULES:
         if candidate.dataset != dataset or candidate.column not in typed.columns:
             continue
         found = candidate.check(typed, context)
+        skipped = set().union(
+            *((unread or {}).get(c, ()) for c in (candidate.column, *candidate.reads))
+        )
+        if skipped:
+            found = found.filter(~pl.col(ROW).is_in(sorted(skipped)))
         column = spelled.get(candidate.column, candidate.column)
         issues.extend(
             Issue(

@@ -223,6 +223,7 @@ def _overlapping(frame: pl.DataFrame, _context: RuleContext) -> pl.DataFrame:
     "An episode that is not the child's latest has no DEC or REC",
     "give the earlier episode its DEC and REC (only a child's latest episode may be open)",
     dfe_code="142",
+    reads=("REC",),
 )
 def _earlier_open(frame: pl.DataFrame, _context: RuleContext) -> pl.DataFrame:
     ordered = _by_child(frame).filter(pl.col("DECOM").is_not_null())
@@ -243,6 +244,7 @@ def _earlier_open(frame: pl.DataFrame, _context: RuleContext) -> pl.DataFrame:
     "an ended episode has DEC and REC; an open one has neither",
     severity=Severity.WARNING,
     dfe_code="148",
+    reads=("DEC",),
 )
 def _dec_rec(frame: pl.DataFrame, _context: RuleContext) -> pl.DataFrame:
     dec, rec = pl.col("DEC").is_null(), pl.col("REC").is_null()
