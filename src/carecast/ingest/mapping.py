@@ -25,7 +25,7 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import polars as pl
@@ -73,14 +73,7 @@ class ColumnMapping:
         header = tuple(self.columns.get(_key(h), h) for h in table.header)
         if header == table.header:
             return table
-        return RawTable(
-            table.source,
-            table.sha256,
-            header,
-            table.frame,
-            table.excel,
-            original=table.original or table.header,
-        )
+        return replace(table, header=header, original=table.original or table.header)
 
     def translate(self, table: RawTable, dataset: Dataset, positions: dict[str, int]) -> RawTable:
         """Local values replaced by carecast's; dates in `date_format` rewritten as ISO."""
@@ -96,10 +89,8 @@ class ColumnMapping:
             )
         if not changes:
             return table
-        frame = table.frame.with_columns(changes)
-        return RawTable(
-            table.source, table.sha256, table.header, frame, table.excel, original=table.original
-        )
+        # Mapped values and rewritten dates are carecast's own spelling: as clean as the cells were.
+        return replace(table, frame=table.frame.with_columns(changes))
 
 
 def _replace(column: str, mapped: dict[str, str]) -> pl.Expr:

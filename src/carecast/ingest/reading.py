@@ -2,6 +2,10 @@
 
 The result is a `RawTable`: every cell as text, columns named as the file spells them, and a
 `__row` column with the row number a spreadsheet shows (header = row 1).
+
+The common case — a UTF-8 file with one value per heading — goes straight to polars' CSV reader,
+which also checks the UTF-8; only a file it refuses is decoded in Python (Windows-1252) or split
+row by row (ragged rows, to locate them).
 """
 
 from __future__ import annotations
@@ -9,9 +13,11 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
 from carecast.errors import Issue, Severity
@@ -28,6 +34,9 @@ class RawTable:
     frame: pl.DataFrame  # one String column per header position (named col0, col1, …) + __row
     excel: bool = False  # read from a workbook: bare numbers in date columns are Excel serials
     original: tuple[str, ...] | None = None  # the file's own headings when a mapping renamed them
+    # What the bytes tell of every cell (see `text_facts`), so typing can skip work per cell:
+    trimmed: bool = False  # no cell starts or ends with a space: nothing to trim
+    upper: bool = False  # no cell has a lower-case letter: codes are upper case already
 
     def column_name(self, position: int) -> str:
         return f"col{position}"
@@ -35,19 +44,6 @@ class RawTable:
     def spelling(self, position: int) -> str:
         """A column's heading as the file spells it (for locating problems)."""
         return (self.original or self.header)[position]
-
-
-def utf8_bytes(data: bytes, source: str) -> tuple[bytes | None, list[Issue]]:
-    """The file as UTF-8 bytes without a byte-order mark (re-encoded from Windows-1252 if need be)."""
-    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
-    try:
-        body.decode("utf-8")
-    except UnicodeDecodeError:
-        text, issues = decode(data, source)
-        if any(i.severity is Severity.ERROR for i in issues):
-            return None, issues
-        return text.encode("utf-8"), issues
-    return body, []
 
 
 def decode(data: bytes, source: str) -> tuple[str, list[Issue]]:
@@ -126,41 +122,120 @@ def _slow_parse(text: str, source: str, sha256: str) -> tuple[RawTable | None, l
     return table, issues
 
 
+_BOM = b"\xef\xbb\xbf"
+_CELL_EDGES = np.array([ord(","), ord("\n"), ord("\r"), ord('"')], dtype=np.uint8)
+
+
+@dataclass(frozen=True)
+class TextFacts:
+    """What one pass over a CSV file's bytes tells of all its cells."""
+
+    sha256: str
+    trimmed: bool
+    upper: bool
+
+
+def text_facts(data: bytes) -> TextFacts:
+    """The file's digest, and whether its cells need trimming or upper-casing (after any BOM).
+
+    Trimming or upper-casing a million cells per column costs more than reading them; an ASCII
+    file usually needs neither, and numpy tells so from the bytes (releasing the GIL, so this
+    runs beside polars' parse). Non-ASCII text may hold Unicode spaces or lower-case letters and
+    is always cleaned.
+    """
+    digest = hashlib.sha256(data).hexdigest()
+    if data.startswith(_BOM):
+        data = data[len(_BOM) :]
+    if not data.isascii():
+        return TextFacts(digest, trimmed=False, upper=False)
+    view = np.frombuffer(data, dtype=np.uint8)
+    lower = bool(((view - np.uint8(ord("a"))) < 26).any())  # a-z (other bytes wrap past 25)
+    return TextFacts(digest, trimmed=not may_need_trimming(data), upper=not lower)
+
+
+def may_need_trimming(data: bytes) -> bool:
+    """Whether some cell of this CSV may start or end with a space (and so need trimming).
+
+    An ASCII file without tabs whose spaces all sit inside values (a postcode's "NW10 7") needs
+    none. A file with non-ASCII text may hold a Unicode space and is always trimmed.
+    """
+    if not data.isascii() or any(c in data for c in (b"\t", b"\x0b", b"\x0c")):
+        return True
+    if b" " not in data:
+        return False
+    view = np.frombuffer(data, dtype=np.uint8)
+    spaces = np.flatnonzero(view == ord(" "))
+    if spaces[0] == 0 or spaces[-1] == view.size - 1:
+        return True
+    before, after = view[spaces - 1], view[spaces + 1]
+    return bool(np.isin(before, _CELL_EDGES).any() or np.isin(after, _CELL_EDGES).any())
+
+
+def _first_line(data: bytes) -> bytes:
+    # Not split(): that would copy the rest of a large file too.
+    end = data.find(b"\n")
+    return data if end < 0 else data[:end]
+
+
 def parse_csv_bytes(data: bytes, source: str, sha256: str) -> tuple[RawTable | None, list[Issue]]:
-    """Split UTF-8 CSV into a header and numbered rows of text; blank rows are dropped."""
-    first_line = data.split(b"\n", 1)[0].decode("utf-8")
-    if not first_line.strip().strip(","):
+    """Split CSV into a header and numbered rows of text; blank rows are dropped.
+
+    A file polars refuses (not UTF-8, ragged rows) is decoded here (Windows-1252 as Excel writes
+    it) and, if still refused, split row by row to locate the ragged rows.
+    """
+    body = data[len(_BOM) :] if data.startswith(_BOM) else data
+    if not _first_line(body).strip().strip(b","):
         return None, [Issue(source, 1, None, "empty-file", "the file has no header row")]
-    try:
-        header = next(csv.reader([first_line.rstrip("\r")]))
-        frame = pl.read_csv(
-            io.BytesIO(data),
-            infer_schema=False,
-            has_header=True,
-            raise_if_empty=False,
-        )
-    except (pl.exceptions.ComputeError, csv.Error, pl.exceptions.NoDataError):
+    table = _fast_parse(body, source, sha256)
+    if table is not None:
+        return table, []
+    text, issues = decode(data, source)
+    if any(i.severity is Severity.ERROR for i in issues):
+        return None, issues
+    if issues:  # re-encoded from Windows-1252, the file may now suit polars
+        table = _fast_parse(text.encode("utf-8"), source, sha256)
+    if table is None:
         try:
-            return _slow_parse(data.decode("utf-8"), source, sha256)
+            table, more = _slow_parse(text, source, sha256)
         except csv.Error as exc:
-            return None, [Issue(source, None, None, "bad-csv", f"not readable as CSV: {exc}")]
+            return None, [
+                *issues,
+                Issue(source, None, None, "bad-csv", f"not readable as CSV: {exc}"),
+            ]
+        issues += more
+    return table, issues
+
+
+def _fast_parse(body: bytes, source: str, sha256: str) -> RawTable | None:
+    """Polars' reader over the whole UTF-8 file; None when it refuses the file."""
+    try:
+        heading = _first_line(body).decode("utf-8").rstrip("\r")
+        header = next(csv.reader([heading]))
+        frame = pl.read_csv(body, infer_schema=False, has_header=True, raise_if_empty=False)
+    except (UnicodeDecodeError, csv.Error, pl.exceptions.ComputeError, pl.exceptions.NoDataError):
+        return None
     frame = frame.rename({old: f"col{i}" for i, old in enumerate(frame.columns)})
     # Polars keeps blank lines as empty rows, so a record's position gives its spreadsheet row.
     frame = frame.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
     text_columns = [c for c in frame.columns if c != ROW]
-    if text_columns:
-        # Polars reads an empty field as null, so a blank line is a row of nulls.
+    # A blank line is a row of nulls (polars reads an empty field as null); with no null in the
+    # first column there is none to drop.
+    if text_columns and frame.get_column(text_columns[0]).null_count():
         blank = pl.all_horizontal(pl.col(c).is_null() for c in text_columns)
         frame = frame.filter(~blank)
-    return RawTable(source, sha256, tuple(h.strip() for h in header), frame), []
+    header_cells = tuple(h.strip() for h in header)
+    return RawTable(source, sha256, header_cells, frame)
 
 
 def read_csv_file(path: Path, source: str | None = None) -> tuple[RawTable | None, list[Issue]]:
     data = path.read_bytes()
     name = source or str(path)
-    digest = hashlib.sha256(data).hexdigest()
-    body, issues = utf8_bytes(data, name)
-    if body is None:
+    # The digest and the facts are taken on another thread while polars parses the file.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = pool.submit(text_facts, data)
+        table, issues = parse_csv_bytes(data, name, "")
+        facts = pending.result()
+    if table is None:
         return None, issues
-    table, more = parse_csv_bytes(body, name, digest)
-    return table, issues + more
+    # A file re-encoded from Windows-1252 is not ASCII: its facts say "clean every cell".
+    return replace(table, sha256=facts.sha256, trimmed=facts.trimmed, upper=facts.upper), issues

@@ -12,6 +12,7 @@ and returns the failing rows of its own dataset with `__file`, `__row` and `mess
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
@@ -99,15 +100,20 @@ def run_rules(
     mistake (a DEC that is no date is not also an open episode): those rows are left out of it.
     """
     issues: list[Issue] = []
-    for candidate in RULES:
-        if candidate.dataset != dataset or candidate.column not in typed.columns:
-            continue
+    applicable = [r for r in RULES if r.dataset == dataset and r.column in typed.columns]
+
+    def failing_rows(candidate: Rule) -> pl.DataFrame:
         found = candidate.check(typed, context)
         skipped = set().union(
             *((unread or {}).get(c, ()) for c in (candidate.column, *candidate.reads))
         )
-        if skipped:
-            found = found.filter(~pl.col(ROW).is_in(sorted(skipped)))
+        return found.filter(~pl.col(ROW).is_in(sorted(skipped))) if skipped else found
+
+    # Two checks at a time: each is a small polars query, which releases the GIL but alone rarely
+    # keeps both cores busy.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(failing_rows, applicable))
+    for candidate, found in zip(applicable, results, strict=True):
         column = spelled.get(candidate.column, candidate.column)
         issues.extend(
             Issue(
@@ -189,6 +195,7 @@ def run_import_rules(files: Sequence[TypedTable], context: RuleContext) -> list[
     """
     found: list[tuple[int, int, Issue]] = []
     frames: dict[str, pl.DataFrame | None] = {}
+    runnable: list[tuple[ImportRule, dict[str, pl.DataFrame]]] = []
     for candidate in IMPORT_RULES:
         needed = (candidate.dataset, *candidate.needs)
         for name in needed:
@@ -196,12 +203,14 @@ def run_import_rules(files: Sequence[TypedTable], context: RuleContext) -> list[
                 frames[name] = stacked(files, name)
         tables = {name: frames[name] for name in needed}
         present = {name: frame for name, frame in tables.items() if frame is not None}
-        if len(present) < len(needed) or candidate.column not in present[candidate.dataset].columns:
-            continue
+        if len(present) == len(needed) and candidate.column in present[candidate.dataset].columns:
+            runnable.append((candidate, present))
+    with ThreadPoolExecutor(max_workers=2) as pool:  # two at a time, as in run_rules
+        results = list(pool.map(lambda job: job[0].check(job[1], context), runnable))
+    for (candidate, _tables), failed in zip(runnable, results, strict=True):
         dataset = BY_NAME.get(candidate.dataset)
         stored = dataset is not None and dataset.stored
         severity = candidate.severity if stored else Severity.WARNING
-        failed = candidate.check(present, context)
         for index, row, message in failed.select(FILE, ROW, "message").iter_rows():
             source = files[index]
             column = source.spelled.get(candidate.column, candidate.column)

@@ -136,7 +136,9 @@ def _with_dob(episodes: pl.DataFrame, header: pl.DataFrame) -> pl.DataFrame:
         .agg(pl.col("DOB").min())
         .with_columns(pl.col("DOB").dt.offset_by("18y").alias("__eighteen"))
     )
-    return episodes.join(births, on="CHILD", how="inner")
+    # Only what the age rules read is joined: a million episodes carry a dozen other columns.
+    wanted = [c for c in (FILE, ROW, "CHILD", "DECOM", "RNE") if c in episodes.columns]
+    return episodes.select(wanted).join(births, on="CHILD", how="inner")
 
 
 def _age_message() -> pl.Expr:

@@ -36,15 +36,21 @@ def _date_spellings(text: pl.DataFrame, names: list[str]) -> dict[str, tuple[str
     if not names or text.is_empty():
         return {}
     slash = [pl.col(n).str.contains("/", literal=True) for n in names]
-    seen = text.select(
-        *(s.any().alias(f"{n}/") for n, s in zip(names, slash, strict=True)),
-        *((~s).any().alias(f"{n}-") for n, s in zip(names, slash, strict=True)),
-    ).row(0, named=True)
+    # Lazily, so that each column is searched once for both answers (empty cells are ignored).
+    seen = (
+        text.lazy()
+        .select(
+            *(s.any().alias(f"{n} any") for n, s in zip(names, slash, strict=True)),
+            *(s.all().alias(f"{n} all") for n, s in zip(names, slash, strict=True)),
+        )
+        .collect()
+        .row(0, named=True)
+    )
     spellings: dict[str, tuple[str, ...]] = {}
     for name in names:
-        if seen[f"{name}/"] and not seen[f"{name}-"]:
+        if seen[f"{name} all"] and seen[f"{name} any"]:
             spellings[name] = ("%d/%m/%Y",)
-        elif seen[f"{name}-"] and not seen[f"{name}/"]:
+        elif not seen[f"{name} any"]:
             spellings[name] = ("%Y-%m-%d",)
     return spellings
 
@@ -56,27 +62,40 @@ def type_table(raw: RawTable, dataset: Dataset) -> tuple[pl.DataFrame, list[Issu
     # Each cell trimmed once, empty cells null; every check below reads these cleaned columns.
     text = raw.frame.select(
         pl.col(ROW), *(pl.col(f"col{positions[s.name]}").alias(s.name) for s in specs)
-    ).with_columns(cleaned(s.name).alias(s.name) for s in specs)
+    )
+    text = text.with_columns(cleaned(s.name, trim=not raw.trimmed).alias(s.name) for s in specs)
     spellings = _date_spellings(text, [s.name for s in specs if s.kind is Kind.DATE])
     checks = {
-        spec.name: column_check(spec, spellings.get(spec.name, DATE_FORMATS), clean=True)
+        spec.name: column_check(
+            spec, spellings.get(spec.name, DATE_FORMATS), clean=True, upper=raw.upper
+        )
         for spec in specs
     }
     # One pass types every column; a cell is a problem when it has text but no value (every
     # check's `bad`, computed from the typed column rather than by parsing again). Messages are
     # then built only for the (usually few) flagged rows.
-    checked = text.with_columns(
-        *(checks[s.name].value.alias(f"__value_{s.name}") for s in specs)
-    ).with_columns(
-        *(
-            (pl.col(s.name).is_not_null() & pl.col(f"__value_{s.name}").is_null()).alias(
-                f"__bad_{s.name}"
-            )
-            if s.kind in CHECKED or s.codes is not None
-            else pl.lit(value=False).alias(f"__bad_{s.name}")
-            for s in specs
-        ),
-        *(pl.col(s.name).is_null().alias(f"__missing_{s.name}") for s in specs if s.value_required),
+    # The values lazily: a check reads its parsed value more than once, and the lazy engine
+    # computes each shared expression once (eagerly every date would be parsed twice). The flags
+    # eagerly, on the materialised values (lazily they would be folded back into the parsing).
+    checked = (
+        text.lazy()
+        .with_columns(*(checks[s.name].value.alias(f"__value_{s.name}") for s in specs))
+        .collect()
+        .with_columns(
+            *(
+                (pl.col(s.name).is_not_null() & pl.col(f"__value_{s.name}").is_null()).alias(
+                    f"__bad_{s.name}"
+                )
+                if s.kind in CHECKED or s.codes is not None
+                else pl.lit(value=False).alias(f"__bad_{s.name}")
+                for s in specs
+            ),
+            *(
+                pl.col(s.name).is_null().alias(f"__missing_{s.name}")
+                for s in specs
+                if s.value_required
+            ),
+        )
     )
     problems = []
     for spec in specs:
