@@ -118,3 +118,17 @@ def test_spreadsheet_date_patterns_become_strftime() -> None:
     assert strftime_form("DD/MM/YYYY") == "%d/%m/%Y"
     assert strftime_form("DD-MMM-YY") == "%d-%b-%y"
     assert strftime_form("%Y%m%d") == "%Y%m%d"
+
+
+def test_a_mapped_value_is_typed_like_any_other_whatever_the_files_case(tmp_path: Path) -> None:
+    """An export in capitals (nothing to upper-case) still gets its mapped codes upper-cased."""
+    mapping_file = tmp_path / "m.yaml"
+    mapping_file.write_text("values:\n  PLACE:\n    RESI: r1\n")
+    export = tmp_path / "episodes.csv"
+    export.write_text(
+        "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC\nSYN1,01/05/2018,S,C2,N1,RESI,PR1,,\n"
+    )
+    parsed, issues = parse_file(export, None, load_mapping(mapping_file))
+    assert issues == []
+    assert parsed is not None
+    assert parsed.frame["PLACE"].to_list() == ["R1"]

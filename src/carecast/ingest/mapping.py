@@ -89,8 +89,10 @@ class ColumnMapping:
             )
         if not changes:
             return table
-        # Mapped values and rewritten dates are carecast's own spelling: as clean as the cells were.
-        return replace(table, frame=table.frame.with_columns(changes))
+        # A mapped value is written as the mapping file spells it: what the file's bytes told of
+        # its cells (no spaces to trim, no lower case) no longer holds.
+        frame = table.frame.with_columns(changes)
+        return replace(table, frame=frame, trimmed=False, upper=False)
 
 
 def _replace(column: str, mapped: dict[str, str]) -> pl.Expr:
