@@ -9,6 +9,7 @@ import re
 from datetime import date
 from pathlib import Path
 
+import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -328,3 +329,47 @@ def test_every_rule_is_documented() -> None:
     text = (Path(__file__).resolve().parents[1] / "docs" / "validation-rules.md").read_text()
     codes = {r.code for r in RULES} | {r.code for r in IMPORT_RULES}
     assert {c for c in codes if f"`{c}`" not in text} == set()
+
+
+ORDER_CASES = [
+    episode("A1", "01/04/2018", dec="01/06/2018", rec="E11"),
+    episode("A1", "01/05/2018", rne="P"),  # starts before the previous one ends
+    episode("A1", "01/07/2018", rne="P"),  # the one before is still open
+    episode("B2", "01/04/2018"),  # open, and B2 has a later episode
+    episode("B2", "01/09/2018", rne="P", dec="01/10/2018", rec="E11"),
+    episode("C3", "01/04/2018", dec="01/05/2018", rec="E11"),
+]
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.permutations(range(len(ORDER_CASES))))
+def test_episode_findings_do_not_depend_on_the_order_of_the_rows(
+    tmp_path_factory: pytest.TempPathFactory, order: list[int]
+) -> None:
+    """A return sorted by child, by date or not at all: the same episodes are flagged."""
+    folder = tmp_path_factory.mktemp("order")
+    path = folder / "e.csv"
+    path.write_text(EPISODES + "".join(ORDER_CASES[i] for i in order), encoding="utf-8")
+    # Each finding named by the episode it is on (its position in ORDER_CASES), not its row.
+    named = {(rule, order[row - 2]) for rule, row in found([path]) if row is not None}
+    assert named == {
+        ("overlapping-episodes", 1),
+        ("earlier-episode-open", 1),
+        ("earlier-episode-open", 3),
+    }
+
+
+def test_a_frame_derived_for_the_rules_is_derived_once_per_table() -> None:
+    from carecast.ingest.rules import per_frame
+
+    calls: list[int] = []
+
+    @per_frame
+    def counted(frame: pl.DataFrame) -> pl.DataFrame:
+        calls.append(frame.height)
+        return frame.head(1)
+
+    table, other = pl.DataFrame({"a": [1, 2]}), pl.DataFrame({"a": [3, 4, 5]})
+    assert counted(table).rows() == counted(table).rows() == [(1,)]
+    assert counted(other).rows() == [(3,)]
+    assert calls == [2, 3]

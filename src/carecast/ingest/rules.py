@@ -11,6 +11,8 @@ and returns the failing rows of its own dataset with `__file`, `__row` and `mess
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -67,6 +69,34 @@ def duplicated(frame: pl.DataFrame, keys: list[str], message: pl.Expr) -> pl.Dat
     complete = pl.all_horizontal(pl.col(k).is_not_null() for k in keys)
     repeated = pl.struct(keys).is_duplicated() & ~pl.struct(keys).is_first_distinct()
     return failing(frame, complete & repeated, message)
+
+
+class per_frame:
+    """A frame derived from a typed table once, for every rule that needs it (episodes in order
+    of child and start, say), and kept only while that table lives.
+
+    Rules run two at a time: the second to ask waits for the first's answer rather than
+    computing it again.
+    """
+
+    def __init__(self, derive: Callable[[pl.DataFrame], pl.DataFrame]) -> None:
+        self._derive = derive
+        self._lock = threading.Lock()
+        self._derived: dict[int, tuple[weakref.ref[pl.DataFrame], pl.DataFrame]] = {}
+
+    def __call__(self, frame: pl.DataFrame) -> pl.DataFrame:
+        key = id(frame)
+        with self._lock:
+            found = self._derived.get(key)
+            if found is not None and found[0]() is frame:
+                return found[1]
+            derived = self._derive(frame)
+            gone = weakref.ref(frame, lambda _ref: self._forget(key))
+            self._derived[key] = (gone, derived)
+            return derived
+
+    def _forget(self, key: int) -> None:
+        self._derived.pop(key, None)
 
 
 RULES: list[Rule] = []
