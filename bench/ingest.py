@@ -1,7 +1,7 @@
 """Benchmark of ingestion: a synthetic SSDA903 return of 100,000 children and 1,000,000 episodes.
 
     python bench/ingest.py [--children N] [--episodes N] [--postgres-url URL] [--work DIR]
-                           [--repeat N]
+                           [--repeat N] [--shuffle]
 
 Generates a valid header and episodes CSV (2018-19 codes, DD/MM/YYYY dates, contiguous episode
 histories that end before each child's 18th birthday), then measures, each in a fresh process so
@@ -193,8 +193,12 @@ def phase_sample(folder: Path) -> dict[str, Any]:
     return {**timing, "rows": sum(f.row_count for f in files), "issues": len(issues)}
 
 
-def phase_generate(folder: Path, children: int, episodes: int) -> dict[str, Any]:
-    timing, _paths = _timed(lambda: generate(children, episodes, folder))
+def phase_generate(folder: Path, children: int, episodes: int, shuffle: bool) -> dict[str, Any]:
+    timing, paths = _timed(lambda: generate(children, episodes, folder))
+    if shuffle:  # a return in no particular order: neither by child nor by date
+        for path in paths:
+            rows = pl.read_csv(path, infer_schema=False)
+            rows.sample(fraction=1.0, shuffle=True, seed=903).write_csv(path)
     return timing
 
 
@@ -256,6 +260,9 @@ def main() -> None:
     parser.add_argument(
         "--repeat", type=int, default=3, help="runs of the bare read and of validation (fastest)"
     )
+    parser.add_argument(
+        "--shuffle", action="store_true", help="write the rows in random order, not by child"
+    )
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     parser.add_argument("--database-url", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -267,7 +274,9 @@ def main() -> None:
             "import": lambda: phase_import(args.work, args.database_url),
             "peer": lambda: phase_peer(args.work),
             "sample": lambda: phase_sample(args.work),
-            "generate": lambda: phase_generate(args.work, args.children, args.episodes),
+            "generate": lambda: phase_generate(
+                args.work, args.children, args.episodes, args.shuffle
+            ),
         }
         result = phases[args.phase]()
         print(json.dumps({**result, "peak_mb": _peak_mb()}))
@@ -276,7 +285,14 @@ def main() -> None:
     data = work / "ssda903"
     # Generated in a process of its own: a child process inherits its parent's peak memory.
     made = run_phase(
-        "generate", data, None, [f"--children={args.children}", f"--episodes={args.episodes}"]
+        "generate",
+        data,
+        None,
+        [
+            f"--children={args.children}",
+            f"--episodes={args.episodes}",
+            *(["--shuffle"] if args.shuffle else []),
+        ],
     )
     print(
         f"generated {args.children:,} children and {args.episodes:,} episodes "

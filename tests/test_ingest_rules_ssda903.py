@@ -373,3 +373,12 @@ def test_a_frame_derived_for_the_rules_is_derived_once_per_table() -> None:
     assert counted(table).rows() == counted(table).rows() == [(1,)]
     assert counted(other).rows() == [(3,)]
     assert calls == [2, 3]
+
+    @per_frame
+    def joined(left: pl.DataFrame, right: pl.DataFrame) -> pl.DataFrame:
+        calls.append(left.height + right.height)
+        return pl.concat([left, right])
+
+    assert joined(table, other).height == joined(table, other).height == 5
+    assert joined(other, table).height == 5  # another pair of tables: derived again
+    assert calls == [2, 3, 5, 5]

@@ -71,31 +71,36 @@ def duplicated(frame: pl.DataFrame, keys: list[str], message: pl.Expr) -> pl.Dat
     return failing(frame, complete & repeated, message)
 
 
-class per_frame:
-    """A frame derived from a typed table once, for every rule that needs it (episodes in order
-    of child and start, say), and kept only while that table lives.
+_Derived = tuple[list[weakref.ref[pl.DataFrame]], pl.DataFrame]
+
+
+class per_frame:  # a decorator, named like functools.cache
+    """A frame derived from typed tables once, for every rule that needs it (episodes in order of
+    child and start, episodes joined to their child's birthday), kept only while the tables live.
 
     Rules run two at a time: the second to ask waits for the first's answer rather than
     computing it again.
     """
 
-    def __init__(self, derive: Callable[[pl.DataFrame], pl.DataFrame]) -> None:
+    def __init__(self, derive: Callable[..., pl.DataFrame]) -> None:
         self._derive = derive
         self._lock = threading.Lock()
-        self._derived: dict[int, tuple[weakref.ref[pl.DataFrame], pl.DataFrame]] = {}
+        # The tables' ids → weak references to them (an id is reused once a table is gone) and
+        # what was derived from them.
+        self._derived: dict[tuple[int, ...], _Derived] = {}
 
-    def __call__(self, frame: pl.DataFrame) -> pl.DataFrame:
-        key = id(frame)
+    def __call__(self, *frames: pl.DataFrame) -> pl.DataFrame:
+        key = tuple(id(f) for f in frames)
         with self._lock:
             found = self._derived.get(key)
-            if found is not None and found[0]() is frame:
+            if found is not None and all(r() is f for r, f in zip(found[0], frames, strict=True)):
                 return found[1]
-            derived = self._derive(frame)
-            gone = weakref.ref(frame, lambda _ref: self._forget(key))
-            self._derived[key] = (gone, derived)
+            derived = self._derive(*frames)
+            alive = [weakref.ref(f, lambda _ref: self._forget(key)) for f in frames]
+            self._derived[key] = (alive, derived)
             return derived
 
-    def _forget(self, key: int) -> None:
+    def _forget(self, key: tuple[int, ...]) -> None:
         self._derived.pop(key, None)
 
 

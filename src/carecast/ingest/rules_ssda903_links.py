@@ -13,7 +13,7 @@ import polars as pl
 
 from carecast.errors import Severity
 from carecast.ingest.columns import ROW
-from carecast.ingest.rules import FILE, RuleContext, failing, import_rule, rule
+from carecast.ingest.rules import FILE, RuleContext, failing, import_rule, per_frame, rule
 from carecast.ingest.ssda903_years import codes_in, year_index
 
 EPISODES = "ssda903_episodes"
@@ -127,6 +127,7 @@ def _duplicate_child(frame: pl.DataFrame, _context: RuleContext) -> pl.DataFrame
     )
 
 
+@per_frame
 def _with_dob(episodes: pl.DataFrame, header: pl.DataFrame) -> pl.DataFrame:
     """Episodes with the child's 18th birthday (the earliest, if the header disagrees)."""
     births = (
