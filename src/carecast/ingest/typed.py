@@ -71,38 +71,34 @@ def type_table(raw: RawTable, dataset: Dataset) -> tuple[pl.DataFrame, list[Issu
         )
         for spec in specs
     }
-    # One pass types every column; a cell is a problem when it has text but no value (every
-    # check's `bad`, computed from the typed column rather than by parsing again). Messages are
-    # then built only for the (usually few) flagged rows.
-    # The values lazily: a check reads its parsed value more than once, and the lazy engine
-    # computes each shared expression once (eagerly every date would be parsed twice). The flags
-    # eagerly, on the materialised values (lazily they would be folded back into the parsing).
+    # One pass types every column; a cell is a problem when it has text but no value (computed
+    # from the typed column rather than by parsing again). The values lazily: a check reads its
+    # parsed value more than once, and the lazy engine computes each shared expression once
+    # (eagerly every date would be parsed twice).
     checked = (
         text.lazy()
         .with_columns(*(checks[s.name].value.alias(f"__value_{s.name}") for s in specs))
         .collect()
-        .with_columns(
-            *(
-                (pl.col(s.name).is_not_null() & pl.col(f"__value_{s.name}").is_null()).alias(
-                    f"__bad_{s.name}"
-                )
-                if s.kind in CHECKED or s.codes is not None
-                else pl.lit(value=False).alias(f"__bad_{s.name}")
-                for s in specs
-            ),
-            *(
-                pl.col(s.name).is_null().alias(f"__missing_{s.name}")
-                for s in specs
-                if s.value_required
-            ),
-        )
     )
+    bad = {
+        s.name: pl.col(s.name).is_not_null() & pl.col(f"__value_{s.name}").is_null()
+        for s in specs
+        if s.kind in CHECKED or s.codes is not None
+    }
+    required = [s.name for s in specs if s.value_required]
+    # How many cells of each column are bad or missing, as counts: flag columns for a million
+    # rows would cost more than the checks. Rows are picked out only where a count says so.
+    tallies = [
+        *(flag.sum().alias(f"bad {name}") for name, flag in bad.items()),
+        *(pl.col(name).null_count().alias(f"missing {name}") for name in required),
+    ]
+    counts = checked.select(tallies).row(0, named=True) if tallies else {}
     problems = []
     for spec in specs:
         check = checks[spec.name]
         spelled = raw.spelling(positions[spec.name])
-        flagged = checked.filter(pl.col(f"__bad_{spec.name}")).rechunk()  # see rules.failing
-        if flagged.height:
+        if counts.get(f"bad {spec.name}"):
+            flagged = checked.filter(bad[spec.name]).rechunk()  # see rules.failing
             problems.append(
                 flagged.select(
                     pl.col(ROW),
@@ -111,17 +107,16 @@ def type_table(raw: RawTable, dataset: Dataset) -> tuple[pl.DataFrame, list[Issu
                     check.message.alias("message"),
                 )
             )
-        if spec.value_required:
-            missing = checked.filter(pl.col(f"__missing_{spec.name}"))
-            if missing.height:
-                problems.append(
-                    missing.select(
-                        pl.col(ROW),
-                        pl.lit(spelled).alias("column"),
-                        pl.lit("missing-value").alias("rule"),
-                        pl.lit(f"{spec.name} is empty; every row needs one").alias("message"),
-                    )
+        if counts.get(f"missing {spec.name}"):
+            missing = checked.filter(pl.col(spec.name).is_null())
+            problems.append(
+                missing.select(
+                    pl.col(ROW),
+                    pl.lit(spelled).alias("column"),
+                    pl.lit("missing-value").alias("rule"),
+                    pl.lit(f"{spec.name} is empty; every row needs one").alias("message"),
                 )
+            )
     typed = checked.select(
         pl.col(ROW),
         *(
