@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 import polars as pl
 
@@ -104,6 +104,18 @@ class per_frame:  # a decorator, named like functools.cache
         self._derived.pop(key, None)
 
 
+Work = TypeVar("Work")
+
+
+def two_at_a_time(
+    check: Callable[[Work], pl.DataFrame], work: Sequence[Work]
+) -> list[pl.DataFrame]:
+    """Each check's result, in order, two checks running at once: a rule is a small polars query,
+    which releases the GIL but alone rarely keeps both cores busy."""
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return list(pool.map(check, work))
+
+
 RULES: list[Rule] = []
 
 
@@ -144,11 +156,7 @@ def run_rules(
         )
         return found.filter(~pl.col(ROW).is_in(sorted(skipped))) if skipped else found
 
-    # Two checks at a time: each is a small polars query, which releases the GIL but alone rarely
-    # keeps both cores busy.
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        results = list(pool.map(failing_rows, applicable))
-    for candidate, found in zip(applicable, results, strict=True):
+    for candidate, found in zip(applicable, two_at_a_time(failing_rows, applicable), strict=True):
         column = spelled.get(candidate.column, candidate.column)
         issues.extend(
             Issue(
@@ -240,8 +248,7 @@ def run_import_rules(files: Sequence[TypedTable], context: RuleContext) -> list[
         present = {name: frame for name, frame in tables.items() if frame is not None}
         if len(present) == len(needed) and candidate.column in present[candidate.dataset].columns:
             runnable.append((candidate, present))
-    with ThreadPoolExecutor(max_workers=2) as pool:  # two at a time, as in run_rules
-        results = list(pool.map(lambda job: job[0].check(job[1], context), runnable))
+    results = two_at_a_time(lambda job: job[0].check(job[1], context), runnable)
     for (candidate, _tables), failed in zip(runnable, results, strict=True):
         dataset = BY_NAME.get(candidate.dataset)
         stored = dataset is not None and dataset.stored
