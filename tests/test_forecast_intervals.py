@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -66,3 +71,56 @@ def test_the_demand_allowance_adds_arrivals_and_takes_off_early_endings() -> Non
     assert endings < 0 < added
     for line in forecast.lines:
         assert line.forecast_outturn == line.actual_to_date + line.committed + line.demand_allowance
+
+
+HASH_SEED_SCRIPT = """
+from dataclasses import replace
+from decimal import Decimal
+
+from carecast.domain.codes import ServiceLine
+from carecast.domain.finance import BudgetLine, CostCentre, LedgerEntry
+from carecast.domain.periods import Period
+from carecast.forecast.outturn import forecast_outturn
+from tests.forecast_fixtures import synthetic_state
+
+state = synthetic_state(3)
+profiled = {
+    ServiceLine.SPECIALIST_SUPPORT: "CC-SPEC",
+    ServiceLine.OTHER_SUPPORT: "CC-SUPP",
+    ServiceLine.OTHER_COSTS: "CC-OTHR",
+    ServiceLine.INCOME: "CC-INC",
+}
+months = [Period.parse(f"{y}-{m:02d}") for y in (2016, 2017, 2018) for m in range(1, 13)]
+ledger = tuple(
+    LedgerEntry(month, centre, "5000", Decimal(1000 * month.month + 7 * len(centre)))
+    for month in months
+    if Period.parse("2016-04") <= month <= Period.parse("2018-09")
+    for centre in profiled.values()
+)
+state = replace(
+    state,
+    ledger=state.ledger + ledger,
+    cost_centres=state.cost_centres + tuple(CostCentre(c, line) for line, c in profiled.items()),
+    budget=state.budget + tuple(BudgetLine("2018-19", line, Decimal(50_000)) for line in profiled),
+)
+forecast = forecast_outturn(state, Period.parse("2018-09"), paths=300, seed=7)
+print(forecast.p10, forecast.p90, [(str(x.service_line), x.p10, x.p90) for x in forecast.lines])
+"""
+
+
+def test_intervals_are_the_same_in_every_process() -> None:
+    """Python orders a set of text differently in each process (PYTHONHASHSEED); the seeded
+    paths must not follow it, or the same store gives a new interval every run."""
+    root = Path(__file__).resolve().parents[1]
+    runs = {
+        subprocess.run(
+            [sys.executable, "-c", HASH_SEED_SCRIPT],
+            cwd=root,
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in (1, 2, 3, 4)
+    }
+    assert len(runs) == 1, runs

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TypeVar
 
 import numpy as np
 
@@ -26,6 +27,19 @@ from carecast.forecast.simulate import simulate_placements
 from carecast.forecast.staffing import StaffingModel
 
 Rng = np.random.Generator
+_ORDER = {line: n for n, line in enumerate(ServiceLine)}
+
+
+V = TypeVar("V")
+
+
+def _by_line(mapping: dict[ServiceLine, V]) -> list[tuple[ServiceLine, V]]:
+    """A mapping's items in ServiceLine's order. Random draws are taken in this order, not in
+    the order a dict was built: that may follow a set of lines, which Python orders differently
+    in every process, and the same store would get a different interval on every run."""
+    return sorted(mapping.items(), key=lambda item: _ORDER[item[0]])
+
+
 RATE_SHAPE = 20.0  # staffing and allowance rates are known to about ±22% (gamma, mean 1)
 STAFFING_MODEL_SD = 0.01
 
@@ -83,7 +97,7 @@ def simulate_allowances(
         for line in set(model.lines):
             rows = np.array([x is line for x in model.lines])
             out[line] = cost[:, rows].sum(axis=1)
-    for kind, per_month in model.fit.joiners_per_month.items():
+    for kind, per_month in sorted(model.fit.joiners_per_month.items()):  # see _by_line
         line = ALLOWANCE_LINES[kind]
         counts = rng.poisson(max(per_month, 0.0) * 12 / 365 * days * scale[:, 0])
         who = np.repeat(np.arange(paths), counts)
@@ -94,7 +108,7 @@ def simulate_allowances(
     # unitemised spend is lumpy (an inter-agency fee is £27,000): its rate is known only as well
     # as the months it was measured over allow
     spread = 1 / np.sqrt(max(model.elapsed_days / 30.4, 1.0))
-    for line, per_day in model.unitemised.items():
+    for line, per_day in _by_line(model.unitemised):
         amount = per_day * days
         noise = 1 + spread * rng.standard_normal(paths)
         out[line] = out.get(line, np.zeros(paths)) + amount * noise
@@ -123,14 +137,14 @@ def simulate(
     if simulation.allowances is not None:
         sampled.update(simulate_allowances(simulation.allowances, paths, rng))
     lag = rng.standard_normal(paths)  # one posting-lag share for every placement line
-    for line, sd in simulation.arrears_sd.items():
+    for line, sd in _by_line(simulation.arrears_sd):
         sampled[line] = sampled.get(line, np.zeros(paths)) + sd * lag
-    for line, profiled in simulation.profiles.items():
+    for line, profiled in _by_line(simulation.profiles):
         remaining = float(profiled.remaining.sum())
         sampled[line] = remaining * (1 + profiled.relative_sd * rng.standard_normal(paths))
     total_deviation = np.zeros(paths)
     bands: dict[ServiceLine, tuple[Decimal, Decimal]] = {}
-    for line, build in builds.items():
+    for line, build in _by_line(builds):
         central = build.committed + build.demand
         values = sampled.get(line)
         deviation = np.zeros(paths) if values is None else values - values.mean()

@@ -219,7 +219,8 @@ def _run_profiles(run: _Run) -> list[ServiceLine]:
         lines.add(ServiceLine.OTHER_COSTS)
     monthly, seen = monthly_ledger(run.state.ledger, run.state.cost_centres)
     years = complete_years(seen, year, run.used.other_lines.profile_years)
-    for line in lines:
+    ordered = sorted(lines, key=list(ServiceLine).index)  # not the set's order: see intervals
+    for line in ordered:
         if line in run.builds and _active(run.builds[line]):
             continue
         profiled = profile_line(
@@ -231,7 +232,7 @@ def _run_profiles(run: _Run) -> list[ServiceLine]:
         )
         run.profiles[line] = profiled
         run.builds[line] = profiled_build(line, profiled, run.window.periods)
-    return sorted(lines, key=list(ServiceLine).index)
+    return ordered
 
 
 def _active(build: LineBuild) -> bool:
