@@ -81,11 +81,7 @@ def test_untrimmed_cells_are_trimmed_and_empty_ones_are_null(tmp_path: Path) -> 
 
 def test_windows_1252_files_are_read_with_a_warning(tmp_path: Path) -> None:
     path = tmp_path / "b.csv"
-    path.write_bytes(
-        "COST_CENTRE,AMOUNT\r\nCC1,£1,000\r\n".encode("cp1252").replace(
-            b"\xa31,000", b'"\xa31,000"'
-        )
-    )
+    path.write_bytes('COST_CENTRE,AMOUNT\r\nCC1,"£1,000"\r\n'.encode("cp1252"))
     table, issues = read_csv_file(path)
     assert table is not None
     assert [i.rule for i in issues] == ["encoding"]

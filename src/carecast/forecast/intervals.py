@@ -27,9 +27,8 @@ from carecast.forecast.simulate import simulate_placements
 from carecast.forecast.staffing import StaffingModel
 
 Rng = np.random.Generator
-_ORDER = {line: n for n, line in enumerate(ServiceLine)}
-
-
+RATE_SHAPE = 20.0  # staffing and allowance rates are known to about ±22% (gamma, mean 1)
+STAFFING_MODEL_SD = 0.01
 V = TypeVar("V")
 
 
@@ -37,11 +36,7 @@ def _by_line(mapping: dict[ServiceLine, V]) -> list[tuple[ServiceLine, V]]:
     """A mapping's items in ServiceLine's order. Random draws are taken in this order, not in
     the order a dict was built: that may follow a set of lines, which Python orders differently
     in every process, and the same store would get a different interval on every run."""
-    return sorted(mapping.items(), key=lambda item: _ORDER[item[0]])
-
-
-RATE_SHAPE = 20.0  # staffing and allowance rates are known to about ±22% (gamma, mean 1)
-STAFFING_MODEL_SD = 0.01
+    return sorted(mapping.items(), key=lambda item: list(ServiceLine).index(item[0]))
 
 
 @dataclass(frozen=True)
