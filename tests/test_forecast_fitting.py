@@ -1,4 +1,4 @@
-"""What the engines fit from history: ending rates, arrivals, prices, arrears, profiles, joiners."""
+"""What the engines fit from history: ending rates, arrivals, prices, profiles, joiners."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from carecast.domain.codes import ServiceLine
 from carecast.domain.finance import Allowance
 from carecast.domain.periods import FinancialYear, Period
 from carecast.forecast.allowances import fit_allowances
-from carecast.forecast.arrears import arrears, posting_lag_share
 from carecast.forecast.arrivals import fit_arrivals
 from carecast.forecast.assumptions import AllowanceAssumptions
 from carecast.forecast.hazards import PRIOR_DAYS, fit_hazards
@@ -140,19 +139,6 @@ def test_a_new_placement_costs_the_recent_average_shrunk_to_the_live_average() -
     )
     assert prices.weekly[IFA] == pytest.approx((2 * 900 + 5 * 3800 / 3) / 7)
     assert prices.recent[IFA] == 2
-
-
-def test_the_posting_lag_is_measured_from_aprils_missing_share() -> None:
-    # A month's activity costs 100; 10% posts a month late, and March was accrued, so April's
-    # ledger shows 90 and May–July 100 each. The last month's 10 will still post.
-    period = Period.parse("2018-07")
-    months = [Period.of(FinancialYear(2018), n) for n in range(1, 5)]
-    ledger = {IFA: dict(zip(months, [90.0, 100.0, 100.0, 100.0], strict=True))}
-    implied = {IFA: np.array([100.0, 100.0, 100.0, 100.0])}
-    share, error = posting_lag_share(ledger, implied, period)
-    assert share == pytest.approx(0.1)
-    assert error == pytest.approx(0.0)
-    assert arrears(ledger, implied, period, share)[IFA] == pytest.approx(10.0)
 
 
 def test_a_line_is_profiled_from_last_years_months_march_spike_included() -> None:

@@ -30,6 +30,21 @@ class Uplift(_Section):
     service_lines: tuple[ServiceLine, ...] = ()  # empty: every placement line
 
 
+class LedgerTiming(_Section):
+    """When a line's care is posted: `monthly` with lag weights (this month, one and two months
+    behind) or `four_weekly` payment runs; the ledger-to-activity ratio; the share of the care
+    unpaid on 31 March that period 12 accrues."""
+
+    kind: Literal["monthly", "four_weekly"] = "monthly"
+    weights: tuple[float, float, float] = (1.0, 0.0, 0.0)
+    run_day: int = Field(0, ge=0, le=27)  # four_weekly: a run day's date ordinal modulo 28
+    lag_days: int = Field(0, ge=0, le=120)
+    ledger_to_activity: float = Field(1.0, gt=0, le=5)
+    ledger_to_activity_sd: float = Field(0.0, ge=0, le=5)
+    year_end_accrual_share: float = Field(0.0, ge=0, le=2)
+    monthly_noise: float = Field(0.0, ge=0, le=5)
+
+
 class PlacementAssumptions(_Section):
     history_years: float = Field(3.0, gt=0.25, le=10)  # episode history the rates are fitted on
     price_history_days: int = Field(365, ge=28)  # new placements cost what recent ones cost
@@ -42,8 +57,8 @@ class PlacementAssumptions(_Section):
     early_ending_factor: float = Field(1.0, ge=0, le=5)  # × the fitted ending rates
     moves: bool = True  # children whose placement ends early move on to another placement
     uplifts: tuple[Uplift, ...] = ()
-    # Share of a month's placement payments that posts in the next period (fitted: arrears.py).
-    posting_lag_share: float | None = Field(None, ge=0, le=0.5)
+    # How each line's ledger follows its placements (fitted per line: ledger_timing.py).
+    ledger_timing: dict[ServiceLine, LedgerTiming] | None = None
 
 
 class AgencyConversion(_Section):

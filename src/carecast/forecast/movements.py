@@ -54,6 +54,7 @@ COMPONENT_DRIVERS = {
     "moves": "expected_moves",
     "step_ups_downs": "expected_step_ups_downs",
     "arrears": "arrears",
+    "ledger_timing": "arrears",
     "leavers": "expected_staffing_changes",
     "vacancy_fills": "expected_staffing_changes",
     "joiners": "expected_allowance_changes",

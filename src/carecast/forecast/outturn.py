@@ -25,7 +25,6 @@ from carecast.domain.provenance import Forecast, ForecastLine
 from carecast.domain.state import ActivityState
 from carecast.forecast.actuals import ActualsToDate, actuals_to_date
 from carecast.forecast.allowances import TYPES, AllowanceModel, build_allowances
-from carecast.forecast.arrears import arrears, implied_monthly, posting_lag_share
 from carecast.forecast.assumptions import Assumptions
 from carecast.forecast.builders import (
     allowance_builds,
@@ -35,7 +34,7 @@ from carecast.forecast.builders import (
     staffing_build,
 )
 from carecast.forecast.intervals import Simulation, simulate
-from carecast.forecast.lines import COMMITTED, LineBuild
+from carecast.forecast.lines import COMMITTED, DEMAND, LineBuild
 from carecast.forecast.other_lines import Profiled, complete_years, monthly_ledger, profile_line
 from carecast.forecast.placement_lines import (
     UNMATCHED,
@@ -43,6 +42,7 @@ from carecast.forecast.placement_lines import (
     build_placement_model,
     fitted_assumptions,
 )
+from carecast.forecast.placement_timing import placement_timing
 from carecast.forecast.staffing import StaffingModel, build_staffing
 from carecast.forecast.window import Window
 
@@ -62,6 +62,7 @@ class _Run:
     builds: dict[ServiceLine, LineBuild] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     fitted: dict[str, Any] = field(default_factory=dict)
+    findings: dict[str, Any] = field(default_factory=dict)
     placements: PlacementModel | None = None
     staffing: StaffingModel | None = None
     allowances: AllowanceModel | None = None
@@ -123,6 +124,7 @@ def forecast_outturn(
             "method": METHOD,
             "given": given.as_json(),
             "used": _merge(used.as_json(), run.fitted),
+            "findings": run.findings,
         },
     )
 
@@ -164,19 +166,17 @@ def _run_placements(run: _Run) -> None:
     run.fitted["placements"] = fitted_assumptions(model)
     run.notes.extend(_placement_notes(model))
     if window.days:
-        monthly, _ = monthly_ledger(state.ledger, state.cost_centres)
-        implied = implied_monthly(
-            model.placements, state.commitments, model.prices.weekly, run.period
-        )
-        share, error = posting_lag_share(monthly, implied, run.period)
-        if run.used.placements.posting_lag_share is not None:
-            share, error = run.used.placements.posting_lag_share, 0.0
-        run.fitted["placements"]["posting_lag_share"] = round(share, 4)
-        first = window.periods[:1]
-        for line, amount in arrears(monthly, implied, run.period, share).items():
-            run.builds[line].add_monthly(COMMITTED, "arrears", first, np.array([amount]))
-        # the share's own uncertainty (one share for every line) feeds the intervals
-        run.arrears_sd = arrears(monthly, implied, run.period, error)
+        timing = placement_timing(state, model, run.period, run.used.placements.ledger_timing)
+        first, last = window.periods[:1], window.periods[-1:]
+        for line, fitted in timing.items():
+            build = run.builds[line]
+            build.add_monthly(COMMITTED, "arrears", first, np.array([fitted.remaining.unposted]))
+            timing_rest = fitted.remaining.window_posted - fitted.remaining.window_care
+            build.add_monthly(DEMAND, "ledger_timing", last, np.array([timing_rest]))
+            run.arrears_sd[line] = fitted.remaining.sd
+        run.fitted["ledger_timing"] = {line.value: t.as_json() for line, t in timing.items()}
+        run.findings["ledger_timing"] = {line.value: t.finding_json() for line, t in timing.items()}
+        run.notes.extend(t.finding for t in timing.values() if t.matters)
 
 
 def _run_staffing(run: _Run) -> None:
@@ -250,6 +250,9 @@ def _actual(actuals: ActualsToDate, line: ServiceLine) -> Decimal:
 def _merge(base: dict[str, Any], fitted: dict[str, Any]) -> dict[str, Any]:
     """The assumptions as used: every None a fitted value filled in."""
     merged = {k: dict(v) if isinstance(v, dict) else v for k, v in base.items()}
+    timing = fitted.pop("ledger_timing", None)
+    if timing and merged["placements"].get("ledger_timing") is None:
+        merged["placements"]["ledger_timing"] = timing
     for section, values in fitted.items():
         for key, value in values.items():
             if merged[section].get(key) is None:

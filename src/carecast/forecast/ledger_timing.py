@@ -1,0 +1,361 @@
+"""How each line's ledger lags the care that causes its spend, learned from the council's own data.
+
+The ledger records payments, not care (DOMAIN.md, "How the ledger lags activity"), and each
+council pays on its own schedule. For a line with an activity series — placements × weekly cost,
+day by day — the council's ledger by period is compared with that activity, and the payment
+schedule that explains the postings best is chosen among:
+- monthly: a period posts a mix (w0, w1, w2) of the care of this month and the one or two before
+  (paid in the month, monthly in arrears, or partly late);
+- four-weekly: a payment run every 28 days pays the four weeks that ended `lag_days` before it, so
+  some months post two runs (the run days are found from which months did);
+then a year-end accrual: period 12 carries a share α of the care not yet paid on 31 March and
+period 1 of the next year reverses it. Each year's ledger is a scale κ of its schedule (prices
+paid are not exactly those recorded); the current year's κ comes from its own months so far,
+shrunk toward the last year's by how well each is measured.
+
+What is left to post after the close is then the schedule applied to the activity known to date
+and expected to year end: the care incurred but not yet posted, the care of the rest of the year
+that posts by March, and whatever the year-end accrual brings in.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import numpy as np
+
+from carecast.domain.periods import FinancialYear, Period
+from carecast.forecast.history import FloatArray, IntArray
+
+RUN_DAYS = 28
+RUN_LAGS = (0, 7, 14, 21, 28)
+WEIGHT_STEPS = 10  # monthly mixes on a grid of tenths
+MIN_FIT_MONTHS = 4
+PRIOR_KAPPA_SD = 0.15  # how far one year's ledger-to-activity ratio may stray without history
+MIN_KAPPA_SD = 0.02
+MAX_ALPHA = 1.2
+FOUR_WEEKLY_EVIDENCE = 0.6
+NO_EVIDENCE_NOISE = 0.1
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """When a day's care is posted: `monthly` with lag weights, or `four_weekly` runs."""
+
+    kind: str
+    weights: tuple[float, float, float] = (1.0, 0.0, 0.0)
+    phase: int = 0  # four_weekly: a run day's ordinal modulo 28
+    lag_days: int = 0
+
+    def describe(self) -> str:
+        if self.kind == "four_weekly":
+            return f"four-weekly payment runs, each paying to {self.lag_days} days before it"
+        w0, w1, w2 = self.weights
+        if w0 >= 0.9:
+            return "posted in the month of the care"
+        if w1 >= 0.9:
+            return "paid monthly in arrears (about one month behind)"
+        if w2 >= 0.9:
+            return "paid about two months behind"
+        behind = w1 + 2 * w2
+        return f"posted on average {behind:.1f} months after the care"
+
+    def as_json(self) -> dict[str, object]:
+        if self.kind == "four_weekly":
+            return {"kind": self.kind, "run_day": self.phase, "lag_days": self.lag_days}
+        return {"kind": self.kind, "weights": [round(w, 2) for w in self.weights]}
+
+
+@dataclass(frozen=True)
+class Grid:
+    """Days from `first` (the first day of a month) and the months they fall in."""
+
+    first: date
+    days: int
+
+    @property
+    def month_of_day(self) -> IntArray:
+        ordinals = np.arange(self.days) + self.first.toordinal()
+        # month index from the grid's first month, computed without building date objects
+        starts = self.month_starts()
+        return np.searchsorted(starts, ordinals, side="right") - 1
+
+    def month_starts(self) -> IntArray:
+        out, day = [], self.first
+        last = self.first.toordinal() + self.days
+        while day.toordinal() < last:
+            out.append(day.toordinal())
+            day = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+        return np.array(out, dtype=np.int64)
+
+    @property
+    def months(self) -> int:
+        return len(self.month_starts())
+
+    def period(self, index: int) -> Period:
+        month = self.first.month - 1 + index
+        return Period.containing(date(self.first.year + month // 12, month % 12 + 1, 1))
+
+    def index(self, period: Period) -> int:
+        return (period.first_day.year - self.first.year) * 12 + (
+            period.first_day.month - self.first.month
+        )
+
+
+def postings(schedule: Schedule, grid: Grid, daily: FloatArray) -> FloatArray:
+    """Monthly postings (months,) the schedule makes of `daily` care, at κ = 1."""
+    month = grid.month_of_day
+    months = grid.months
+    if schedule.kind == "monthly":
+        care = np.bincount(month, weights=daily, minlength=months)
+        out = np.zeros(months)
+        for lag, weight in enumerate(schedule.weights):
+            if weight:
+                out[lag:] += weight * care[: months - lag]
+        return out
+    cumulative = np.concatenate([[0.0], np.cumsum(daily)])
+    runs = _run_days(schedule, grid)
+    last_paid = np.clip(runs - schedule.lag_days, -1, grid.days - 1)
+    first_paid = np.clip(last_paid - RUN_DAYS + 1, 0, grid.days)
+    paid = cumulative[last_paid + 1] - cumulative[first_paid]
+    return np.bincount(month[runs], weights=paid, minlength=months).astype(np.float64)
+
+
+def _run_days(schedule: Schedule, grid: Grid) -> IntArray:
+    offset = (schedule.phase - grid.first.toordinal()) % RUN_DAYS
+    return np.arange(offset, grid.days, RUN_DAYS, dtype=np.int64)
+
+
+def unpaid_at(schedule: Schedule, grid: Grid, daily: FloatArray, day: int) -> float:
+    """Care up to and including grid day `day` that the schedule has not posted by the end of
+    that day's month (at κ = 1)."""
+    month = int(grid.month_of_day[day])
+    care_to_day = float(daily[: day + 1].sum())
+    posted = postings(schedule, grid, np.where(np.arange(grid.days) <= day, daily, 0.0))
+    return care_to_day - float(posted[: month + 1].sum())
+
+
+def candidates() -> list[Schedule]:
+    out = []
+    for w0, w1 in itertools.product(range(WEIGHT_STEPS + 1), repeat=2):
+        if w0 + w1 <= WEIGHT_STEPS:
+            w2 = WEIGHT_STEPS - w0 - w1
+            out.append(
+                Schedule("monthly", (w0 / WEIGHT_STEPS, w1 / WEIGHT_STEPS, w2 / WEIGHT_STEPS))
+            )
+    out += [
+        Schedule("four_weekly", phase=phase, lag_days=lag)
+        for phase in range(RUN_DAYS)
+        for lag in RUN_LAGS
+    ]
+    return out
+
+
+@dataclass(frozen=True)
+class LineTiming:
+    """The fitted timing of one line, and how well the council's postings bear it out."""
+
+    schedule: Schedule
+    kappa: float  # the current year's ledger ÷ scheduled activity
+    kappa_sd: float
+    year_end_share: float  # α: share of the care unpaid on 31 March accrued in period 12
+    noise: float  # relative spread of one month's postings about the schedule
+    months_fitted: int
+    history_years: int
+
+    def as_json(self) -> dict[str, object]:
+        """In the shape of the `ledger_timing` assumption, so that it can be given back."""
+        schedule = self.schedule
+        return {
+            "kind": schedule.kind,
+            "weights": [round(w, 2) for w in schedule.weights],
+            "run_day": schedule.phase,
+            "lag_days": schedule.lag_days,
+            "ledger_to_activity": round(self.kappa, 6),
+            "ledger_to_activity_sd": round(self.kappa_sd, 6),
+            "year_end_accrual_share": round(self.year_end_share, 6),
+            "monthly_noise": round(self.noise, 6),
+        }
+
+
+@dataclass(frozen=True)
+class Observed:
+    """A line's ledger by month on the grid (NaN where the ledger has no such period)."""
+
+    ledger: FloatArray
+    daily: FloatArray  # care per day, known to the close
+
+
+def _fit_months(grid: Grid, ledger: FloatArray, close: Period, padding: int) -> IntArray:
+    """Months to choose the schedule on: posted, after the padding, not P1 or P12, to the close."""
+    last = grid.index(close)
+    keep = [
+        m
+        for m in range(padding, min(last + 1, grid.months))
+        if not math.isnan(ledger[m]) and grid.period(m).number not in (1, 12)
+    ]
+    return np.array(keep, dtype=np.int64)
+
+
+def _years(grid: Grid, months: IntArray) -> IntArray:
+    return np.array([grid.period(int(m)).financial_year.start_year for m in months], dtype=np.int64)
+
+
+def _scales(predicted: FloatArray, ledger: FloatArray, years: IntArray) -> dict[int, float]:
+    out: dict[int, float] = {}
+    for year in np.unique(years):
+        rows = years == year
+        p = predicted[rows]
+        denominator = float(p @ p)
+        out[int(year)] = float(p @ ledger[rows]) / denominator if denominator > 0 else 1.0
+    return out
+
+
+def choose_schedule(
+    grid: Grid, observed: Observed, close: Period, padding: int
+) -> tuple[Schedule, float, dict[int, float], int]:
+    """(schedule, relative noise, κ by financial year, months fitted) with the least error."""
+    months = _fit_months(grid, observed.ledger, close, padding)
+    if len(months) < MIN_FIT_MONTHS:
+        return Schedule("monthly"), NO_EVIDENCE_NOISE, {}, len(months)
+    ledger = observed.ledger[months]
+    years = _years(grid, months)
+    scale = float(np.abs(ledger).mean()) or 1.0
+    best: dict[str, tuple[float, Schedule, dict[int, float]]] = {}
+    for schedule in candidates():
+        predicted = postings(schedule, grid, observed.daily)[months]
+        kappas = _scales(predicted, ledger, years)
+        fitted = predicted * np.array([kappas[int(y)] for y in years])
+        error = float(((ledger - fitted) ** 2).sum())
+        leader = best.get(schedule.kind)
+        if leader is None or error < leader[0] - 1e-9 * scale**2:
+            best[schedule.kind] = (error, schedule, kappas)
+    # Payment runs have 28 × 5 ways to fit a ledger's noise: they must explain it clearly better
+    # than a monthly schedule before they are believed.
+    runs, monthly = best["four_weekly"], best["monthly"]
+    chosen = runs if runs[0] < FOUR_WEEKLY_EVIDENCE * monthly[0] else monthly
+    error, schedule, kappas = chosen
+    noise = math.sqrt(error / len(months)) / scale
+    return schedule, noise, kappas, len(months)
+
+
+def fit_line_timing(
+    grid: Grid, observed: Observed, close: Period, history_start: FinancialYear
+) -> LineTiming:
+    """Fit the schedule, α and the current year's κ for one line."""
+    padding = max(grid.index(history_start.periods()[0]), 2)
+    schedule, noise, kappas, fitted = choose_schedule(grid, observed, close, padding)
+    if fitted < MIN_FIT_MONTHS:
+        # too few months to tell a convention: the care is taken as posted when it happens, and
+        # the interval carries the doubt
+        return LineTiming(schedule, 1.0, PRIOR_KAPPA_SD, 0.0, noise, fitted, 0)
+    predicted = postings(schedule, grid, observed.daily)
+    current = close.financial_year.start_year
+    alpha = _year_end_share(grid, observed, schedule, predicted, kappas, close)
+    # the current year's κ: its own months (P1 corrected for the reversal), shrunk to last year's
+    history = sorted(y for y in kappas if y < current)
+    prior = kappas[history[-1]] if history else 1.0
+    steps = np.diff([kappas[y] for y in history])
+    tau = max(float(np.std(steps)) if len(steps) >= 2 else PRIOR_KAPPA_SD, MIN_KAPPA_SD)
+    if not history:
+        tau = PRIOR_KAPPA_SD
+    precision, weighted = 1 / tau**2, prior / tau**2
+    first = grid.index(close.financial_year.periods()[0])
+    reversal = alpha * prior * _unpaid_year_end(grid, observed, schedule, current - 1)
+    for m in range(first, grid.index(close) + 1):
+        if m >= grid.months or math.isnan(observed.ledger[m]) or predicted[m] <= 0:
+            continue
+        basis = predicted[m] - (reversal / max(prior, 1e-9) if m == first else 0.0)
+        if basis <= 0:
+            continue
+        sigma = max(noise, 0.01) * basis
+        precision += basis**2 / sigma**2
+        weighted += basis * observed.ledger[m] / sigma**2
+    kappa = weighted / precision
+    return LineTiming(schedule, kappa, 1 / math.sqrt(precision), alpha, noise, fitted, len(history))
+
+
+def _unpaid_year_end(grid: Grid, observed: Observed, schedule: Schedule, start_year: int) -> float:
+    day = (date(start_year + 1, 3, 31) - grid.first).days
+    if day < 0 or day >= grid.days:
+        return 0.0
+    return unpaid_at(schedule, grid, observed.daily, day)
+
+
+def _year_end_share(  # noqa: PLR0917 - the fit's parts, each used once
+    grid: Grid,
+    observed: Observed,
+    schedule: Schedule,
+    predicted: FloatArray,
+    kappas: dict[int, float],
+    close: Period,
+) -> float:
+    """α by least squares on P12's excess over the schedule and P1's shortfall after it."""
+    numerator = denominator = 0.0
+    for year, kappa in kappas.items():
+        unpaid = kappa * _unpaid_year_end(grid, observed, schedule, year)
+        if unpaid <= 0:
+            continue
+        march = grid.index(Period.of(FinancialYear(year), 12))
+        april = march + 1
+        if (
+            march < grid.months
+            and march <= grid.index(close)
+            and not math.isnan(observed.ledger[march])
+        ):
+            numerator += unpaid * (observed.ledger[march] - kappa * predicted[march])
+            denominator += unpaid**2
+        following = kappas.get(year + 1)
+        if (
+            following is not None
+            and april <= grid.index(close)
+            and not math.isnan(observed.ledger[april])
+        ):
+            numerator -= unpaid * (observed.ledger[april] - following * predicted[april])
+            denominator += unpaid**2
+    if denominator <= 0:
+        return 0.0
+    return float(min(max(numerator / denominator, 0.0), MAX_ALPHA))
+
+
+@dataclass(frozen=True)
+class Remaining:
+    """What the ledger will post after the close, split by where it comes from."""
+
+    unposted: float  # care to the close not yet posted, that posts by year end (incl. accrual)
+    window_posted: float  # care after the close that posts (or is accrued) by year end
+    window_care: float  # care after the close at κ = 1 (what committed + demand already hold)
+    sd: float
+
+    @property
+    def timing(self) -> float:
+        """What to add to the activity forecast of the window to get the postings."""
+        return self.unposted + self.window_posted - self.window_care
+
+
+def remaining_postings(
+    timing: LineTiming, grid: Grid, known: FloatArray, expected: FloatArray, close: Period
+) -> Remaining:
+    """Postings after `close` to year end from care `known` to the close and `expected` after it
+    (both daily on the grid, zero outside their span)."""
+    schedule, kappa = timing.schedule, timing.kappa
+    after = grid.index(close) + 1
+    last = grid.index(Period.of(close.financial_year, 12))
+    year_end = (close.financial_year.last_day - grid.first).days
+    from_known = postings(schedule, grid, known)[after : last + 1].sum()
+    from_expected = postings(schedule, grid, expected)[after : last + 1].sum()
+    alpha = timing.year_end_share
+    unpaid_known = unpaid_at(schedule, grid, known, year_end) if alpha else 0.0
+    unpaid_expected = unpaid_at(schedule, grid, expected, year_end) if alpha else 0.0
+    unposted = kappa * (from_known + alpha * unpaid_known)
+    window_posted = kappa * (from_expected + alpha * unpaid_expected)
+    total = unposted + window_posted
+    months = max(last - after + 1, 1)
+    sd = math.sqrt(
+        (timing.kappa_sd * total / max(kappa, 1e-9)) ** 2
+        + (timing.noise * total / months) ** 2 * months
+    )
+    return Remaining(float(unposted), float(window_posted), float(expected.sum()), sd)
