@@ -9,6 +9,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from carecast.domain.periods import Period
 from carecast.forecast.assumptions import PlacementAssumptions
@@ -124,3 +126,27 @@ def test_intervals_are_the_same_in_every_process() -> None:
         for seed in (1, 2, 3, 4)
     }
     assert len(runs) == 1, runs
+
+
+@settings(max_examples=12, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    paths=st.sampled_from([20, 50, 200]),
+    period=st.integers(1, 11),
+)
+def test_every_lines_band_holds_its_central_forecast(seed: int, paths: int, period: int) -> None:
+    """Whatever the council, the close and the number of paths — even so few that a rare, costly
+    placement appears in only a handful — P10 ≤ forecast ≤ P90 on every line and in total."""
+    close = (
+        Period.parse(f"2018-{period + 3:02d}")
+        if period <= 9
+        else Period.parse(f"2019-{period - 9:02d}")
+    )
+    forecast = forecast_outturn(synthetic_state(seed % 7), close, paths=paths, seed=seed)
+    assert forecast.p10 is not None
+    assert forecast.p90 is not None
+    assert forecast.p10 <= forecast.forecast_outturn <= forecast.p90
+    for line in forecast.lines:
+        assert line.p10 is not None
+        assert line.p90 is not None
+        assert line.p10 <= line.forecast_outturn <= line.p90, line.service_line
