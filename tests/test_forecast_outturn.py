@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+import pytest
+
 from carecast.domain.activity import Child, Episode
 from carecast.domain.codes import ServiceLine
 from carecast.domain.finance import (
@@ -18,7 +20,9 @@ from carecast.domain.finance import (
 from carecast.domain.periods import Period
 from carecast.domain.provenance import ForecastLine
 from carecast.domain.state import ActivityState
+from carecast.forecast.assumptions import Assumptions
 from carecast.forecast.outturn import forecast_outturn
+from tests.forecast_fixtures import synthetic_state
 
 P6 = Period.parse("2018-09")  # the close at 30 September: 182 days (26 weeks) remain
 
@@ -130,3 +134,20 @@ def test_spend_on_an_unmapped_cost_centre_is_counted_and_reported() -> None:
     other = line(forecast.lines, ServiceLine.OTHER_COSTS)
     assert other.actual_to_date == Decimal(1234)
     assert any("NEW9" in note for note in forecast.notes)
+
+
+@pytest.mark.parametrize("seed", [1, 4])
+def test_the_assumptions_as_used_reproduce_the_forecast_to_the_penny(seed: int) -> None:
+    """A finance officer copies `assumptions.used` into a file and runs again: nothing moves —
+    not a line, not the interval."""
+    state = synthetic_state(seed)
+    first = forecast_outturn(state, P6)
+    used = Assumptions.model_validate(first.assumptions["used"])
+    again = forecast_outturn(state, P6, assumptions=used)
+    assert [line.forecast_outturn for line in again.lines] == [
+        line.forecast_outturn for line in first.lines
+    ]
+    assert [(line.p10, line.p90) for line in again.lines] == [
+        (line.p10, line.p90) for line in first.lines
+    ]
+    assert (again.p10, again.p90) == (first.p10, first.p90)

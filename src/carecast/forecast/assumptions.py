@@ -52,6 +52,9 @@ class PlacementAssumptions(_Section):
     arrival_seasonality: bool = True
     # Children starting a costed placement from outside costed care, a month, by line (fitted).
     arrivals_per_month: dict[ServiceLine, float] | None = None
+    # The same month by month ("2018-10": 2.4), as fitted with trend and season; a line given in
+    # arrivals_per_month takes that flat rate instead.
+    arrivals_by_month: dict[ServiceLine, dict[str, float]] | None = None
     # Net weekly cost of a new placement, by line (fitted: placements started recently).
     new_placement_weekly_cost: dict[ServiceLine, Decimal] | None = None
     early_ending_factor: float = Field(1.0, ge=0, le=5)  # × the fitted ending rates

@@ -171,13 +171,14 @@ class LineTiming:
         schedule = self.schedule
         return {
             "kind": schedule.kind,
-            "weights": [round(w, 2) for w in schedule.weights],
+            "weights": list(schedule.weights),
             "run_day": schedule.phase,
             "lag_days": schedule.lag_days,
-            "ledger_to_activity": round(self.kappa, 6),
-            "ledger_to_activity_sd": round(self.kappa_sd, 6),
-            "year_end_accrual_share": round(self.year_end_share, 6),
-            "monthly_noise": round(self.noise, 6),
+            # full precision: given back, these reproduce the forecast to the penny
+            "ledger_to_activity": self.kappa,
+            "ledger_to_activity_sd": self.kappa_sd,
+            "year_end_accrual_share": self.year_end_share,
+            "monthly_noise": self.noise,
         }
 
 

@@ -188,10 +188,10 @@ def _run_staffing(run: _Run) -> None:
     run.staffing = model
     run.builds[ServiceLine.STAFFING] = staffing_build(model, posts, run.window, days)
     run.fitted["staffing"] = {
-        "leaver_rate_permanent": round(model.fit.leaver_rate["permanent"], 4),
-        "leaver_rate_agency": round(model.fit.leaver_rate["agency"], 4),
-        "agency_fill_share": round(model.fit.agency_fill_share, 4),
-        "agency_premium": round(model.fit.agency_premium, 4),
+        "leaver_rate_permanent": model.fit.leaver_rate["permanent"],
+        "leaver_rate_agency": model.fit.leaver_rate["agency"],
+        "agency_fill_share": model.fit.agency_fill_share,
+        "agency_premium": model.fit.agency_premium,
     }
 
 
@@ -203,9 +203,9 @@ def _run_allowances(run: _Run) -> None:
     run.allowances = model
     run.builds.update(allowance_builds(model, cases, run.window))
     run.fitted["allowances"] = {
-        "joiners_per_month": {k: round(v, 3) for k, v in model.fit.joiners_per_month.items()},
-        "joiner_weekly_amount": {k: f"{v:.2f}" for k, v in model.fit.joiner_weekly.items()},
-        "early_end_rate": round(model.fit.early_end_rate, 4),
+        "joiners_per_month": dict(model.fit.joiners_per_month),
+        "joiner_weekly_amount": {k: repr(float(v)) for k, v in model.fit.joiner_weekly.items()},
+        "early_end_rate": model.fit.early_end_rate,
     }
 
 

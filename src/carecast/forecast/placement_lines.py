@@ -161,6 +161,11 @@ def build_placement_model(
         seasonality=assumptions.arrival_seasonality,
     )
     monthly = fit.monthly(months) if fit is not None else np.zeros((len(months), len(LINES)))
+    if assumptions.arrivals_by_month is not None:
+        for service_line, by_month in assumptions.arrivals_by_month.items():
+            for m, month in enumerate(months):
+                if month.label in by_month:
+                    monthly[m, LINE_INDEX[service_line]] = by_month[month.label]
     if assumptions.arrivals_per_month is not None:
         for service_line, value in assumptions.arrivals_per_month.items():
             monthly[:, LINE_INDEX[service_line]] = value
@@ -235,14 +240,18 @@ def live_counts(model: PlacementModel) -> Counter[ServiceLine]:
 
 def fitted_assumptions(model: PlacementModel) -> dict[str, object]:
     """The fitted values, in the shape of PlacementAssumptions' overridable fields."""
-    months = max(model.monthly_arrivals.shape[0], 1)
-    per_month = model.monthly_arrivals.sum(axis=0) / months
+    months = model.window.periods
     return {
-        "arrivals_per_month": {
-            line.value: round(float(per_month[i]), 3) for i, line in enumerate(LINES)
+        # month by month (trend and season included) and at full precision, so that the
+        # assumptions as used, given back, reproduce the forecast to the penny
+        "arrivals_by_month": {
+            line.value: {
+                month.label: float(model.monthly_arrivals[m, i]) for m, month in enumerate(months)
+            }
+            for i, line in enumerate(LINES)
         },
         "new_placement_weekly_cost": {
-            line.value: f"{model.prices.weekly[line]:.2f}" for line in LINES
+            line.value: repr(float(model.prices.weekly[line])) for line in LINES
         },
     }
 
