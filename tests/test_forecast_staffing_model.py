@@ -129,3 +129,36 @@ def test_the_staffing_line_splits_into_committed_leavers_and_fills() -> None:
     assert drivers == {"vacancy_fills"}
     assert staffing.forecast_outturn == staffing.committed + staffing.demand_allowance
     assert staffing.demand_allowance > Decimal(18_200)  # P9 all window + P1's refill
+
+
+def test_an_agency_worker_still_listed_after_their_end_date_runs_to_year_end() -> None:
+    """The extract of 30 September still lists the assignment that 'ended' on 31 August: it was
+    rolled on, so the worker is paid to March (182 days at £100), not dropped as a vacancy."""
+    late = post("A1", "agency", end=date(2018, 8, 31))
+    cost = expected([late], leaver_rate_agency=0.0, leaver_rate_permanent=0.0)
+    assert cost == pytest.approx(18_200.0)
+
+
+def test_end_dates_that_are_routinely_rolled_on_no_longer_end_posts() -> None:
+    """Two of four dated assignments are past their END_DATE and still filled: this council rolls
+    end dates on, so the one due to end on 30 November is expected to run to March too."""
+    posts = [
+        post("A1", "agency", end=date(2018, 8, 31)),
+        post("A2", "agency", end=date(2018, 7, 31)),
+        post("A3", "agency", end=date(2018, 11, 30)),
+        post("A4", "agency", end=date(2019, 6, 30)),
+    ]
+    fit = fit_staffing(posts, CLOSE, StaffingAssumptions())
+    assert fit.end_dates_extended
+    cost = expected([posts[2]], end_dates_extended=True, leaver_rate_agency=0.0)
+    assert cost == pytest.approx(18_200.0)
+
+
+def test_end_dates_are_believed_where_the_establishment_keeps_them() -> None:
+    posts = [post("A3", "agency", end=date(2018, 11, 30)), post("A4", "agency")]
+    assert not fit_staffing(posts, CLOSE, StaffingAssumptions()).end_dates_extended
+    # 61 days to 30 November at £100, then vacant and refilled (agency share 0: at cost)
+    cost = expected(
+        [posts[0]], leaver_rate_agency=0.0, agency_fill_share=0.0, months_to_fill_vacancy=60
+    )
+    assert 6_100 < cost < 6_100 + 100 * 121 * 0.1

@@ -79,6 +79,9 @@ class StaffingAssumptions(_Section):
     agency_fill_share: float | None = Field(None, ge=0, le=1)  # vacancies filled by agency
     agency_premium: float | None = Field(None, ge=0, le=2)  # agency cost over permanent
     notice_days: int = Field(30, ge=0, le=365)  # no unannounced leaver before this
+    # Whether contract END_DATEs are rolled on rather than ending the post (fitted: posts still
+    # filled after their END_DATE)
+    end_dates_extended: bool | None = None
     vacancy_fills: dict[str, date] = Field(default_factory=dict)  # post → known start date
     agency_conversions: tuple[AgencyConversion, ...] = ()
 

@@ -192,6 +192,7 @@ def _run_staffing(run: _Run) -> None:
         "leaver_rate_agency": model.fit.leaver_rate["agency"],
         "agency_fill_share": model.fit.agency_fill_share,
         "agency_premium": model.fit.agency_premium,
+        "end_dates_extended": model.fit.end_dates_extended,
     }
 
 

@@ -25,7 +25,9 @@ from carecast.forecast.history import FloatArray
 from carecast.forecast.window import Window
 
 PAID_STATUSES = frozenset({"permanent", "agency", "secondee"})
-MIN_DATED_POSTS = 5  # fewer permanent holders with a START_DATE than this: no leavers assumed
+MIN_DATED_POSTS = 5
+MIN_PAST_END_DATES = 2  # filled posts past their END_DATE before end dates count as rolled on
+PAST_END_SHARE = 0.05  # fewer permanent holders with a START_DATE than this: no leavers assumed
 
 
 def post_cost(post: Post, first: date, last: date, days_in_year: int) -> Decimal:
@@ -50,6 +52,7 @@ class StaffingFit:
     fill_rate: float  # vacancies filled a year
     agency_fill_share: float
     agency_premium: float
+    end_dates_extended: bool = False
 
 
 def fit_staffing(posts: Sequence[Post], close: date, a: StaffingAssumptions) -> StaffingFit:
@@ -79,7 +82,19 @@ def fit_staffing(posts: Sequence[Post], close: date, a: StaffingAssumptions) -> 
     share = sum(p.status == "agency" for p in starters) / len(starters) if starters else 0.0
     if a.agency_fill_share is not None:
         share = a.agency_fill_share
-    return StaffingFit(rates, 12 / a.months_to_fill_vacancy, share, _premium(posts, a))
+    extended = _end_dates_extended(posts, close)
+    if a.end_dates_extended is not None:
+        extended = a.end_dates_extended
+    return StaffingFit(rates, 12 / a.months_to_fill_vacancy, share, _premium(posts, a), extended)
+
+
+def _end_dates_extended(posts: Sequence[Post], close: date) -> bool:
+    """Whether this council's contract end dates are routinely rolled on: filled posts still in
+    the establishment after their END_DATE has passed say so. Then an END_DATE is not an ending;
+    the holder stays until they leave at the fitted rate."""
+    dated = [p for p in posts if p.status in PAID_STATUSES and p.end is not None]
+    past = sum(1 for p in dated if p.end is not None and p.end < close)
+    return past >= max(MIN_PAST_END_DATES, PAST_END_SHARE * len(dated))
 
 
 def _premium(posts: Sequence[Post], a: StaffingAssumptions) -> float:
@@ -145,6 +160,8 @@ def build_staffing(
         refill[i] = permanent_cost * (1 + fit.agency_fill_share * fit.agency_premium)
         rate[i] = cost if filled else 0.0
         end = None if post.end is None else window.offset(post.end)  # last day in post
+        if end is not None and (end < 0 or fit.end_dates_extended):
+            end = None  # still in post after its END_DATE, or END_DATEs are rolled on here
         starts = 0 if post.start is None else max(0, window.offset(post.start))
         if filled:
             last = days - 1 if end is None else min(end, days - 1)
