@@ -10,6 +10,7 @@ central forecast and simulation noise never moves it.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TypeVar
@@ -30,6 +31,12 @@ Rng = np.random.Generator
 RATE_SHAPE = 20.0  # staffing and allowance rates are known to about ±22% (gamma, mean 1)
 STAFFING_MODEL_SD = 0.01
 V = TypeVar("V")
+BLOCK_PATHS = 100  # paths share one random stream per engine in blocks of this many
+STREAMS = ("placements", "staffing", "allowances", "ledger_timing", "profiles")
+Runner = Callable[
+    [Callable[[int], "dict[ServiceLine, FloatArray]"], Sequence[int]],
+    "list[dict[ServiceLine, FloatArray]]",
+]
 
 
 def _by_line(mapping: dict[ServiceLine, V]) -> list[tuple[ServiceLine, V]]:
@@ -110,33 +117,81 @@ def simulate_allowances(
     return out
 
 
+def _stream(seed: int, engine: str, block: int) -> Rng:
+    """The random stream of one engine for one block of paths, spawned from one SeedSequence:
+    a block's draws never depend on which other blocks run, in what order, or where."""
+    sequence = np.random.SeedSequence(seed, spawn_key=(STREAMS.index(engine), block))
+    return np.random.default_rng(sequence)
+
+
+def sample_block(
+    simulation: Simulation, seed: int, block: int, size: int
+) -> dict[ServiceLine, FloatArray]:
+    """{line: (size,)} remaining cost on the paths of block `block`."""
+    sampled: dict[ServiceLine, FloatArray] = {}
+    if simulation.placements is not None:
+        by_line = simulate_placements(
+            simulation.placements, size, _stream(seed, "placements", block)
+        )
+        for i, line in enumerate(LINES):
+            sampled[line] = by_line[:, i]
+    if simulation.staffing is not None:
+        rng = _stream(seed, "staffing", block)
+        staffing = simulate_staffing(simulation.staffing, size, rng)
+        # what post-by-post costing never sees (overtime, acting-up, back-dated pay) moves the
+        # ledger by about a percent of what is left
+        expected = float(simulation.staffing.holder.sum() + simulation.staffing.newcomer.sum())
+        level = expected * STAFFING_MODEL_SD * rng.standard_normal(size)
+        sampled[ServiceLine.STAFFING] = staffing + level
+    if simulation.allowances is not None:
+        rng = _stream(seed, "allowances", block)
+        sampled.update(simulate_allowances(simulation.allowances, size, rng))
+    # the ledger's timing and price level move the placement lines together
+    lag = _stream(seed, "ledger_timing", block).standard_normal(size)
+    for line, sd in _by_line(simulation.arrears_sd):
+        sampled[line] = sampled.get(line, np.zeros(size)) + sd * lag
+    rng = _stream(seed, "profiles", block)
+    for line, profiled in _by_line(simulation.profiles):
+        remaining = float(profiled.remaining.sum())
+        sampled[line] = remaining * (1 + profiled.relative_sd * rng.standard_normal(size))
+    return sampled
+
+
+def serial(
+    work: Callable[[int], dict[ServiceLine, FloatArray]], blocks: Sequence[int]
+) -> list[dict[ServiceLine, FloatArray]]:
+    """The default runner: every block here, one after another."""
+    return [work(block) for block in blocks]
+
+
+def sample(
+    simulation: Simulation, paths: int, seed: int, runner: Runner = serial
+) -> dict[ServiceLine, FloatArray]:
+    """{line: (paths,)} remaining cost, sampled in blocks of BLOCK_PATHS by `runner`."""
+    sizes = [min(BLOCK_PATHS, paths - start) for start in range(0, paths, BLOCK_PATHS)]
+    parts = runner(
+        lambda block: sample_block(simulation, seed, block, sizes[block]), range(len(sizes))
+    )
+    lines = {line for part in parts for line in part}
+    return {
+        line: np.concatenate(
+            [part.get(line, np.zeros(size)) for part, size in zip(parts, sizes, strict=True)]
+        )
+        for line in lines
+    }
+
+
 def simulate(
-    simulation: Simulation, builds: dict[ServiceLine, LineBuild], a: IntervalAssumptions
+    simulation: Simulation,
+    builds: dict[ServiceLine, LineBuild],
+    a: IntervalAssumptions,
+    runner: Runner = serial,
 ) -> tuple[Decimal | None, Decimal | None, dict[ServiceLine, tuple[Decimal, Decimal]]]:
     """(total p10, total p90, {line: (p10, p90)}) of the remaining cost; None without paths."""
     if a.paths == 0:
         return None, None, {}
-    rng = np.random.default_rng(a.seed)
     paths = a.paths
-    sampled: dict[ServiceLine, FloatArray] = {}
-    if simulation.placements is not None:
-        by_line = simulate_placements(simulation.placements, paths, rng)
-        for i, line in enumerate(LINES):
-            sampled[line] = by_line[:, i]
-    if simulation.staffing is not None:
-        staffing = simulate_staffing(simulation.staffing, paths, rng)
-        # what post-by-post costing never sees (overtime, acting-up, back-dated pay) moves the
-        # ledger by about a percent of what is left
-        level = staffing.mean() * STAFFING_MODEL_SD * rng.standard_normal(paths)
-        sampled[ServiceLine.STAFFING] = staffing + level
-    if simulation.allowances is not None:
-        sampled.update(simulate_allowances(simulation.allowances, paths, rng))
-    lag = rng.standard_normal(paths)  # one posting-lag share for every placement line
-    for line, sd in _by_line(simulation.arrears_sd):
-        sampled[line] = sampled.get(line, np.zeros(paths)) + sd * lag
-    for line, profiled in _by_line(simulation.profiles):
-        remaining = float(profiled.remaining.sum())
-        sampled[line] = remaining * (1 + profiled.relative_sd * rng.standard_normal(paths))
+    sampled = sample(simulation, paths, a.seed, runner)
     total_deviation = np.zeros(paths)
     bands: dict[ServiceLine, tuple[Decimal, Decimal]] = {}
     for line, build in _by_line(builds):
