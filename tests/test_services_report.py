@@ -23,13 +23,14 @@ from pypdf import PdfReader
 from carecast.config import Settings
 from carecast.domain.periods import Period
 from carecast.domain.provenance import ForecastSnapshot
+from carecast.errors import NotFound
 from carecast.reports import narrative
 from carecast.reports.disclosure import small_counts_shown
 from carecast.reports.formatting import format_cell
 from carecast.reports.model import Kind, Report, Suppressed
 from carecast.services import build_demo, run_forecast
 from carecast.services.commentary import set_commentary
-from carecast.services.report import ReportOptions, ReportResult, make_report
+from carecast.services.report import ReportOptions, ReportResult, build, make_report
 
 SEPTEMBER = Period(2018, 9)
 CHILD_ID = re.compile(r"\bDB\d{6}\b")  # the demo's synthetic child identifiers
@@ -213,3 +214,29 @@ def test_the_methodology_says_what_was_left_out(demo: Demo) -> None:
     methodology = " ".join(demo.public_report.section("methodology").paragraphs)
     assert "backtest: not requested for this report" in methodology
     assert "Counts of children from 1 to 5 are withheld" in methodology
+
+
+def test_a_capability_that_cannot_answer_is_left_out_with_its_reason(
+    demo: Demo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def not_in_the_reference_data(_settings: Settings) -> None:
+        raise NotFound("no council with code 999 is in the reference data")
+
+    monkeypatch.setattr("carecast.services.benchmark.benchmark_council", not_in_the_reference_data)
+    _context, report = build(demo.settings, ReportOptions(period=SEPTEMBER, backtest=False))
+    methodology = " ".join(report.section("methodology").paragraphs)
+    assert (
+        "Left out — Benchmarking: no benchmark: no council with code 999 is in the reference data."
+        in methodology
+    )
+
+
+def test_a_bug_in_a_capability_stops_the_report_instead_of_hiding_in_it(
+    demo: Demo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(_settings: Settings) -> None:
+        raise KeyError("a mistake in carecast's code")
+
+    monkeypatch.setattr("carecast.services.benchmark.benchmark_council", broken)
+    with pytest.raises(KeyError, match="a mistake in carecast's code"):
+        build(demo.settings, ReportOptions(period=SEPTEMBER, backtest=False))

@@ -37,6 +37,7 @@ def _rows(path: Path, sheet: str) -> list[tuple[Any, ...]]:
         engine="calamine",
         has_header=False,
         infer_schema_length=0,
+        raise_if_empty=False,  # an empty sheet is simply not the table
     )
     return frame.rows()
 
@@ -53,9 +54,13 @@ def _data_sheet(path: Path) -> tuple[str, list[tuple[Any, ...]]] | None:
 
 
 def is_revenue_outturn(path: Path) -> bool:
+    """Whether `path` is an RO3 workbook; a file the spreadsheet reader cannot open or read (not a
+    workbook at all, a damaged archive, an unreadable cell) is not one. Other errors are raised."""
+    import fastexcel
+
     try:
         return _data_sheet(path) is not None
-    except Exception:  # an unreadable workbook is simply not one carecast knows
+    except (fastexcel.CalamineError, fastexcel.CalamineCellError):
         return False
 
 

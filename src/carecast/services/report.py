@@ -150,14 +150,13 @@ def load_context(settings: Settings, options: ReportOptions, today: date) -> Rep
     def optional(
         name: str, wanted: bool, fetch: Callable[[], tuple[T | None, str | None]]
     ) -> T | None:
+        """A capability's view, or None with the reason the report will give. Each source turns
+        the errors it expects (a year not finished, a code not in the reference data) into that
+        reason; anything else is a bug and is raised."""
         if not wanted:
             unavailable[name] = "not requested for this report"
             return None
-        try:
-            view, reason = fetch()
-        except Exception as error:
-            unavailable[name] = f"it failed ({type(error).__name__}: {error})"
-            return None
+        view, reason = fetch()
         if reason is not None:
             unavailable[name] = reason
         return view
