@@ -87,7 +87,10 @@ def style(paragraph: Paragraph) -> str:
 
 
 def test_cells_read_as_members_expect() -> None:
-    assert format_cell(D("1234567.891"), Kind.PENCE) == "£1,234,567.89"
+    # Committee papers show money in whole pounds, whatever the figure of record holds.
+    assert format_cell(D("1234567.891"), Kind.PENCE) == "£1,234,568"
+    assert format_cell(D("1234567.49"), Kind.PENCE) == "£1,234,567"
+    assert format_cell(D("-250.5"), Kind.PENCE) == "−£251"
     assert format_cell(D("-250.5"), Kind.POUNDS) == "−£251"
     assert format_cell(D("-0.004"), Kind.POUNDS) == "£0"
     assert format_cell(D("0.3172"), Kind.PERCENT) == "31.7%"
@@ -103,8 +106,9 @@ def test_html_is_self_contained_with_alt_text_and_escaped_names(tmp_path: Path) 
     assert "<svg" in html
     assert 'aria-label="Two bars: residential £1.2m, fostering −£0.0m."' in html
     assert "Anytown &#34;Borough&#34; &amp; Council" in html
-    assert "£1,234,567.89" in html
-    assert "−£250.50" in html
+    assert "£1,234,568" in html
+    assert "−£251" in html
+    assert "£1,234,567.89" not in html  # no pence in a committee paper
     assert "Officer&#39;s words." in html
     assert 'class="n x">x</td>' in html
     paged = render_html(REPORT, paged=True, svgs={"bars": "<svg></svg>"})
@@ -117,7 +121,8 @@ def test_pdf_is_paged_with_headers_and_page_numbers(tmp_path: Path) -> None:
     reader = PdfReader(str(path))
     assert len(reader.pages) == pages >= 2
     text = "\n".join(page.extract_text() for page in reader.pages)
-    assert "£1,234,567.89" in text
+    assert "£1,234,568" in text
+    assert "1,234,567.89" not in text
     assert f"Page 1 of {pages}" in text
     assert "Methodology" in reader.pages[-1].extract_text()
     assert 'Anytown "Borough" & Council' in reader.pages[-1].extract_text()  # running header
@@ -145,7 +150,7 @@ def test_word_has_real_headings_styled_tables_and_pictures_with_alt_text(tmp_pat
     assert [c.text for c in table.rows[0].cells] == ["Line", "Budget", "Share", "Children", "Due"]
     assert [c.text for c in table.rows[1].cells] == [
         "Residential & secure",
-        "£1,234,567.89",
+        "£1,234,568",
         "31.7%",
         "12",
         "31 Mar 2019",

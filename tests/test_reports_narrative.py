@@ -36,6 +36,14 @@ def test_percent_number_and_pounds() -> None:
     assert narrative.pounds(D("-3741.5")) == "£3,742"
 
 
+def test_amounts_in_pence_in_the_engine_s_notes_read_in_whole_pounds() -> None:
+    note = "10 open commitment(s) (£15,355.93 a week) have no live placement; £0.81m unposted."
+    assert narrative.pounds_in(note) == (
+        "10 open commitment(s) (£15,356 a week) have no live placement; £0.81m unposted."
+    )
+    assert narrative.pounds_in("−£1,234.49 and £999.50") == "−£1,234 and £1,000"
+
+
 def test_the_headline_states_budget_forecast_and_overspend() -> None:
     sentence = narrative.headline(
         Period(2018, 9), D("41600000"), D("54500000"), D("12900000") / D("41600000")

@@ -1,6 +1,6 @@
 """The committee report on the demo council: every format carries the stored snapshot's figures
-to the penny, every number in the narrative is in a table, and the public version discloses no
-small count.
+(HTML, PDF and Word rounded to the pound as committee papers are, Excel to the penny), every
+number in the narrative is in a table, and the public version discloses no small count.
 
 The demo council is built once for the module (SQLite); forecasts at periods 3 and 6 give the
 report a movement to explain and a track record.
@@ -69,8 +69,11 @@ def style(paragraph: Paragraph) -> str:
     return paragraph.style.name if paragraph.style is not None and paragraph.style.name else ""
 
 
-def pence(value: Decimal) -> str:
-    return format_cell(value, Kind.PENCE)
+def pounds(value: Decimal) -> str:
+    """A figure of record as the committee formats show it: in whole pounds."""
+    shown = format_cell(value, Kind.PENCE)
+    assert re.fullmatch(r"−?£[\d,]+", shown), shown
+    return shown
 
 
 def key_figures(snapshot: ForecastSnapshot) -> dict[str, Decimal]:
@@ -92,19 +95,19 @@ def test_all_four_formats_come_from_one_call(demo: Demo) -> None:
     assert demo.internal.seconds["total"] < 120  # measured: well under 20 s on an idle machine
 
 
-def test_the_pdf_shows_the_snapshot_to_the_penny_and_renders(demo: Demo, tmp_path: Path) -> None:
+def test_the_pdf_shows_the_snapshot_to_the_pound_and_renders(demo: Demo, tmp_path: Path) -> None:
     path = demo.internal.files["pdf"]
     reader = PdfReader(str(path))
     assert len(reader.pages) == demo.internal.pages
     text = "\n".join(page.extract_text() for page in reader.pages)
     for name, value in key_figures(demo.snapshot).items():
-        assert pence(value) in text, name
+        assert pounds(value) in text, name
     assert "Members asked for the residential detail." in text
     subprocess.run(["pdftoppm", "-r", "30", "-png", str(path), str(tmp_path / "p")], check=True)
     assert len(list(tmp_path.glob("p-*.png"))) == len(reader.pages)
 
 
-def test_word_tables_show_the_snapshot_to_the_penny(demo: Demo) -> None:
+def test_word_tables_show_the_snapshot_to_the_pound(demo: Demo) -> None:
     document = Document(str(demo.internal.files["docx"]))
     variance = next(
         t
@@ -121,8 +124,8 @@ def test_word_tables_show_the_snapshot_to_the_penny(demo: Demo) -> None:
     )
     shown = {row.cells[0].text: row.cells[5].text for row in variance.rows[1:]}
     for line in demo.snapshot.forecast.lines:
-        assert shown[line.service_line.heading] == pence(line.forecast_outturn)
-    assert shown["Total"] == pence(demo.snapshot.forecast.forecast_outturn)
+        assert shown[line.service_line.heading] == pounds(line.forecast_outturn)
+    assert shown["Total"] == pounds(demo.snapshot.forecast.forecast_outturn)
     headings = [p.text for p in document.paragraphs if style(p) == "Heading 1"]
     assert headings[0] == "1. Summary"
     assert headings[-1].endswith("Methodology")
@@ -150,7 +153,7 @@ def test_excel_holds_the_snapshot_as_numbers_to_the_penny(demo: Demo) -> None:
 def test_the_html_report_is_one_file_with_every_figure(demo: Demo) -> None:
     html = demo.internal.files["html"].read_text(encoding="utf-8")
     for name, value in key_figures(demo.snapshot).items():
-        assert pence(value) in html, name
+        assert pounds(value) in html, name
     assert html.count("<svg") >= 8
 
 
@@ -240,3 +243,18 @@ def test_a_bug_in_a_capability_stops_the_report_instead_of_hiding_in_it(
     monkeypatch.setattr("carecast.services.benchmark.benchmark_council", broken)
     with pytest.raises(KeyError, match="a mistake in carecast's code"):
         build(demo.settings, ReportOptions(period=SEPTEMBER, backtest=False))
+
+
+PENCE = re.compile(r"£[\d,]+\.\d\d\b")
+
+
+def test_committee_papers_show_no_pence(demo: Demo) -> None:
+    html = demo.internal.files["html"].read_text(encoding="utf-8")
+    pdf = "\n".join(p.extract_text() for p in PdfReader(str(demo.internal.files["pdf"])).pages)
+    document = Document(str(demo.internal.files["docx"]))
+    word = "\n".join(
+        [p.text for p in document.paragraphs]
+        + [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    )
+    for name, text in (("html", html), ("pdf", pdf), ("docx", word)):
+        assert PENCE.findall(text) == [], name

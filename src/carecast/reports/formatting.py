@@ -1,4 +1,8 @@
-"""How each kind of cell reads in the text formats (HTML, PDF, Word); Excel keeps numbers."""
+"""How each kind of cell reads in the text formats (HTML, PDF, Word); Excel keeps numbers.
+
+Money reads as committee papers print it: in whole pounds, even where the figure of record is held
+to the penny (Kind.PENCE); the Excel workbook keeps the pence, with a number format.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from carecast.reports.model import SUPPRESSED_MARK, Cell, Kind, Suppressed
 
 MINUS = "−"
 PATTERNS = {
-    Kind.PENCE: ("0.01", "£{:,}"),
+    Kind.PENCE: ("1", "£{:,}"),
     Kind.POUNDS: ("1", "£{:,}"),
     Kind.PERCENT: ("0.1", "{:,}%"),
     Kind.NUMBER: ("0.1", "{:,}"),
@@ -22,7 +26,8 @@ def _signed(text: str, negative: bool) -> str:
 
 
 def format_cell(cell: Cell, kind: Kind) -> str:
-    """£1,234.56 / £1,235 / 1,234 / 31.7% / 366.0 / 31 Mar 2019; a withheld value is x."""
+    """£1,235 (from £1,234.56 of record or £1,235) / 1,234 / 31.7% / 366.0 / 31 Mar 2019; a
+    withheld value is x."""
     if isinstance(cell, Suppressed):
         return SUPPRESSED_MARK
     if cell is None:

@@ -20,8 +20,9 @@ class Kind(StrEnum):
     """What a column holds, which decides how every writer formats it."""
 
     TEXT = "text"
-    PENCE = "pence"  # money shown to the penny: the snapshot's figures of record
-    POUNDS = "pounds"  # money shown in whole pounds
+    PENCE = "pence"  # money held to the penny (figures of record): Excel keeps the pence, the
+    # committee formats (HTML, PDF, Word) show it in whole pounds as committee papers do
+    POUNDS = "pounds"  # money that is whole pounds already (published figures, unit costs)
     COUNT = "count"
     PERCENT = "percent"  # a share held as a fraction (0.317 is 31.7%)
     NUMBER = "number"  # a measure with one decimal place (FTE, caseload, rate per 10,000)

@@ -7,6 +7,7 @@ disclosure control withheld arrive as None and are left out of the sentence rath
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -210,3 +211,12 @@ def trend_sentence(series: Sequence[tuple[date, int]], now: tuple[date, int] | N
 def pounds(amount: Decimal) -> str:
     """Whole pounds with thousands separators: weekly prices, unit costs."""
     return f"£{_round(abs(amount), '1'):,}"
+
+
+PENCE_IN_TEXT = re.compile(r"£(\d[\d,]*\.\d+)(?![\dmkbn])")  # not £0.8m or £12.5k
+
+
+def pounds_in(text: str) -> str:
+    """Text written elsewhere (the forecast engine's notes) with its amounts in pence shown in whole
+    pounds, as the rest of a committee paper shows them: "£15,355.93 a week" → "£15,356 a week"."""
+    return PENCE_IN_TEXT.sub(lambda found: pounds(Decimal(found[1].replace(",", ""))), text)

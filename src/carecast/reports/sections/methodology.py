@@ -52,7 +52,9 @@ def build_methodology(context: ReportContext, omitted: list[Omitted]) -> Section
     paragraphs.append(
         "The narrative is written from the tables by fixed rules: money is rounded to a tenth "
         "of a million pounds (to thousands below a hundred thousand), and every figure in it "
-        "appears in a table of the report."
+        "appears in a table of the report. Tables show money to the nearest pound, so a total "
+        "may differ by a pound or two from the sum of the rounded figures above it; the Excel "
+        "workbook holds every figure to the penny."
     )
     if context.public:
         paragraphs.append(
@@ -79,7 +81,8 @@ def build_methodology(context: ReportContext, omitted: list[Omitted]) -> Section
             "The assumptions the forecast used, as given or fitted to the council's history, are "
             "listed below; they are stored with the snapshot."
         )
-    return SectionContent(KEY, TITLE, tuple(paragraphs), tables, notes=forecast.notes)
+    notes = tuple(narrative.pounds_in(note) for note in forecast.notes)
+    return SectionContent(KEY, TITLE, tuple(paragraphs), tables, notes=notes)
 
 
 def _words(key: str) -> str:
