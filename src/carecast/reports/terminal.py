@@ -30,6 +30,16 @@ def _actions_caption(snapshot: ForecastSnapshot) -> str:
     )
 
 
+def _money_column(table: Table, heading: str) -> None:
+    """Money prints in full: a money column is never wrapped or cut; text columns give way."""
+    table.add_column(heading, justify="right", no_wrap=True)
+
+
+def _text_column(table: Table, heading: str) -> None:
+    """Text wraps at spaces, and folds a word too long for its column rather than cut it."""
+    table.add_column(heading, overflow="fold")
+
+
 def forecast_table(snapshot: ForecastSnapshot) -> Table:
     forecast = snapshot.forecast
     table = Table(
@@ -38,18 +48,16 @@ def forecast_table(snapshot: ForecastSnapshot) -> Table:
         caption=f"Snapshot {snapshot.snapshot_id}; data known on {forecast.knowledge_date}. "
         "Forecast = actual to date + committed + demand allowance; P10–P90 is the 80% interval.\n"
         + _actions_caption(snapshot),
+        # Eight columns of money fit a terminal 100 columns wide only without padding.
+        show_edge=False,
+        padding=(0, 0),
     )
-    table.add_column("Service line")
-    for heading in (
-        "Budget",
-        "Actual to date",
-        "Committed",
-        "Demand allowance",
-        "Forecast",
-        "P10 – P90",
-        "Variance",
-    ):
-        table.add_column(heading, justify="right")
+    _text_column(table, "Service line")
+    for heading in ("Budget", "Actual\nto date", "Committed", "Demand\nallowance", "Forecast"):
+        _money_column(table, heading)
+    # The band wraps after its dash, each end still whole.
+    table.add_column("P10 – P90", justify="right", min_width=len("£99,999,999 –"))
+    _money_column(table, "Variance")
     for line in forecast.lines:
         style = "red" if line.variance > 0 else "green"
         table.add_row(
@@ -85,8 +93,8 @@ def movements_table(movements: Movements) -> Table:
         f"{pounds(previous.forecast_outturn)} → {pounds(current.forecast_outturn)}",
         caption="Each driver in pounds; the drivers add up to the change to the penny.",
     )
-    table.add_column("Driver")
-    table.add_column("Movement", justify="right")
+    _text_column(table, "Driver")
+    _money_column(table, "Movement")
     for driver, amount in movements.by_driver().items():
         table.add_row(DRIVER_TITLES.get(driver, driver), pounds(amount, signed=True))
     table.add_section()
@@ -128,7 +136,10 @@ def reconciliation_tables(council: Council, result: Reconciliation) -> list[Tabl
         "by a commitments-only forecast.",
     )
     for heading in ("Child", "Line", "Provider", "Start", "Weekly", "Cost centre", "To year end"):
-        over.add_column(heading)
+        if heading in ("Weekly", "To year end"):
+            _money_column(over, heading)
+        else:
+            _text_column(over, heading)
     for o in result.over_commitments:
         c = o.commitment
         over.add_row(
@@ -141,8 +152,9 @@ def reconciliation_tables(council: Council, result: Reconciliation) -> list[Tabl
             pounds(o.cost_to_year_end),
         )
     under = Table(title="Live placements with no open commitment (costed at the line's average)")
-    for heading in ("Child", "Line", "PLACE", "Provider", "Start", "Costed weekly"):
-        under.add_column(heading)
+    for heading in ("Child", "Line", "PLACE", "Provider", "Start"):
+        _text_column(under, heading)
+    _money_column(under, "Costed weekly")
     for u in result.under_reported:
         p = u.placement
         line = "" if p.category is None else p.category.heading
@@ -155,10 +167,11 @@ def reconciliation_tables(council: Council, result: Reconciliation) -> list[Tabl
             pounds(u.priced_weekly),
         )
     centres = Table(title=f"Ledger against activity, {result.period.financial_year} to date")
-    for heading in ("Cost centre", "Line", "Ledger", "Activity implies", "Difference", "Children"):
-        centres.add_column(
-            heading, justify="right" if heading in ("Ledger", "Difference") else "left"
-        )
+    for heading in ("Cost centre", "Line"):
+        _text_column(centres, heading)
+    for heading in ("Ledger", "Activity implies", "Difference"):
+        _money_column(centres, heading)
+    centres.add_column("Children", justify="right")
     for check in result.cost_centres:
         centres.add_row(
             check.cost_centre,
