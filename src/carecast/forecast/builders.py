@@ -111,7 +111,8 @@ def allowance_builds(
 
 def profiled_build(line: ServiceLine, profiled: Profiled, periods: list[Period]) -> LineBuild:
     build = LineBuild(line, profiled.method)
-    build.add_monthly(COMMITTED, profiled.method, periods, profiled.remaining)
+    # the profile runs to year end; a shorter horizon takes its first months
+    build.add_monthly(COMMITTED, profiled.method, periods, profiled.remaining[: len(periods)])
     return build
 
 

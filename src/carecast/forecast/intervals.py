@@ -10,7 +10,7 @@ central forecast and simulation noise never moves it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TypeVar
@@ -19,7 +19,6 @@ import numpy as np
 
 from carecast.domain.codes import ALLOWANCE_LINES, ServiceLine
 from carecast.forecast.allowances import AllowanceModel
-from carecast.forecast.assumptions import IntervalAssumptions
 from carecast.forecast.history import LINES, FloatArray
 from carecast.forecast.lines import LineBuild, pence
 from carecast.forecast.other_lines import Profiled
@@ -181,20 +180,14 @@ def sample(
     }
 
 
-def simulate(
-    simulation: Simulation,
-    builds: dict[ServiceLine, LineBuild],
-    a: IntervalAssumptions,
-    runner: Runner = serial,
-) -> tuple[Decimal | None, Decimal | None, dict[ServiceLine, tuple[Decimal, Decimal]]]:
-    """(total p10, total p90, {line: (p10, p90)}) of the remaining cost; None without paths."""
-    if a.paths == 0:
-        return None, None, {}
-    paths = a.paths
-    sampled = sample(simulation, paths, a.seed, runner)
+def bands(
+    builds: Mapping[ServiceLine, LineBuild], sampled: Mapping[ServiceLine, FloatArray], paths: int
+) -> tuple[Decimal, Decimal, dict[ServiceLine, tuple[Decimal, Decimal]]]:
+    """(total p10, total p90, {line: (p10, p90)}) of the remaining cost: each line's central
+    remaining cost plus the 10th and 90th percentiles of its paths' deviations from their mean."""
     total_deviation = np.zeros(paths)
-    bands: dict[ServiceLine, tuple[Decimal, Decimal]] = {}
-    for line, build in _by_line(builds):
+    out: dict[ServiceLine, tuple[Decimal, Decimal]] = {}
+    for line, build in _by_line(dict(builds)):
         central = build.committed + build.demand
         values = sampled.get(line)
         deviation = np.zeros(paths) if values is None else values - values.mean()
@@ -202,7 +195,7 @@ def simulate(
         low, high = np.quantile(deviation, [0.1, 0.9])
         # A rare, costly event (one secure placement in fifty paths) leaves most paths below
         # their mean: the band then still reaches the central forecast, never sits beside it.
-        bands[line] = (
+        out[line] = (
             central + pence(min(float(low), 0.0)),
             central + pence(max(float(high), 0.0)),
         )
@@ -211,5 +204,5 @@ def simulate(
     return (
         central_total + pence(min(float(low), 0.0)),
         central_total + pence(max(float(high), 0.0)),
-        bands,
+        out,
     )

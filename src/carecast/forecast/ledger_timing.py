@@ -337,18 +337,25 @@ class Remaining:
         return self.unposted + self.window_posted - self.window_care
 
 
-def remaining_postings(
-    timing: LineTiming, grid: Grid, known: FloatArray, expected: FloatArray, close: Period
+def remaining_postings(  # noqa: PLR0917 - the fit, the grid and the care on it
+    timing: LineTiming,
+    grid: Grid,
+    known: FloatArray,
+    expected: FloatArray,
+    close: Period,
+    horizon: Period | None = None,
 ) -> Remaining:
-    """Postings after `close` to year end from care `known` to the close and `expected` after it
-    (both daily on the grid, zero outside their span)."""
+    """Postings after `close` to the end of `horizon` (default: year end) from care `known` to the
+    close and `expected` after it (both daily on the grid, zero outside their span); a year-end
+    accrual only counts when the horizon is the year's end."""
     schedule, kappa = timing.schedule, timing.kappa
+    horizon = horizon or Period.of(close.financial_year, 12)
     after = grid.index(close) + 1
-    last = grid.index(Period.of(close.financial_year, 12))
+    last = grid.index(horizon)
     year_end = (close.financial_year.last_day - grid.first).days
     from_known = postings(schedule, grid, known)[after : last + 1].sum()
     from_expected = postings(schedule, grid, expected)[after : last + 1].sum()
-    alpha = timing.year_end_share
+    alpha = timing.year_end_share if horizon.number == 12 else 0.0
     unpaid_known = unpaid_at(schedule, grid, known, year_end) if alpha else 0.0
     unpaid_expected = unpaid_at(schedule, grid, expected, year_end) if alpha else 0.0
     unposted = kappa * (from_known + alpha * unpaid_known)

@@ -88,11 +88,15 @@ def _daily(window: Window, monthly: FloatArray) -> FloatArray:
 
 
 def build_placement_model(
-    state: ActivityState, period: Period, assumptions: PlacementAssumptions
+    state: ActivityState,
+    period: Period,
+    assumptions: PlacementAssumptions,
+    window: Window | None = None,
 ) -> PlacementModel:
-    """Everything known at the close of `period`, as a model of the rest of the year."""
+    """Everything known at the close of `period`, as a model of the days of `window` (default:
+    the rest of the financial year)."""
     close = period.last_day
-    window = Window.after(period)
+    window = window or Window.after(period)
     placements = known_placements(state.episodes, close)
     history = build_history(placements, state.children, close)
     hazards = fit_hazards(history, assumptions.history_years, assumptions.early_ending_factor)

@@ -144,7 +144,8 @@ def placement_timing(
         else:
             timing = fit_line_timing(grid, Observed(ledger, care), period, history_start)
             was_given = False
-        remaining = remaining_postings(timing, grid, care, expected, period)
+        horizon = Period.containing(model.window.last)
+        remaining = remaining_postings(timing, grid, care, expected, period, horizon)
         out[line] = FittedTiming(line, timing, remaining, period, was_given)
     return out
 

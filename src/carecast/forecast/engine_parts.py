@@ -1,0 +1,202 @@
+"""Each engine fitted on what a close knows, as a value: its line builds and what it found.
+
+`fit` (pipeline.py) calls these one after another and gathers their parts; nothing here keeps
+state between calls, and nothing is changed after it is returned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+
+from carecast.domain.codes import ServiceLine
+from carecast.domain.periods import Period
+from carecast.domain.state import ActivityState
+from carecast.forecast.actuals import ActualsToDate
+from carecast.forecast.allowances import TYPES, AllowanceModel, build_allowances
+from carecast.forecast.assumptions import Assumptions
+from carecast.forecast.builders import (
+    allowance_builds,
+    commitment_builds,
+    placement_builds,
+    profiled_build,
+    staffing_build,
+)
+from carecast.forecast.lines import COMMITTED, DEMAND, LineBuild
+from carecast.forecast.other_lines import Profiled, complete_years, monthly_ledger, profile_line
+from carecast.forecast.placement_lines import (
+    UNMATCHED,
+    PlacementModel,
+    build_placement_model,
+    fitted_assumptions,
+)
+from carecast.forecast.placement_timing import placement_timing
+from carecast.forecast.staffing import StaffingModel, build_staffing
+from carecast.forecast.window import Window
+
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True)
+class Part:
+    """One engine's fit: the builds of the lines it drives and what it found on the way."""
+
+    builds: Mapping[ServiceLine, LineBuild] = field(default_factory=dict)
+    fitted: Mapping[str, Any] = field(default_factory=dict)  # assumptions it filled in
+    findings: Mapping[str, Any] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+    timing_sd: Mapping[ServiceLine, float] = field(default_factory=dict)
+
+
+def fit_placements(
+    state: ActivityState, period: Period, window: Window, used: Assumptions
+) -> tuple[Part, PlacementModel | None]:
+    if not state.episodes:
+        dobs = {c.child_id: c.dob for c in state.children}
+        builds = commitment_builds(list(state.commitments), window, dobs)
+        note = (
+            "No SSDA903 episodes: placement lines are open commitments only, with no demand "
+            "allowance; import the episodes to forecast from activity."
+        )
+        return Part(builds, notes=(note,) if state.commitments else ()), None
+    model = build_placement_model(state, period, used.placements, window)
+    builds = placement_builds(model)
+    fitted: dict[str, Any] = {"placements": fitted_assumptions(model)}
+    findings: dict[str, Any] = {}
+    notes = placement_notes(model)
+    timing_sd: dict[ServiceLine, float] = {}
+    if window.days:
+        timing = placement_timing(state, model, period, used.placements.ledger_timing)
+        first, last = window.periods[:1], window.periods[-1:]
+        for line, found in timing.items():
+            build = builds[line]
+            build.add_monthly(COMMITTED, "arrears", first, np.array([found.remaining.unposted]))
+            rest = found.remaining.window_posted - found.remaining.window_care
+            build.add_monthly(DEMAND, "ledger_timing", last, np.array([rest]))
+            timing_sd[line] = found.remaining.sd
+        fitted["ledger_timing"] = {line.value: t.as_json() for line, t in timing.items()}
+        findings["ledger_timing"] = {line.value: t.finding_json() for line, t in timing.items()}
+        notes += [t.finding for t in timing.values() if t.matters]
+    return Part(builds, fitted, findings, tuple(notes), timing_sd), model
+
+
+def fit_staffing_part(
+    state: ActivityState, period: Period, window: Window, used: Assumptions
+) -> tuple[Part, StaffingModel | None]:
+    if not state.posts:
+        return Part(), None
+    posts = list(state.posts)
+    days = period.financial_year.days
+    model = build_staffing(posts, window, days, used.staffing)
+    fitted = {
+        "staffing": {
+            "leaver_rate_permanent": model.fit.leaver_rate["permanent"],
+            "leaver_rate_agency": model.fit.leaver_rate["agency"],
+            "agency_fill_share": model.fit.agency_fill_share,
+            "agency_premium": model.fit.agency_premium,
+            "end_dates_extended": model.fit.end_dates_extended,
+        }
+    }
+    builds = {ServiceLine.STAFFING: staffing_build(model, posts, window, days)}
+    return Part(builds, fitted), model
+
+
+def fit_allowances_part(
+    state: ActivityState, window: Window, actuals: ActualsToDate, used: Assumptions
+) -> tuple[Part, AllowanceModel | None]:
+    cases = [a for a in state.allowances if a.allowance_type in TYPES]
+    if not cases:
+        return Part(), None
+    model = build_allowances(cases, window, actuals.by_line, used.allowances)
+    fitted = {
+        "allowances": {
+            "joiners_per_month": dict(model.fit.joiners_per_month),
+            "joiner_weekly_amount": {k: repr(float(v)) for k, v in model.fit.joiner_weekly.items()},
+            "early_end_rate": model.fit.early_end_rate,
+        }
+    }
+    return Part(allowance_builds(model, cases, window), fitted), model
+
+
+def forecast_lines(
+    state: ActivityState,
+    period: Period,
+    actuals: ActualsToDate,
+    driven: Mapping[ServiceLine, LineBuild],
+) -> tuple[ServiceLine, ...]:
+    """Every line the forecast shows, in ServiceLine's order (not a set's: see intervals)."""
+    year = period.financial_year
+    lines = {line for line, build in driven.items() if active(build)}
+    lines |= {b.service_line for b in state.budget if b.financial_year == year.label}
+    lines |= set(actuals.by_line)
+    if actuals.unmapped:
+        lines.add(ServiceLine.OTHER_COSTS)
+    return tuple(sorted(lines, key=list(ServiceLine).index))
+
+
+def fit_profiles(  # noqa: PLR0917 - the close's parts, each used once
+    state: ActivityState,
+    period: Period,
+    window: Window,
+    actuals: ActualsToDate,
+    used: Assumptions,
+    lines: tuple[ServiceLine, ...],
+    driven: Mapping[ServiceLine, LineBuild],
+) -> tuple[Part, dict[ServiceLine, Profiled]]:
+    """Profile every line of `lines` that no engine drives, from earlier years' ledger."""
+    monthly, seen = monthly_ledger(state.ledger, state.cost_centres)
+    years = complete_years(seen, period.financial_year, used.other_lines.profile_years)
+    builds: dict[ServiceLine, LineBuild] = {}
+    profiles: dict[ServiceLine, Profiled] = {}
+    for line in lines:
+        if line in driven and active(driven[line]):
+            continue
+        profiled = profile_line(
+            monthly.get(line, {}),
+            line_actual(actuals, line),
+            period,
+            years,
+            used.other_lines.method,
+        )
+        profiles[line] = profiled
+        builds[line] = profiled_build(line, profiled, window.periods)
+    return Part(builds), profiles
+
+
+def active(build: LineBuild) -> bool:
+    return bool(build.items or build.components)
+
+
+def line_actual(actuals: ActualsToDate, line: ServiceLine) -> Decimal:
+    actual = actuals.by_line.get(line, ZERO)
+    if line is ServiceLine.OTHER_COSTS:
+        # Spend on unmapped cost centres still counts; it is reported so the mapping can be fixed.
+        actual += sum(actuals.unmapped.values(), ZERO)
+    return actual
+
+
+def placement_notes(model: PlacementModel) -> list[str]:
+    notes = []
+    unmatched = [m for m in model.matching.matches if m.commitment is None]
+    if unmatched:
+        notes.append(
+            f"{len(unmatched)} live placement(s) have no open commitment (under-reporting): costed "
+            f"at their line's recent average and flagged '{UNMATCHED}'; see 'carecast reconcile'."
+        )
+    over = model.matching.over_commitments
+    if over:
+        weekly = sum((c.net_weekly_cost for c in over), ZERO)
+        notes.append(
+            f"{len(over)} open commitment(s) (£{weekly:,.2f} a week) have no live placement behind "
+            "them (over-commitments) and are left out; see 'carecast reconcile'."
+        )
+    if model.arrival_fit is None:
+        notes.append(
+            "Less than a year of episode history: no arrivals are expected (the demand allowance "
+            "holds early endings and moves only)."
+        )
+    return notes
