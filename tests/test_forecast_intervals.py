@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 
 from carecast.domain.periods import Period
 from carecast.forecast.assumptions import PlacementAssumptions
-from carecast.forecast.intervals import Simulation, sample
+from carecast.forecast.engine_parts import NO_EVIDENCE_NOISE, monthly_noise
+from carecast.forecast.intervals import Simulation, rate_scale, sample
 from carecast.forecast.outturn import forecast_outturn
 from carecast.forecast.placement_lines import build_placement_model
 from carecast.forecast.simulate import first_reaching, simulate_placements
@@ -175,3 +176,23 @@ def test_the_paths_are_the_same_whether_they_run_as_one_chunk_or_ten() -> None:
             assert np.array_equal(values, other[line]), line
     another_seed = sample(simulation, 1000, 12)
     assert any(not np.array_equal(another_seed[line], one[line]) for line in one)
+
+
+def test_a_rate_fitted_on_3_events_is_less_certain_than_one_on_300() -> None:
+    """The draws of a rate are centred on it and spread by its evidence: about ±1/√(n + ½)."""
+    rng = np.random.default_rng(1)
+    few, many = rate_scale(3, rng, (20_000,)), rate_scale(300, rng, (20_000,))
+    assert few.mean() == pytest.approx(1.0, abs=0.02)
+    assert many.mean() == pytest.approx(1.0, abs=0.005)
+    assert few.std() == pytest.approx(1 / np.sqrt(3.5), rel=0.05)
+    assert many.std() == pytest.approx(1 / np.sqrt(300.5), rel=0.05)
+
+
+def test_a_lines_spread_is_measured_from_its_own_months() -> None:
+    """Staffing posted £100k, £104k, £98k, £102k, £100k, £96k in April–September. April is left
+    out (period 1 carries year-end entries); May–September change by −6, +4, −2, −4 (% of their
+    mean, £100k), a spread of √(56/3) = 4.32%, so one month strays by 4.32 ÷ √2 = 3.06%."""
+    months = [Period.parse(f"2018-{m:02d}") for m in range(4, 10)]
+    posted = dict(zip(months, [100e3, 104e3, 98e3, 102e3, 100e3, 96e3], strict=True))
+    assert monthly_noise(posted, P6) == pytest.approx(np.sqrt(56 / 3) / 100 / np.sqrt(2), rel=1e-6)
+    assert monthly_noise(dict(list(posted.items())[:3]), P6) == NO_EVIDENCE_NOISE

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -57,6 +57,9 @@ class AllowanceFit:
     joiners_per_month: dict[str, float]
     joiner_weekly: dict[str, float]
     early_end_rate: float  # a year
+    # how many events each rate rests on: its uncertainty in the paths follows from them
+    joiner_events: dict[str, int] = field(default_factory=dict)
+    early_end_events: int = 0
 
 
 def fit_allowances(
@@ -65,25 +68,27 @@ def fit_allowances(
     year_ago = close - timedelta(days=365)
     joiners: dict[str, float] = {}
     weekly: dict[str, float] = {}
+    events: dict[str, int] = {}
     for kind in TYPES:
         of_kind = [c for c in cases if c.allowance_type == kind and c.start <= close]
         recent = [c for c in of_kind if c.start > year_ago]
         joiners[kind] = len(recent) / 12
+        events[kind] = len(recent)
         pool = recent or [c for c in of_kind if c.end is None or c.end >= close]
         weekly[kind] = float(np.mean([float(c.weekly_amount) for c in pool])) if pool else 0.0
     if a.joiners_per_month is not None:
         joiners.update(a.joiners_per_month)
     if a.joiner_weekly_amount is not None:
         weekly.update({k: float(v) for k, v in a.joiner_weekly_amount.items()})
-    rate = a.early_end_rate
-    if rate is None:
-        rate = _early_end_rate(cases, close)
-    return AllowanceFit(joiners, weekly, rate)
+    rate, ended = _early_end_rate(cases, close)
+    if a.early_end_rate is not None:
+        rate = a.early_end_rate
+    return AllowanceFit(joiners, weekly, rate, events, ended)
 
 
-def _early_end_rate(cases: Sequence[Allowance], close: date) -> float:
+def _early_end_rate(cases: Sequence[Allowance], close: date) -> tuple[float, int]:
     """Endings this year so far per case-year, less the rate at which open cases reach their
-    planned end: what is left are the stops nobody planned."""
+    planned end: what is left are the stops nobody planned; and how many endings it rests on."""
     year_start = date(close.year if close.month >= 4 else close.year - 1, 4, 1)
     exposure = 0.0
     ended = 0
@@ -95,8 +100,8 @@ def _early_end_rate(cases: Sequence[Allowance], close: date) -> float:
     planned = sum(1 for c in open_cases if c.end is not None and c.end <= close + timedelta(365))
     planned_rate = planned / len(open_cases) if open_cases else 0.0
     if exposure < 5:
-        return 0.0
-    return float(min(max(ended / exposure - planned_rate, 0.0), 0.5))
+        return 0.0, 0
+    return float(min(max(ended / exposure - planned_rate, 0.0), 0.5)), ended
 
 
 @dataclass(frozen=True)

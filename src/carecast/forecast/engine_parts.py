@@ -6,6 +6,7 @@ state between calls, and nothing is changed after it is returned.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -39,6 +40,8 @@ from carecast.forecast.staffing import StaffingModel, build_staffing
 from carecast.forecast.window import Window
 
 ZERO = Decimal(0)
+MIN_NOISE_MONTHS = 4
+NO_EVIDENCE_NOISE = 0.05  # fewer months than that: a month may stray 5%
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,7 @@ class Part:
     findings: Mapping[str, Any] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
     timing_sd: Mapping[ServiceLine, float] = field(default_factory=dict)
+    level_sd: Mapping[ServiceLine, float] = field(default_factory=dict)
 
 
 def fit_placements(
@@ -102,7 +106,26 @@ def fit_staffing_part(
         }
     }
     builds = {ServiceLine.STAFFING: staffing_build(model, posts, window, days)}
-    return Part(builds, fitted), model
+    monthly, _ = monthly_ledger(state.ledger, state.cost_centres)
+    noise = monthly_noise(monthly.get(ServiceLine.STAFFING, {}), period)
+    remaining = float(model.holder.sum() + model.newcomer.sum())
+    months = max(len(window.periods), 1)
+    level = {ServiceLine.STAFFING: noise * remaining / months * math.sqrt(months)}
+    return Part(builds, fitted, level_sd=level), model
+
+
+def monthly_noise(posted: Mapping[Period, float], period: Period) -> float:
+    """Relative spread of one month's postings: half the spread of month-on-month changes over
+    the last twelve months to `period` (periods 1 and 12 left out: year-end entries)."""
+    months, month = [], period
+    for _ in range(12):
+        if month.number not in (1, 12) and month in posted:
+            months.append(posted[month])
+        month = month.previous()
+    values = np.array(months[::-1])
+    if len(values) < MIN_NOISE_MONTHS or values.mean() <= 0:
+        return NO_EVIDENCE_NOISE
+    return float(np.std(np.diff(values) / values.mean(), ddof=1) / math.sqrt(2))
 
 
 def fit_allowances_part(

@@ -27,11 +27,21 @@ from carecast.forecast.simulate import simulate_placements
 from carecast.forecast.staffing import StaffingModel
 
 Rng = np.random.Generator
-RATE_SHAPE = 20.0  # staffing and allowance rates are known to about ±22% (gamma, mean 1)
-STAFFING_MODEL_SD = 0.01
+# A rate measured on n events is known to about ±1/√n: its draws are gamma(n + ½) ÷ (n + ½), the
+# Jeffreys posterior of a Poisson rate relative to its estimate. A rate resting on no events at
+# all (an assumption, or nothing seen) is drawn as if from one.
+NO_EVENTS = 1
+
+
+def rate_scale(events: int, rng: Rng, size: tuple[int, ...]) -> FloatArray:
+    """Multipliers, mean 1, for a rate fitted on `events` events."""
+    shape = max(events, NO_EVENTS) + 0.5
+    return rng.gamma(shape, 1 / shape, size=size)
+
+
 V = TypeVar("V")
 BLOCK_PATHS = 100  # paths share one random stream per engine in blocks of this many
-STREAMS = ("placements", "staffing", "allowances", "ledger_timing", "profiles")
+STREAMS = ("placements", "staffing", "allowances", "ledger_timing", "profiles", "levels")
 Runner = Callable[
     [Callable[[int], "dict[ServiceLine, FloatArray]"], Sequence[int]],
     "list[dict[ServiceLine, FloatArray]]",
@@ -52,6 +62,7 @@ class Simulation:
     allowances: AllowanceModel | None
     profiles: dict[ServiceLine, Profiled]
     arrears_sd: dict[ServiceLine, float] = field(default_factory=dict)
+    level_sd: dict[ServiceLine, float] = field(default_factory=dict)
 
 
 def simulate_staffing(model: StaffingModel, paths: int, rng: Rng) -> FloatArray:
@@ -60,13 +71,13 @@ def simulate_staffing(model: StaffingModel, paths: int, rng: Rng) -> FloatArray:
     if n == 0 or days == 0:
         return np.zeros(paths)
     paid = np.concatenate([np.zeros((n, 1)), np.cumsum(model.committed, axis=1)], axis=1)
-    mu = model.leaver_rate[None, :] * rng.gamma(RATE_SHAPE, 1 / RATE_SHAPE, size=(paths, 1))
+    mu = model.leaver_rate[None, :] * rate_scale(model.fit.leaver_events, rng, (paths, 1))
     leaving = rng.exponential(size=(paths, n)) / np.maximum(mu, 1e-12)
     leaves = np.where(mu > 0, model.leave_from[None, :] - 1 + leaving, np.inf)
     gone = np.minimum(leaves, model.vacant_from[None, :])  # first day without the holder
     held = np.clip(np.ceil(np.minimum(gone, days)), 0, days).astype(np.int64)
     holder = np.take_along_axis(paid[None, :, :], held[:, :, None], axis=2)[:, :, 0]
-    nu = model.fit.fill_rate / 365 * rng.gamma(RATE_SHAPE, 1 / RATE_SHAPE, size=(paths, 1))
+    nu = model.fit.fill_rate / 365 * rate_scale(model.fit.fill_events, rng, (paths, 1))
     filled = gone + rng.exponential(size=(paths, n)) / nu
     newcomer_days = np.clip(days - np.ceil(np.minimum(filled, days)), 0, days)
     share, premium = model.fit.agency_fill_share, model.fit.agency_premium
@@ -89,7 +100,7 @@ def simulate_allowances(
     n, days = model.committed.shape
     out: dict[ServiceLine, FloatArray] = {}
     stop_rate = model.fit.early_end_rate / 365
-    scale = rng.gamma(RATE_SHAPE, 1 / RATE_SHAPE, size=(paths, 1))
+    scale = rate_scale(model.fit.early_end_events, rng, (paths, 1))
     if n and days:
         paid = np.concatenate([np.zeros((n, 1)), np.cumsum(model.committed, axis=1)], axis=1)
         stops = rng.exponential(size=(paths, n)) / np.maximum(stop_rate * scale, 1e-12)
@@ -100,7 +111,8 @@ def simulate_allowances(
             out[line] = cost[:, rows].sum(axis=1)
     for kind, per_month in sorted(model.fit.joiners_per_month.items()):  # see _by_line
         line = ALLOWANCE_LINES[kind]
-        counts = rng.poisson(max(per_month, 0.0) * 12 / 365 * days * scale[:, 0])
+        joining = rate_scale(model.fit.joiner_events.get(kind, 0), rng, (paths,))
+        counts = rng.poisson(max(per_month, 0.0) * 12 / 365 * days * joining)
         who = np.repeat(np.arange(paths), counts)
         start = rng.integers(0, max(days, 1), size=len(who))
         weekly = model.fit.joiner_weekly.get(kind, 0.0) * rng.lognormal(-0.02, 0.2, len(who))
@@ -137,11 +149,7 @@ def sample_block(
     if simulation.staffing is not None:
         rng = _stream(seed, "staffing", block)
         staffing = simulate_staffing(simulation.staffing, size, rng)
-        # what post-by-post costing never sees (overtime, acting-up, back-dated pay) moves the
-        # ledger by about a percent of what is left
-        expected = float(simulation.staffing.holder.sum() + simulation.staffing.newcomer.sum())
-        level = expected * STAFFING_MODEL_SD * rng.standard_normal(size)
-        sampled[ServiceLine.STAFFING] = staffing + level
+        sampled[ServiceLine.STAFFING] = staffing
     if simulation.allowances is not None:
         rng = _stream(seed, "allowances", block)
         sampled.update(simulate_allowances(simulation.allowances, size, rng))
@@ -149,6 +157,11 @@ def sample_block(
     lag = _stream(seed, "ledger_timing", block).standard_normal(size)
     for line, sd in _by_line(simulation.arrears_sd):
         sampled[line] = sampled.get(line, np.zeros(size)) + sd * lag
+    # what item-by-item costing never sees (overtime, acting-up, back-dated pay) moves a line's
+    # ledger as much as its own months have varied
+    rng = _stream(seed, "levels", block)
+    for line, sd in _by_line(simulation.level_sd):
+        sampled[line] = sampled.get(line, np.zeros(size)) + sd * rng.standard_normal(size)
     rng = _stream(seed, "profiles", block)
     for line, profiled in _by_line(simulation.profiles):
         remaining = float(profiled.remaining.sum())

@@ -117,6 +117,7 @@ def fit(
             allowance_model,
             profiles,
             {line: sd for part in parts for line, sd in part.timing_sd.items()},
+            {line: sd for part in parts for line, sd in part.level_sd.items()},
         ),
         actions=tuple(a for a in state.actions if a.financial_year == year.label),
         notes=tuple(notes),

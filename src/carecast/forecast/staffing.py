@@ -53,6 +53,9 @@ class StaffingFit:
     agency_fill_share: float
     agency_premium: float
     end_dates_extended: bool = False
+    # how many events each rate rests on: its uncertainty in the paths follows from them
+    leaver_events: int = 0
+    fill_events: int = 0
 
 
 def fit_staffing(posts: Sequence[Post], close: date, a: StaffingAssumptions) -> StaffingFit:
