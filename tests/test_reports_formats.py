@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -17,7 +19,7 @@ from pypdf import PdfReader
 from carecast.reports.charts import bar_chart
 from carecast.reports.docx_writer import write_docx
 from carecast.reports.formatting import format_cell
-from carecast.reports.html import render_html, write_html
+from carecast.reports.html import render_html, table_layout, write_html
 from carecast.reports.model import (
     SUPPRESSED,
     Column,
@@ -197,3 +199,127 @@ def test_sheet_names_are_short_unique_and_legal() -> None:
     assert len(first) == len(second) == 31
     assert first != second
     assert sheet_name("x/y:z", used) == "x_y_z"
+
+
+def _register() -> Table:
+    """An action register as councils keep it: long titles and owners, then Due and RAG."""
+    columns = (
+        Column("ref", "Ref", Kind.TEXT),
+        Column("kind", "Kind", Kind.TEXT),
+        Column("title", "Title", Kind.TEXT),
+        Column("line", "Service line", Kind.TEXT),
+        Column("owner", "Owner", Kind.TEXT),
+        Column("value", "Value", Kind.POUNDS),
+        Column("confidence", "Confidence", Kind.TEXT),
+        Column("weighted", "Weighted value", Kind.POUNDS),
+        Column("status", "Status", Kind.TEXT),
+        Column("due", "Due", Kind.DATE),
+        Column("rag", "RAG", Kind.TEXT),
+    )
+    rows = tuple(
+        (
+            f"SAV-{n:02}",
+            "Management action",
+            "Recommission the semi-independent accommodation framework with the sub-region "
+            "(/shared/finance/commissioning/frameworks/semi-independent-2018-19.xlsx)",
+            "Independent fostering agencies",
+            "Head of Service, Looked After Children and Care Leavers",
+            D(12_345_678),
+            "medium",
+            D(7_407_407),
+            "undelivered",
+            date(2019, 3, n),
+            ("Red", "Amber", "Green")[n % 3],
+        )
+        for n in range(1, 7)
+    )
+    return Table("register", "Savings, management actions and risks", columns, rows)
+
+
+def _money_grid() -> Table:
+    """Sixteen columns of eight-digit money: too wide for A4 upright in any type size."""
+    columns = (
+        Column("line", "Service line", Kind.TEXT),
+        *(Column(f"m{n}", f"Month {n}", Kind.PENCE) for n in range(1, 13)),
+        Column("total", "Total", Kind.PENCE),
+        Column("budget", "Budget", Kind.PENCE),
+        Column("last", "Last column", Kind.TEXT),
+    )
+    rows = tuple(
+        (
+            f"Line {n}",
+            *(D(-12_345_678) - n - month for month in range(12)),
+            D(-148_148_136),
+            D(150_000_000),
+            f"LAST{n}",
+        )
+        for n in range(3)
+    )
+    return Table("grid", "Spend by month", columns, rows)
+
+
+def _wide_report() -> Report:
+    section = SectionContent(
+        "tables", "Wide tables", ("Two wide tables.",), (_register(), _money_grid())
+    )
+    return replace(REPORT, sections=(section,))
+
+
+def _pdf_text(path: Path) -> str:
+    """The text a reader sees: pdftotext leaves out what is clipped or off the page."""
+    if shutil.which("pdftotext") is None:
+        pytest.fail("pdftotext (Debian poppler-utils) is needed to read the PDF")
+    found = subprocess.run(["pdftotext", "-raw", str(path), "-"], capture_output=True, check=True)
+    return re.sub(r"\s+", "", found.stdout.decode("utf-8"))
+
+
+def _every_cell_shown(table: Table, text: str) -> list[str]:
+    """The cells (as written) that the text does not show; whitespace is ignored, since cells wrap."""
+    cells = [
+        format_cell(row[n], column.kind)
+        for row in table.rows
+        for n, column in enumerate(table.columns)
+    ]
+    return [cell for cell in cells if re.sub(r"\s+", "", cell) not in text]
+
+
+def test_a_wide_table_scrolls_within_itself_on_screen_and_is_laid_out_for_print() -> None:
+    html = render_html(_wide_report(), svgs={})
+    screen, _, printed = html.partition("@media print")
+    assert ".table-wrap { overflow-x: auto;" in screen  # scrolls in its own box, not the page
+    assert "overflow-wrap: break-word" in screen  # text wraps in its cell
+    # A long path gets places to break, so that it cannot widen its column beyond the page.
+    assert "(/<wbr>shared/<wbr>finance/<wbr>commissioning/<wbr>frameworks/<wbr>" in html
+    assert ".table-wrap { overflow: visible;" in printed  # nothing clipped on paper
+    assert table_layout(_register()) == "wide"
+    assert table_layout(_money_grid()) == "landscape"
+    assert '<div class="table-wrap wide">' in html
+    assert '<div class="table-wrap landscape">' in html
+    assert "@page landscape { size: A4 landscape; }" in html
+
+
+def test_printing_the_html_shows_every_column_of_a_wide_table(tmp_path: Path) -> None:
+    """As a browser prints the HTML file: WeasyPrint reads the same page for print media."""
+    from weasyprint import HTML
+
+    path = tmp_path / "printed.pdf"
+    HTML(string=render_html(_wide_report(), svgs={})).write_pdf(path)
+    text = _pdf_text(path)
+    assert _every_cell_shown(_register(), text) == []
+    assert _every_cell_shown(_money_grid(), text) == []
+
+
+def test_the_pdf_shows_every_column_and_turns_a_table_too_wide_for_a4_sideways(
+    tmp_path: Path,
+) -> None:
+    path, _pages = write_pdf(_wide_report(), tmp_path / "wide.pdf")
+    text = _pdf_text(path)
+    assert "RAG" in text
+    assert _every_cell_shown(_register(), text) == []
+    assert _every_cell_shown(_money_grid(), text) == []
+    shapes = []
+    for page in PdfReader(str(path)).pages:
+        box = page.mediabox
+        shapes.append("landscape" if box.width > box.height else "portrait")
+    assert shapes[0] == "portrait"
+    assert "landscape" in shapes
