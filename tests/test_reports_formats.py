@@ -22,6 +22,7 @@ from carecast.reports.formatting import format_cell
 from carecast.reports.html import render_html, table_layout, write_html
 from carecast.reports.model import (
     SUPPRESSED,
+    Cell,
     Column,
     Commentary,
     Kind,
@@ -245,7 +246,7 @@ def _money_grid() -> Table:
         Column("budget", "Budget", Kind.PENCE),
         Column("last", "Last column", Kind.TEXT),
     )
-    rows = tuple(
+    rows: tuple[tuple[Cell, ...], ...] = tuple(
         (
             f"Line {n}",
             *(D(-12_345_678) - n - month for month in range(12)),
