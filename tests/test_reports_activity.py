@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from carecast.domain.activity import Episode, derive_placements
 from carecast.domain.codes import ServiceLine
-from carecast.domain.finance import Allowance, Commitment
+from carecast.domain.finance import Allowance
 from carecast.domain.periods import Period
 from carecast.reports import activity
 
@@ -75,49 +75,6 @@ def test_placements_start_and_end_by_category() -> None:
         ServiceLine.PLACEMENTS_IN_HOUSE: 1,
         ServiceLine.PLACEMENTS_RESIDENTIAL: 1,
     }
-
-
-def test_matching_placements_with_commitments_child_by_child() -> None:
-    placements = derive_placements(EPISODES)
-    day = date(2018, 9, 30)
-    commitments = [
-        # T1 is paid as in-house: agrees. T3 is still paid as IFA: one unpaid residential
-        # placement and one IFA commitment with no placement. T9 is paid but not in SSDA903.
-        Commitment(
-            "T1",
-            ServiceLine.PLACEMENTS_IN_HOUSE,
-            "Council",
-            date(2016, 1, 5),
-            None,
-            Decimal(400),
-            "C1",
-        ),
-        Commitment(
-            "T3", ServiceLine.PLACEMENTS_IFA, "Agency", date(2018, 5, 2), None, Decimal(900), "C2"
-        ),
-        Commitment(
-            "T9",
-            ServiceLine.PLACEMENTS_IN_HOUSE,
-            "Council",
-            date(2018, 1, 1),
-            None,
-            Decimal(400),
-            "C1",
-        ),
-    ]
-    matching = activity.match_placements(placements, commitments, day)
-    assert matching.placed == {
-        ServiceLine.PLACEMENTS_IN_HOUSE: 1,
-        ServiceLine.PLACEMENTS_RESIDENTIAL: 1,
-    }
-    assert matching.paid == {ServiceLine.PLACEMENTS_IN_HOUSE: 2, ServiceLine.PLACEMENTS_IFA: 1}
-    assert matching.unpaid == {ServiceLine.PLACEMENTS_RESIDENTIAL: 1}
-    assert matching.unplaced == {ServiceLine.PLACEMENTS_IN_HOUSE: 1, ServiceLine.PLACEMENTS_IFA: 1}
-    for line in ServiceLine:
-        assert (
-            matching.placed[line] - matching.unpaid[line]
-            == matching.paid[line] - matching.unplaced[line]
-        )
 
 
 def test_allowances_open_started_and_ended() -> None:

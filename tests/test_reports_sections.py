@@ -15,11 +15,13 @@ from carecast.domain.finance import Action, Commitment, CostCentre, LedgerEntry,
 from carecast.domain.periods import Period
 from carecast.domain.provenance import Council, Forecast, ForecastLine, ForecastSnapshot
 from carecast.domain.state import ActivityState
+from carecast.forecast.reconcile import reconcile
 from carecast.reports.builder import DisclosureBreach, build_report
 from carecast.reports.context import ReportContext
 from carecast.reports.model import SUPPRESSED, Column, Kind, SectionContent, Table
 from carecast.reports.sections import SECTIONS, actions, staffing
 from carecast.reports.sections.base import SectionSpec
+from carecast.reports.sections.reconciliation import COUNTS
 
 D = Decimal
 SEPTEMBER = Period(2018, 9)
@@ -207,11 +209,45 @@ def test_the_reconciliation_matches_ssda903_commitments_and_the_ledger() -> None
     assert table.cell("Independent fostering agencies", "placed") == 7
     assert table.cell("Independent fostering agencies", "paid") == 6
     assert table.cell("Independent fostering agencies", "unpaid") == 1
+    assert table.cell("Independent fostering agencies", "unplaced") == 0
     assert table.cell("Independent fostering agencies", "ledger") == D(23000)
     # Six commitments of £900 a week for the 30 days of September: 6 × 900 × 30 / 7.
     committed = table.cell("Independent fostering agencies", "committed")
     assert isinstance(committed, Decimal)
     assert committed.quantize(D("0.01")) == D("23142.86")
+
+
+def test_the_report_counts_over_commitments_as_the_forecast_s_reconciliation_does() -> None:
+    """F0 has a second open agency commitment (from June 2018) beside the one that pays for its
+    placement, and Z9 has a commitment but no episode at all: two over-commitments, as the
+    forecast and 'carecast reconcile' count them (one commitment pays for one placement)."""
+    extra = (
+        Commitment("F0", IFA, "Agency", date(2018, 6, 1), None, D(950), "IFA1"),
+        Commitment("Z9", IFA, "Agency", date(2018, 7, 1), None, D(900), "IFA1"),
+    )
+    state = replace(STATE, commitments=(*STATE.commitments, *extra))
+    section = build_report(context(state=state)).section("reconciliation")
+    table = section.tables[0]
+    engine = reconcile(state, SEPTEMBER)
+    assert len(engine.over_commitments) == 2
+    assert table.cell("Total", "unplaced") == len(engine.over_commitments)
+    assert table.cell("Total", "unpaid") == len(engine.under_reported) == 3  # F6, R0 and R1
+    # Seven placed, one of them unpaid; eight commitments, two of them with no placement.
+    row = [table.cell("Independent fostering agencies", key) for key in COUNTS]
+    assert row == [7, 1, 0, 8, 2]
+    assert "2 open commitments have no live placement behind them" in section.paragraphs[1]
+
+
+def test_a_placement_paid_on_another_line_is_counted_once_on_each_side() -> None:
+    """R0 is in a children's home (K2) but its only commitment is recorded as agency fostering."""
+    extra = (Commitment("R0", IFA, "Home", date(2017, 6, 1), None, D(3000), "IFA1"),)
+    state = replace(STATE, commitments=(*STATE.commitments, *extra))
+    table = build_report(context(state=state)).section("reconciliation").tables[0]
+    residential = [table.cell("Residential care", key) for key in COUNTS]
+    agency = [table.cell("Independent fostering agencies", key) for key in COUNTS]
+    assert residential == [2, 1, 1, 0, 0]  # R0 paid on another line, R1 unpaid
+    assert agency == [7, 1, 0, 7, 0]  # six agency commitments and R0's
+    assert table.cell("Total", "unplaced") == 0
 
 
 def test_the_public_report_withholds_small_counts_everywhere() -> None:

@@ -258,3 +258,13 @@ def test_committee_papers_show_no_pence(demo: Demo) -> None:
     )
     for name, text in (("html", html), ("pdf", pdf), ("docx", word)):
         assert PENCE.findall(text) == [], name
+
+
+def test_the_report_and_carecast_reconcile_count_the_same_over_commitments(demo: Demo) -> None:
+    from carecast.services.movements import reconciliation
+
+    _council, result = reconciliation(demo.settings, SEPTEMBER)
+    table = demo.report.section("reconciliation").tables[0]
+    assert result.over_commitments  # the demo has some, as councils do
+    assert table.cell("Total", "unplaced") == len(result.over_commitments)
+    assert table.cell("Total", "unpaid") == len(result.under_reported)

@@ -64,15 +64,42 @@ class CostCentreCheck:
 
 @dataclass(frozen=True)
 class Reconciliation:
+    """`matches` holds every live costed placement with the open commitment that pays for it
+    (None: under-reported); every open commitment is in exactly one match or is an
+    over-commitment. The committee report's reconciliation counts these, as `carecast reconcile`
+    lists them."""
+
     period: Period
     over_commitments: tuple[OverCommitment, ...]
     under_reported: tuple[UnderReported, ...]
     line_mismatches: tuple[Match, ...]
     cost_centres: tuple[CostCentreCheck, ...]
+    matches: tuple[Match, ...] = ()
 
     @property
     def over_committed_to_year_end(self) -> Decimal:
         return sum((o.cost_to_year_end for o in self.over_commitments), ZERO)
+
+    def counts_by_line(self) -> dict[str, Counter[ServiceLine]]:
+        """Per line: live placements (`placed`, by the placement's line) and of them those with
+        no commitment (`unpaid`) or paid on another line (`other_line`); open commitments
+        (`paid`, by the commitment's line) and of them those with no live placement
+        (`unplaced`, the over-commitments)."""
+        counts: dict[str, Counter[ServiceLine]] = {
+            key: Counter() for key in ("placed", "unpaid", "other_line", "paid", "unplaced")
+        }
+        for match in self.matches:
+            counts["placed"][match.line] += 1
+            if match.commitment is None:
+                counts["unpaid"][match.line] += 1
+                continue
+            counts["paid"][match.commitment.category] += 1
+            if match.category_differs:
+                counts["other_line"][match.line] += 1
+        for over in self.over_commitments:
+            counts["paid"][over.commitment.category] += 1
+            counts["unplaced"][over.commitment.category] += 1
+        return counts
 
 
 def reconcile(state: ActivityState, period: Period) -> Reconciliation:
@@ -94,7 +121,7 @@ def reconcile(state: ActivityState, period: Period) -> Reconciliation:
     )
     mismatches = tuple(m for m in matching.matches if m.category_differs)
     checks = _cost_centres(state, placements, period, prices.weekly)
-    return Reconciliation(period, over, under, mismatches, checks)
+    return Reconciliation(period, over, under, mismatches, checks, matching.matches)
 
 
 def _cost_centres(

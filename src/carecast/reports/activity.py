@@ -1,19 +1,19 @@
 """Activity as a committee reads it, counted from the SSDA903 episodes and the finance extracts.
 
 Pure functions over domain records: children looked after on a date, the 31 March series, children
-starting and ceasing, placements starting and ending by category, allowance cases.
+starting and ceasing, placements starting and ending by category, allowance cases. Placements are
+matched to commitments in one place only, the forecast engine's `forecast.reconcile`.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date
 
 from carecast.domain.activity import Episode, Placement
 from carecast.domain.codes import ServiceLine
-from carecast.domain.finance import Allowance, Commitment
+from carecast.domain.finance import Allowance
 from carecast.domain.periods import Period
 
 # REC X1: the episode ends and another starts at once, so the child does not leave care.
@@ -105,32 +105,6 @@ def placements_ended(
 
 def live_by_category(placements: Iterable[Placement], day: date) -> Counter[ServiceLine | None]:
     return Counter(p.category for p in placements if p.is_live_on(day))
-
-
-@dataclass(frozen=True, slots=True)
-class Matching:
-    """Children in each placement line by SSDA903 and by the finance system's commitments."""
-
-    placed: Counter[ServiceLine]  # live SSDA903 placement of that line
-    paid: Counter[ServiceLine]  # open commitment of that line
-    unpaid: Counter[ServiceLine]  # placed, no commitment of that line
-    unplaced: Counter[ServiceLine]  # commitment, not placed in that line
-
-
-def match_placements(
-    placements: Iterable[Placement], commitments: Iterable[Commitment], day: date
-) -> Matching:
-    """Compare the two records of who is placed where on `day`, child by child.
-
-    placed − unpaid = paid − unplaced (the children both records agree on), line by line.
-    """
-    placed = {(p.child_id, p.category) for p in placements if p.is_live_on(day) and p.category}
-    paid = {(c.child_id, c.category) for c in commitments if c.is_open_on(day)}
-
-    def by_line(pairs: Iterable[tuple[str, ServiceLine | None]]) -> Counter[ServiceLine]:
-        return Counter(line for _, line in pairs if line is not None)
-
-    return Matching(by_line(placed), by_line(paid), by_line(placed - paid), by_line(paid - placed))
 
 
 def open_allowances(allowances: Iterable[Allowance], day: date) -> list[Allowance]:
