@@ -154,6 +154,19 @@ def test_a_line_is_profiled_from_last_years_months_march_spike_included() -> Non
     assert flat.remaining == pytest.approx([110] * 6)
 
 
+def test_a_quarterly_income_with_nothing_yet_received_follows_last_years_receipts() -> None:
+    """Last year: the year-end accrual reversed in April (+50), then −100 received in June,
+    September and December and −150 in March (−400 in all). This year, by May, only the +50
+    reversal: a share to date of 50 ÷ −400 says nothing of this year's level, so the months left
+    are last year's own: −100 × 3 − 150 = −450, and the year comes to 50 − 450 = −400."""
+    last = FinancialYear(2017)
+    amounts = {4: 50.0, 6: -100.0, 9: -100.0, 12: -100.0, 3: -150.0}
+    monthly = {p: amounts.get(p.month, 0.0) for p in last.periods()}
+    profiled = profile_line(monthly, Decimal(50), Period.parse("2018-05"), [last])
+    assert profiled.remaining == pytest.approx([-100, 0, 0, -100, 0, 0, -100, 0, 0, -150])
+    assert 50 + profiled.remaining.sum() == pytest.approx(-400)
+
+
 def test_allowance_joiners_are_last_years_new_cases_at_their_average_amount() -> None:
     cases = [
         Allowance("S1", "sgo", date(2018, 1, 1), None, Decimal(200)),

@@ -140,17 +140,18 @@ def test_an_agency_worker_still_listed_after_their_end_date_runs_to_year_end() -
 
 
 def test_end_dates_that_are_routinely_rolled_on_no_longer_end_posts() -> None:
-    """Two of four dated assignments are past their END_DATE and still filled: this council rolls
-    end dates on, so the one due to end on 30 November is expected to run to March too."""
+    """Three assignments are past their END_DATE and still filled: this council rolls end dates
+    on, so the one due to end on 30 November is expected to run to March too."""
     posts = [
         post("A1", "agency", end=date(2018, 8, 31)),
         post("A2", "agency", end=date(2018, 7, 31)),
+        post("A5", "agency", end=date(2018, 6, 30)),
         post("A3", "agency", end=date(2018, 11, 30)),
         post("A4", "agency", end=date(2019, 6, 30)),
     ]
     fit = fit_staffing(posts, CLOSE, StaffingAssumptions())
     assert fit.end_dates_extended
-    cost = expected([posts[2]], end_dates_extended=True, leaver_rate_agency=0.0)
+    cost = expected([posts[3]], end_dates_extended=True, leaver_rate_agency=0.0)
     assert cost == pytest.approx(18_200.0)
 
 

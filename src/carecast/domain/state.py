@@ -31,3 +31,9 @@ class ActivityState:
     posts: tuple[Post, ...] = ()
     allowances: tuple[Allowance, ...] = ()
     actions: tuple[Action, ...] = field(default_factory=tuple)
+    # The commitments and establishment as an extract about six months earlier showed them, and
+    # that extract's date: comparing tells whether end dates are kept or routinely rolled on.
+    earlier_commitments_on: date | None = None
+    earlier_commitments: tuple[Commitment, ...] = ()
+    earlier_posts_on: date | None = None
+    earlier_posts: tuple[Post, ...] = ()

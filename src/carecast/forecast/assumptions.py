@@ -58,6 +58,9 @@ class PlacementAssumptions(_Section):
     # Net weekly cost of a new placement, by line (fitted: placements started recently).
     new_placement_weekly_cost: dict[ServiceLine, Decimal] | None = None
     early_ending_factor: float = Field(1.0, ge=0, le=5)  # × the fitted ending rates
+    # Whether commitments' END_DATEs are rolled on while placements last, so are no planned
+    # ends (fitted: the extract of six months before against today's, end_dates.py)
+    commitment_end_dates_rolled: bool | None = None
     moves: bool = True  # children whose placement ends early move on to another placement
     uplifts: tuple[Uplift, ...] = ()
     # How each line's ledger follows its placements (fitted per line: ledger_timing.py).

@@ -70,8 +70,15 @@ def fit_placements(
     model = build_placement_model(state, period, used.placements, window)
     builds = placement_builds(model)
     fitted: dict[str, Any] = {"placements": fitted_assumptions(model)}
-    findings: dict[str, Any] = {}
+    findings: dict[str, Any] = {"commitment_end_dates": model.end_dates.as_json()}
     notes = placement_notes(model)
+    if model.end_dates_rolled:
+        e = model.end_dates
+        notes.append(
+            f"Commitment end dates are rolled on here ({e.rolled} of {e.due} that fell due since "
+            "the extract six months earlier were still running later): they are not taken as "
+            "planned ends; ending rates decide instead."
+        )
     timing_sd: dict[ServiceLine, float] = {}
     if window.days:
         timing = placement_timing(state, model, period, used.placements.ledger_timing)
@@ -95,7 +102,8 @@ def fit_staffing_part(
         return Part(), None
     posts = list(state.posts)
     days = period.financial_year.days
-    model = build_staffing(posts, window, days, used.staffing)
+    earlier = (state.earlier_posts, state.earlier_posts_on) if state.earlier_posts_on else None
+    model = build_staffing(posts, window, days, used.staffing, earlier)
     fitted = {
         "staffing": {
             "leaver_rate_permanent": model.fit.leaver_rate["permanent"],

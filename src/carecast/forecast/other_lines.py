@@ -23,6 +23,7 @@ from carecast.domain.periods import FinancialYear, Period
 from carecast.forecast.history import FloatArray
 
 MIN_SHARE = 0.05  # below this share to date the profile is too fragile to divide by
+LEVEL_SHARE = 0.25  # from this share to date on, this year's level alone scales the profile
 # A month's spend on a line with no earlier year to learn its seasonality from varies this much
 # (quarterly invoices and year-end accruals make such lines lumpy).
 UNKNOWN_SEASON_CV = 0.25
@@ -74,21 +75,29 @@ def profile_line(
     run_rate = Profiled("run_rate", np.full(left, spent / period.number), _run_rate_sd(period))
     if method != "profile" or not years or left == 0:
         return run_rate
-    shares = []
+    shares, amounts = [], []
     for y in years:
         values = np.array([monthly.get(p, 0.0) for p in y.periods()])
         total = values.sum()
         if abs(total) < 1e-6 or not np.isfinite(total):
             continue
         shares.append(values / total)
+        amounts.append(values)
     if not shares:
         return run_rate
     share = np.mean(shares, axis=0)
     to_date = float(share[: period.number].sum())
-    if to_date < MIN_SHARE or not math.isfinite(to_date):
+    if not math.isfinite(to_date):
         return run_rate
-    remaining = spent / to_date * share[period.number :]
-    return Profiled("profile", remaining, _profile_sd(shares, period))
+    # This year's level against the profile: spent ÷ the share the profile expects by now. When
+    # the year so far holds little of a year's postings (a quarterly or annual income, a reversed
+    # accrual) that ratio is fragile, so the earlier years' own remaining months weigh in, in
+    # proportion, instead.
+    weight = min(max(to_date / LEVEL_SHARE, 0.0), 1.0)
+    by_level = spent / to_date * share[period.number :] if to_date >= MIN_SHARE else 0.0
+    as_before = np.mean(amounts, axis=0)[period.number :]
+    remaining = weight * by_level + (1 - weight) * as_before
+    return Profiled("profile", np.asarray(remaining, dtype=float), _profile_sd(shares, period))
 
 
 def _run_rate_sd(period: Period) -> float:

@@ -21,6 +21,7 @@ from carecast.domain.provenance import ForecastItem
 from carecast.domain.state import ActivityState
 from carecast.forecast.arrivals import ArrivalFit, fit_arrivals
 from carecast.forecast.assumptions import PlacementAssumptions
+from carecast.forecast.end_dates import EndDateEvidence, commitment_end_dates
 from carecast.forecast.hazards import Hazards, fit_hazards
 from carecast.forecast.history import (
     AGE_LIMITS,
@@ -68,6 +69,8 @@ class PlacementModel:
     matching: Matching
     moves: bool
     placements: tuple[Placement, ...]  # as known at the close
+    end_dates: EndDateEvidence
+    end_dates_rolled: bool
 
 
 def _uplifts(
@@ -130,10 +133,18 @@ def build_placement_model(
             for m in rows
         ]
     ).reshape(len(rows), window.days)
+    evidence = commitment_end_dates(
+        state.earlier_commitments, state.commitments, state.earlier_commitments_on or close, close
+    )
+    rolled = evidence.rolled_on
+    if assumptions.commitment_end_dates_rolled is not None:
+        rolled = assumptions.commitment_end_dates_rolled
+    # where end dates are rolled on while the placement lasts, a commitment's END_DATE is no
+    # planned end: the ending rates decide when the placement ends
     planned = np.array(
         [
             m.commitment.end.toordinal()
-            if m.commitment is not None and m.commitment.end is not None
+            if m.commitment is not None and m.commitment.end is not None and not rolled
             else FAR_FUTURE
             for m in rows
         ],
@@ -208,6 +219,8 @@ def build_placement_model(
         matching,
         assumptions.moves,
         tuple(placements),
+        evidence,
+        rolled,
     )
 
 
@@ -257,6 +270,7 @@ def fitted_assumptions(model: PlacementModel) -> dict[str, object]:
         "new_placement_weekly_cost": {
             line.value: repr(float(model.prices.weekly[line])) for line in LINES
         },
+        "commitment_end_dates_rolled": model.end_dates_rolled,
     }
 
 

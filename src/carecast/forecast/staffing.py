@@ -21,13 +21,13 @@ import numpy as np
 from carecast.domain.finance import Post
 from carecast.domain.periods import days_between
 from carecast.forecast.assumptions import StaffingAssumptions
+from carecast.forecast.end_dates import post_end_dates
 from carecast.forecast.history import FloatArray
 from carecast.forecast.window import Window
 
 PAID_STATUSES = frozenset({"permanent", "agency", "secondee"})
 MIN_DATED_POSTS = 5
-MIN_PAST_END_DATES = 2  # filled posts past their END_DATE before end dates count as rolled on
-PAST_END_SHARE = 0.05  # fewer permanent holders with a START_DATE than this: no leavers assumed
+# fewer permanent holders with a START_DATE than this: no leavers assumed
 
 
 def post_cost(post: Post, first: date, last: date, days_in_year: int) -> Decimal:
@@ -58,7 +58,12 @@ class StaffingFit:
     fill_events: int = 0
 
 
-def fit_staffing(posts: Sequence[Post], close: date, a: StaffingAssumptions) -> StaffingFit:
+def fit_staffing(
+    posts: Sequence[Post],
+    close: date,
+    a: StaffingAssumptions,
+    earlier: tuple[Sequence[Post], date] | None = None,
+) -> StaffingFit:
     """The permanent leaver rate from how many holders started in the last year (a steady turnover
     of μ a year leaves 1 − e^−μ of holders with under a year in post); the agency share of recent
     starts; the agency premium from the average cost per FTE of agency and permanent holders."""
@@ -85,19 +90,19 @@ def fit_staffing(posts: Sequence[Post], close: date, a: StaffingAssumptions) -> 
     share = sum(p.status == "agency" for p in starters) / len(starters) if starters else 0.0
     if a.agency_fill_share is not None:
         share = a.agency_fill_share
-    extended = _end_dates_extended(posts, close)
+    earlier_posts, earlier_on = earlier if earlier is not None else ((), close)
+    extended = post_end_dates(earlier_posts, posts, earlier_on, close).rolled_on
     if a.end_dates_extended is not None:
         extended = a.end_dates_extended
-    return StaffingFit(rates, 12 / a.months_to_fill_vacancy, share, _premium(posts, a), extended)
-
-
-def _end_dates_extended(posts: Sequence[Post], close: date) -> bool:
-    """Whether this council's contract end dates are routinely rolled on: filled posts still in
-    the establishment after their END_DATE has passed say so. Then an END_DATE is not an ending;
-    the holder stays until they leave at the fitted rate."""
-    dated = [p for p in posts if p.status in PAID_STATUSES and p.end is not None]
-    past = sum(1 for p in dated if p.end is not None and p.end < close)
-    return past >= max(MIN_PAST_END_DATES, PAST_END_SHARE * len(dated))
+    return StaffingFit(
+        rates,
+        12 / a.months_to_fill_vacancy,
+        share,
+        _premium(posts, a),
+        extended,
+        leaver_events=recent if a.leaver_rate_permanent is None else 0,
+        fill_events=len(starters),
+    )
 
 
 def _premium(posts: Sequence[Post], a: StaffingAssumptions) -> float:
@@ -139,10 +144,16 @@ class StaffingModel:
 
 
 def build_staffing(
-    posts: Sequence[Post], window: Window, days_in_year: int, a: StaffingAssumptions
+    posts: Sequence[Post],
+    window: Window,
+    days_in_year: int,
+    a: StaffingAssumptions,
+    earlier: tuple[Sequence[Post], date] | None = None,
 ) -> StaffingModel:
+    """`earlier`: the establishment of an earlier extract and its date, to tell whether this
+    council's contract end dates are kept or rolled on (end_dates.py)."""
     close = window.first - timedelta(days=1)
-    fit = fit_staffing(posts, close, a)
+    fit = fit_staffing(posts, close, a, earlier)
     days = window.days
     d = np.arange(days, dtype=float)
     nu = fit.fill_rate / 365

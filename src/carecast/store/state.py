@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -44,6 +44,10 @@ FROM_ROW: dict[str, Callable[[Any], Any]] = {
     "actions": records.action,
 }
 
+# Snapshots of commitments and establishment are also read as an extract about six months before
+# showed them (at least four weeks before), to see whether end dates are kept or rolled on.
+EARLIER_DAYS = 182
+EARLIER_MIN_DAYS = 28
 # (as_of, run's first batch id, batch id): the order in which knowledge arrived.
 Order = tuple[date, int, int]
 
@@ -100,12 +104,35 @@ def _resolve(connection: sa.Connection, dataset: str, orders: dict[int, Order]) 
     return [FROM_ROW[dataset](r) for r in latest.values()]
 
 
+def _snapshot_near(
+    connection: sa.Connection, dataset: str, orders: dict[int, Order], target: date
+) -> tuple[date | None, tuple[Any, ...]]:
+    """The import run of a snapshot dataset whose as-of date is nearest `target`, and its rows."""
+    if not orders:
+        return None, ()
+    runs = {order[:2] for order in orders.values()}
+    chosen = min(runs, key=lambda run: (abs((run[0] - target).days), -run[1]))
+    batch_ids = [b for b, order in orders.items() if order[:2] == chosen]
+    rows = _rows(connection, dataset, batch_ids)
+    return chosen[0], tuple(FROM_ROW[dataset](r) for r in rows)
+
+
 def load_state(connection: sa.Connection, council: Council, known_on: date) -> ActivityState:
-    """Everything imported for `council` with an as-of date on or before `known_on`."""
+    """Everything imported for `council` with an as-of date on or before `known_on`, and the
+    commitments and establishment of the extract nearest six months before (EARLIER_DAYS)."""
     orders = _batch_orders(connection, council, known_on)
+    earlier = _batch_orders(connection, council, known_on - timedelta(days=EARLIER_MIN_DAYS))
+    target = known_on - timedelta(days=EARLIER_DAYS)
 
     def resolved(dataset: str) -> tuple[Any, ...]:
         return tuple(_resolve(connection, dataset, orders.get(dataset, {})))
+
+    commitments_on, earlier_commitments = _snapshot_near(
+        connection, "placement_costs", earlier.get("placement_costs", {}), target
+    )
+    posts_on, earlier_posts = _snapshot_near(
+        connection, "establishment", earlier.get("establishment", {}), target
+    )
 
     return ActivityState(
         known_on=known_on,
@@ -118,6 +145,10 @@ def load_state(connection: sa.Connection, council: Council, known_on: date) -> A
         posts=resolved("establishment"),
         allowances=resolved("allowances"),
         actions=resolved("actions"),
+        earlier_commitments_on=commitments_on,
+        earlier_commitments=earlier_commitments,
+        earlier_posts_on=posts_on,
+        earlier_posts=earlier_posts,
     )
 
 
