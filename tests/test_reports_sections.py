@@ -250,6 +250,117 @@ def test_a_placement_paid_on_another_line_is_counted_once_on_each_side() -> None
     assert table.cell("Total", "unplaced") == 0
 
 
+USED = {
+    "placements": {
+        "history_years": 3.0,
+        "price_history_days": 365,
+        "arrival_trend": "damped",
+        "arrival_seasonality": True,
+        "early_ending_factor": 1.0,
+        "moves": True,
+        "uplifts": [],
+    },
+}
+
+
+def methodology(**assumptions: object) -> tuple[str, ...]:
+    current = snapshot(2, SEPTEMBER, "63000", "140000", assumptions=assumptions)
+    return build_report(context(snapshot=current)).section("methodology").paragraphs
+
+
+def test_the_methodology_says_placements_are_costed_from_live_placements_not_commitments() -> None:
+    placements = next(p for p in methodology(used=USED) if p.startswith("Independent fostering"))
+    assert placements.startswith(
+        "Independent fostering agencies, residential care and staffing: ledger actuals to date, "
+        "plus each placement live in SSDA903 at the close, costed at the weekly price of the open "
+        "commitment that pays for it"
+    )
+    assert "an open commitment with no live placement behind it (an over-commitment) is left " in (
+        placements
+    )
+    assert "or sooner as the ending rates fitted to the last 3 years of the council's own " in (
+        placements
+    )
+    assert "children arrive at their recent level with a damped trend and the season" in (
+        placements
+    )
+    assert "new placements cost what those started in the last 365 days cost" in placements
+    assert "every open placement commitment" not in placements
+
+
+def test_the_methodology_follows_the_assumptions_the_snapshot_stored() -> None:
+    changed = {
+        "placements": {
+            **USED["placements"],
+            "history_years": 5,
+            "arrival_trend": "none",
+            "arrival_seasonality": False,
+            "moves": False,
+        }
+    }
+    placements = next(p for p in methodology(used=changed) if p.startswith("Independent"))
+    assert "fitted to the last 5 years of the council's own episodes" in placements
+    assert "children arrive at their recent level, with no trend;" in placements
+    assert "a child whose placement ends early is not expected to move on" in placements
+
+
+def test_the_methodology_lists_the_ledger_timing_found_for_each_line() -> None:
+    timing = {
+        "placements_residential": {
+            "lag_months": 1.0,
+            "unposted": 812000.0,
+            "finding": "the ledger runs about one month behind placements",
+        },
+    }
+    current = snapshot(
+        2, SEPTEMBER, "63000", "140000", assumptions={"used": {**USED, "ledger_timing": timing}}
+    )
+    section = build_report(context(snapshot=current)).section("methodology")
+    table = section.tables[0]
+    assert table.key == "ledger_timing"
+    assert table.rows == (
+        (
+            "Residential care",
+            "the ledger runs about one month behind placements",
+            D("1.0"),
+            D("812000.0"),
+        ),
+    )
+    assert "what the forecast found for each line is in the first table below" in " ".join(
+        section.paragraphs
+    )
+    assert section.tables[1].key == "assumptions"
+
+
+def test_ledger_timing_findings_stored_apart_from_the_assumptions_are_listed_too() -> None:
+    findings = {
+        "ledger_timing": {
+            "placements_ifa": {
+                "finding": "placements_ifa: the ledger is a month behind; £8,123.45 unposted",
+                "unposted": 8123.45,
+            }
+        }
+    }
+    current = snapshot(
+        2, SEPTEMBER, "63000", "140000", assumptions={"used": USED, "findings": findings}
+    )
+    table = build_report(context(snapshot=current)).section("methodology").tables[0]
+    assert table.rows == (
+        (
+            "Independent fostering agencies",
+            "the ledger is a month behind; £8,123 unposted",
+            D("8123.45"),
+        ),
+    )
+    assert [column.key for column in table.columns] == ["line", "finding", "unposted"]
+
+
+def test_without_ledger_timing_findings_there_is_no_timing_table() -> None:
+    current = snapshot(2, SEPTEMBER, "63000", "140000", assumptions={"used": USED})
+    tables = build_report(context(snapshot=current)).section("methodology").tables
+    assert [table.key for table in tables] == ["assumptions"]
+
+
 def test_the_public_report_withholds_small_counts_everywhere() -> None:
     report = build_report(context(public=True))
     placements = report.section("placements").tables[0]

@@ -11,44 +11,27 @@ from carecast.reports.context import ReportContext
 from carecast.reports.disclosure import THRESHOLD
 from carecast.reports.model import Cell, Omitted, SectionContent, Table
 from carecast.reports.sections.base import text
+from carecast.reports.sections.method_text import describe, ledger_timing_table
 
 KEY = "methodology"
 TITLE = "Methodology"
-METHODS = {
-    "activity": "ledger actuals to date, plus every open placement commitment to its end date, "
-    "the child's 18th birthday or the year end, plus a demand allowance for the placements "
-    "expected to start, move, step up or down and end early, fitted to the council's own history",
-    "posts": "ledger actuals to date plus the establishment's posts at their current status and "
-    "cost to the year end, with the leavers, vacancy fills and agency cover the forecast expects",
-    "allowances": "ledger actuals to date plus each allowance in payment to its end date or the "
-    "year end, with the joiners and early endings the forecast expects",
-    "profile": "ledger actuals to date plus the rest of the year spent in the same monthly pattern "
-    "as earlier years",
-    "actuals_plus_commitments": "ledger actuals to date plus every open placement commitment to "
-    "its end date, the child's 18th birthday or the year end",
-    "actuals_plus_posts": "ledger actuals to date plus each post of the establishment at its "
-    "current status and cost to its contract end or the year end (vacant posts cost nothing "
-    "until filled)",
-    "actuals_plus_allowances": "ledger actuals to date plus each allowance in payment to its end "
-    "date or the year end",
-    "run_rate": "ledger actuals to date plus the year's monthly rate so far for the remaining "
-    "months",
-}
 
 
 def build_methodology(context: ReportContext, omitted: list[Omitted]) -> SectionContent:
     forecast = context.forecast
+    used = forecast.assumptions.get("used")
+    used = used if isinstance(used, Mapping) else {}
     methods: dict[str, list[str]] = {}
     for line in forecast.lines:
         methods.setdefault(line.method, []).append(line.service_line.heading.lower())
     paragraphs = [
         "Every figure comes from a stored, unchangeable forecast snapshot and the data known on "
         f"{narrative.day_text(forecast.knowledge_date)}, the close of "
-        f"{narrative.period_text(forecast.period)}. Each line is forecast from its own activity:"
+        f"{narrative.period_text(forecast.period)}. Each line is forecast from its own activity, "
+        "as the assumptions stored with the snapshot say:"
     ]
     for method, lines in methods.items():
-        described = METHODS.get(method, method.replace("_", " "))
-        paragraphs.append(f"{narrative.join(lines).capitalize()}: {described}.")
+        paragraphs.append(f"{narrative.join(lines).capitalize()}: {describe(method, used)}.")
     paragraphs.append(
         "The narrative is written from the tables by fixed rules: money is rounded to a tenth "
         "of a million pounds (to thousands below a hundred thousand), and every figure in it "
@@ -74,9 +57,14 @@ def build_methodology(context: ReportContext, omitted: list[Omitted]) -> Section
     for capability, reason in sorted(context.unavailable.items()):
         if capability not in left_out:
             paragraphs.append(f"Not yet available — {capability}: {reason}.")
-    used = forecast.assumptions.get("used")
-    tables = (assumptions_table(used),) if isinstance(used, Mapping) and used else ()
-    if tables:
+    timing = ledger_timing_table(forecast.assumptions)
+    if timing is not None:
+        paragraphs.append(
+            "How the ledger follows the placements differs from council to council and from "
+            "line to line; what the forecast found for each line is in the first table below."
+        )
+    tables = tuple(t for t in (timing, assumptions_table(used) if used else None) if t)
+    if used:
         paragraphs.append(
             "The assumptions the forecast used, as given or fitted to the council's history, are "
             "listed below; they are stored with the snapshot."
