@@ -4,13 +4,16 @@ council code in them."""
 from __future__ import annotations
 
 import csv
+from datetime import date
 from decimal import Decimal
 
 import pytest
 
 from carecast.benchmarking.assemble import benchmark, resolve_code
 from carecast.benchmarking.estimate import arithmetic
-from carecast.benchmarking.figures import BenchmarkResult, Figure
+from carecast.benchmarking.figures import BenchmarkResult, Figure, OwnCouncil
+from carecast.benchmarking.own_figures import OwnInputs
+from carecast.domain.finance import Post
 from carecast.errors import NotFound
 from carecast.reference.dataset import ReferenceData, load_reference
 from carecast.reference.library import DATA, shipped_files
@@ -125,3 +128,29 @@ def test_every_council_code_in_the_shipped_data_gets_a_benchmark(data: Reference
         assert all(cited(f) for f in figures), code
         # Every council has at least one published figure of its own.
         assert any(r.council.value is not None for s in result.sections for r in s.rows), code
+
+
+def own_council(*posts: Post) -> OwnInputs:
+    return OwnInputs(OwnCouncil("Test Borough", "209", date(2018, 9, 30), None), (), posts)
+
+
+def test_the_workforce_note_quotes_the_council_s_own_agency_share(data: ReferenceData) -> None:
+    # Three permanent FTE and one agency FTE in post: agency staff hold 1 ÷ 4 = 25.0%.
+    posts = (
+        Post("P1", "Safeguarding", "Social Worker", Decimal(3), "permanent", Decimal(120000)),
+        Post("P2", "Safeguarding", "Social Worker", Decimal(1), "agency", Decimal(70000)),
+        Post("P3", "Safeguarding", "Team Manager", Decimal(1), "vacant", Decimal(55000)),
+    )
+    notes = " ".join(benchmark(data, "209", own_council(*posts)).section("workforce").notes)
+    assert "on 30 September 2018 agency staff held 25.0% of the FTE in post" in notes
+    assert "case study" not in notes
+    assert "31.7" not in notes
+
+
+def test_no_council_is_told_the_case_study_s_agency_share(data: ReferenceData) -> None:
+    without_posts = benchmark(data, "209", own_council()).section("workforce").notes
+    assert "its establishment on 30 September 2018 has no post in use to count" in " ".join(
+        without_posts
+    )
+    for notes in (without_posts, benchmark(data, "208").section("workforce").notes):
+        assert not any("case study" in note or "31.7" in note for note in notes)

@@ -10,6 +10,7 @@ from carecast.benchmarking.measures import (
     spend_per_child,
     spend_per_child_looked_after,
 )
+from carecast.benchmarking.own_figures import OwnFigures
 from carecast.benchmarking.published import direct
 from carecast.benchmarking.sections import Context, nearest
 
@@ -48,11 +49,23 @@ def workforce_section(ctx: Context) -> Section:
         "agency workers) ÷ (vacancies + in-post FTE).",
     )
     if own is not None:
-        notes += (
-            "The council's own figures count every post in its establishment, not only social "
-            "workers (the case study's 31.7% was for all children's social care staff).",
-        )
+        notes += (_own_workforce_note(own),)
     return Section("workforce", "Social work workforce", tuple(rows), notes)
+
+
+def _own_workforce_note(own: OwnFigures) -> str:
+    """What the council's own workforce figures count, with its own agency share."""
+    day = f"{own.known_on.day} {own.known_on:%B %Y}"
+    counted = (
+        "The council's own figures count every post in its establishment, not only social workers"
+    )
+    share = own.agency_rate.value if own.agency_rate is not None else None
+    if share is None:
+        return f"{counted}; its establishment on {day} has no post in use to count."
+    return (
+        f"{counted}: on {day} agency staff held {share}% of the FTE in post across all of its "
+        "children's social care staff."
+    )
 
 
 def spend_section(ctx: Context) -> Section:
