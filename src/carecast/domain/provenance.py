@@ -11,6 +11,7 @@ from typing import Any
 from carecast.domain.codes import ServiceLine
 from carecast.domain.finance import Action
 from carecast.domain.periods import Period
+from carecast.domain.readiness import ReadinessFinding
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,10 +129,40 @@ class Forecast:
 
 
 @dataclass(frozen=True, slots=True)
+class Withdrawal:
+    """Why and when a snapshot was withdrawn: it is kept, but never again a command's default."""
+
+    reason: str
+    withdrawn_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class ForecastSnapshot:
-    """A stored, immutable forecast: a new run makes a new snapshot, never an edit."""
+    """A stored, immutable forecast: a new run makes a new snapshot, never an edit.
+
+    `readiness` holds the flags raised on the data the close stood on (missing ledger periods
+    forecast anyway, stale extracts …), shown wherever the snapshot is; `withdrawal` is set once
+    the snapshot has been withdrawn.
+    """
 
     snapshot_id: int
     council: Council
     created_at: datetime
     forecast: Forecast
+    readiness: tuple[ReadinessFinding, ...] = ()
+    withdrawal: Withdrawal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotSummary:
+    """One line of `carecast snapshots`: a snapshot's totals, flags and whether it was withdrawn."""
+
+    snapshot_id: int
+    period: Period
+    knowledge_date: date
+    created_at: datetime
+    method: str
+    budget: Decimal
+    forecast_outturn: Decimal
+    flags: int
+    withdrawal: Withdrawal | None

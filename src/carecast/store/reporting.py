@@ -12,18 +12,21 @@ import sqlalchemy as sa
 from carecast.domain.periods import FinancialYear
 from carecast.domain.provenance import Council
 from carecast.store.schema import forecast_snapshots, import_batches, import_issues
+from carecast.store.snapshots import not_withdrawn
 
 
 def year_snapshot_ids(
     connection: sa.Connection, council: Council, year: FinancialYear, before: str | None = None
 ) -> list[int]:
     """The newest snapshot of each period of `year` (only periods before `before`, YYYY-MM, when
-    given), in period order: the forecast the council last made for each close."""
+    given), in period order: the forecast the council last made for each close (withdrawn
+    snapshots left out)."""
     query = (
         sa.select(forecast_snapshots.c.period, sa.func.max(forecast_snapshots.c.id))
         .where(
             forecast_snapshots.c.council_id == council.council_id,
             forecast_snapshots.c.financial_year == year.label,
+            not_withdrawn(),
         )
         .group_by(forecast_snapshots.c.period)
         .order_by(forecast_snapshots.c.period)

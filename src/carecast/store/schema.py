@@ -225,6 +225,25 @@ forecast_snapshots = sa.Table(
     sa.Column("p90_pence", sa.BigInteger),
     sa.Column("assumptions", sa.JSON),
     sa.Column("actions", sa.JSON),
+    # Close readiness (0008): the flags raised on the data the forecast stood on.
+    sa.Column("readiness", sa.JSON),
+)
+
+# Withdrawn snapshots (0008): a snapshot row never changes, so its withdrawal is a row of its own.
+# A withdrawn snapshot is kept and listed, but is never again a command's default.
+snapshot_withdrawals = sa.Table(
+    "snapshot_withdrawals",
+    metadata,
+    _id(),
+    sa.Column(
+        "snapshot_id",
+        sa.Integer,
+        sa.ForeignKey("forecast_snapshots.id", ondelete="CASCADE"),
+        nullable=False,
+        unique=True,
+    ),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("withdrawn_at", sa.DateTime(timezone=True), nullable=False),
 )
 
 forecast_lines = sa.Table(

@@ -1,11 +1,14 @@
 """Forecast snapshots: written once, read many times, never updated (a trigger refuses updates).
 
-A snapshot holds its lines, the total's interval, the assumptions in force, and the build-up
-(items and monthly components) that movements between snapshots are explained from.
+A snapshot holds its lines, the total's interval, the assumptions in force, the build-up (items
+and monthly components) that movements between snapshots are explained from, and the readiness
+flags of the data it stood on. A withdrawn snapshot is kept, with its withdrawal in a row of its
+own, and is never again the one a command picks by default.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -23,13 +26,17 @@ from carecast.domain.provenance import (
     ForecastItem,
     ForecastLine,
     ForecastSnapshot,
+    SnapshotSummary,
+    Withdrawal,
 )
-from carecast.errors import NotFound
+from carecast.domain.readiness import Gravity, ReadinessFinding
+from carecast.errors import NotFound, UsageError
 from carecast.store.schema import (
     forecast_components,
     forecast_items,
     forecast_lines,
     forecast_snapshots,
+    snapshot_withdrawals,
 )
 
 
@@ -71,10 +78,23 @@ def _action_from(row: dict[str, Any]) -> Action:
     )
 
 
+def _finding_json(finding: ReadinessFinding) -> dict[str, str]:
+    return {"code": finding.code, "severity": finding.severity.value, "message": finding.message}
+
+
+def _finding_from(row: dict[str, str]) -> ReadinessFinding:
+    return ReadinessFinding(row["code"], Gravity(row["severity"]), row["message"])
+
+
 def save_snapshot(
-    connection: sa.Connection, council: Council, forecast: Forecast, method: str
+    connection: sa.Connection,
+    council: Council,
+    forecast: Forecast,
+    method: str,
+    readiness: Sequence[ReadinessFinding] = (),
 ) -> int:
-    """Store a forecast as a new snapshot (amounts rounded to the penny); returns its id."""
+    """Store a forecast as a new snapshot (amounts rounded to the penny) with the readiness flags
+    of the data it stood on; returns its id."""
     key = connection.execute(
         forecast_snapshots.insert().values(
             council_id=council.council_id,
@@ -88,6 +108,7 @@ def save_snapshot(
             p90_pence=_optional_pence(forecast.p90),
             assumptions=dict(forecast.assumptions) or None,
             actions=[_action_json(a) for a in forecast.actions],
+            readiness=[_finding_json(f) for f in readiness],
         )
     ).inserted_primary_key
     assert key is not None
@@ -244,20 +265,47 @@ def load_snapshot(
         assumptions=head["assumptions"] or {},
         actions=tuple(_action_from(a) for a in head["actions"] or ()),
     )
-    return ForecastSnapshot(head["id"], council, head["created_at"], forecast)
+    withdrawn = (
+        connection.execute(
+            sa.select(snapshot_withdrawals).where(snapshot_withdrawals.c.snapshot_id == snapshot_id)
+        )
+        .mappings()
+        .first()
+    )
+    return ForecastSnapshot(
+        head["id"],
+        council,
+        head["created_at"],
+        forecast,
+        readiness=tuple(_finding_from(f) for f in head["readiness"] or ()),
+        withdrawal=None
+        if withdrawn is None
+        else Withdrawal(withdrawn["reason"], withdrawn["withdrawn_at"]),
+    )
+
+
+def not_withdrawn() -> sa.ColumnElement[bool]:
+    """Snapshots that have not been withdrawn: the only ones a command picks by default."""
+    return forecast_snapshots.c.id.not_in(sa.select(snapshot_withdrawals.c.snapshot_id))
 
 
 def latest_snapshot_id(
     connection: sa.Connection, council: Council, period: Period | None = None
 ) -> int:
+    """The newest snapshot (of `period`, when given) that has not been withdrawn."""
     query = sa.select(sa.func.max(forecast_snapshots.c.id)).where(
         forecast_snapshots.c.council_id == council.council_id
     )
     if period is not None:
         query = query.where(forecast_snapshots.c.period == period.label)
-    snapshot_id = connection.execute(query).scalar()
+    snapshot_id = connection.execute(query.where(not_withdrawn())).scalar()
     if snapshot_id is None:
         wanted = f"period {period}" if period else "any period"
+        if connection.execute(query).scalar() is not None:
+            raise NotFound(
+                f"every forecast stored for {wanted} has been withdrawn ('carecast snapshots' "
+                "lists them); run 'carecast forecast' for a new one"
+            )
         raise NotFound(f"no forecast has been stored for {wanted}; run 'carecast forecast' first")
     return int(snapshot_id)
 
@@ -266,11 +314,12 @@ def previous_snapshot_id(
     connection: sa.Connection, council: Council, period: Period, before: int | None = None
 ) -> int | None:
     """The latest snapshot of an earlier period of the same financial year or, with `before`,
-    the latest snapshot of `period` itself made before snapshot `before`."""
+    the latest snapshot of `period` itself made before snapshot `before` (withdrawn ones left out)."""
     year = period.financial_year
     query = sa.select(sa.func.max(forecast_snapshots.c.id)).where(
         forecast_snapshots.c.council_id == council.council_id,
         forecast_snapshots.c.financial_year == year.label,
+        not_withdrawn(),
     )
     if before is None:
         query = query.where(forecast_snapshots.c.period < period.label)
@@ -280,3 +329,67 @@ def previous_snapshot_id(
         )
     value = connection.execute(query).scalar()
     return None if value is None else int(value)
+
+
+def list_snapshots(connection: sa.Connection, council: Council) -> list[SnapshotSummary]:
+    """Every snapshot of the council, oldest first, withdrawn ones included."""
+    totals = (
+        sa.select(
+            forecast_lines.c.snapshot_id,
+            sa.func.sum(forecast_lines.c.budget_pence).label("budget"),
+            sa.func.sum(forecast_lines.c.forecast_outturn_pence).label("outturn"),
+        )
+        .group_by(forecast_lines.c.snapshot_id)
+        .subquery()
+    )
+    query = (
+        sa.select(
+            forecast_snapshots,
+            totals.c.budget,
+            totals.c.outturn,
+            snapshot_withdrawals.c.reason,
+            snapshot_withdrawals.c.withdrawn_at,
+        )
+        .outerjoin(totals, totals.c.snapshot_id == forecast_snapshots.c.id)
+        .outerjoin(
+            snapshot_withdrawals, snapshot_withdrawals.c.snapshot_id == forecast_snapshots.c.id
+        )
+        .where(forecast_snapshots.c.council_id == council.council_id)
+        .order_by(forecast_snapshots.c.id)
+    )
+    return [
+        SnapshotSummary(
+            snapshot_id=r["id"],
+            period=Period.parse(r["period"]),
+            knowledge_date=r["knowledge_date"],
+            created_at=r["created_at"],
+            method=r["method"],
+            budget=from_pence(int(r["budget"] or 0)),
+            forecast_outturn=from_pence(int(r["outturn"] or 0)),
+            flags=len(r["readiness"] or ()),
+            withdrawal=None
+            if r["withdrawn_at"] is None
+            else Withdrawal(r["reason"], r["withdrawn_at"]),
+        )
+        for r in connection.execute(query).mappings()
+    ]
+
+
+def withdraw_snapshot(
+    connection: sa.Connection, council: Council, snapshot_id: int, reason: str
+) -> ForecastSnapshot:
+    """Mark a snapshot withdrawn (it is kept); refuses an unknown or already withdrawn one."""
+    snapshot = load_snapshot(connection, council, snapshot_id)
+    if snapshot.withdrawal is not None:
+        withdrawn_at = snapshot.withdrawal.withdrawn_at
+        raise UsageError(
+            f"snapshot {snapshot_id} ({snapshot.forecast.period}) was already withdrawn on "
+            f"{withdrawn_at.day} {withdrawn_at:%B %Y} ({snapshot.withdrawal.reason}); a "
+            "withdrawal is permanent, so nothing was changed"
+        )
+    connection.execute(
+        snapshot_withdrawals.insert().values(
+            snapshot_id=snapshot_id, reason=reason, withdrawn_at=datetime.now(UTC)
+        )
+    )
+    return load_snapshot(connection, council, snapshot_id)
