@@ -4,6 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+# The ledger of April to September 2018, every period posted: placements as the care happens (C1
+# at £910 a week = £130 a day from 1 May, C2 at £3,500 = £500 a day), pay and running costs evenly.
+DAYS = {"2018-04": 30, "2018-05": 31, "2018-06": 30, "2018-07": 31, "2018-08": 31, "2018-09": 30}
+MONTHS = [
+    (f"{p},IFA1,5000,{130 * d},IFA\n" if p >= "2018-05" else "")
+    + f"{p},RES1,5000,{500 * d},Home\n{p},SW1,1000,50000,Pay\n{p},RUN1,4000,10000,Running\n"
+    for p, d in DAYS.items()
+]
 FILES = {
     "cost_centres.csv": "COST_CENTRE,SERVICE_LINE\nIFA1,placements_ifa\nRES1,placements_residential\n"
     "SW1,staffing\nRUN1,other_costs\n",
@@ -16,16 +24,16 @@ FILES = {
     "placement_costs.csv": "CHILD,PLACEMENT_TYPE,PROVIDER,START_DATE,END_DATE,WEEKLY_COST,"
     "CONTRIBUTION_PCT,COST_CENTRE\nC1,placements_ifa,Agency,2018-05-01,,910,,IFA1\n"
     "C2,placements_residential,Home,2017-05-01,,3500,,RES1\n",
-    "gl_actuals.csv": "PERIOD,COST_CENTRE,ACCOUNT,AMOUNT,DESCRIPTION\n2018-09,IFA1,5000,20000,IFA\n"
-    "2018-04,RES1,5000,15000,Home\n2018-09,SW1,1000,300000,Pay\n2018-06,RUN1,4000,60000,Running\n",
+    "gl_actuals.csv": "PERIOD,COST_CENTRE,ACCOUNT,AMOUNT,DESCRIPTION\n" + "".join(MONTHS),
     "establishment.csv": "POST_ID,TEAM,ROLE,FTE,STATUS,ANNUAL_COST\nP1,Safeguarding,SW,1,agency,73000\n",
 }
-# Hand-computed forecast at 2018-09 (182 days left): IFA 20,000 + 910 × 26 = 43,660;
-# residential 15,000 + 3,500 × 123 / 7 (C2 turns 18 on 1 February 2019) = 76,500;
+# Hand-computed forecast at 2018-09 (182 days left), the ledger following the care:
+# IFA 130 × 153 days = 19,890 + 910 × 26 = 43,550;
+# residential 500 × 183 days = 91,500 + 3,500 × 123 / 7 (C2 turns 18 on 1 February 2019) = 153,000;
 # staffing 300,000 + 73,000 × 182 / 365 = 336,400; other costs 60,000 + 60,000 = 120,000.
 EXPECTED_OUTTURN = {
-    "placements_ifa": 43660.0,
-    "placements_residential": 76500.0,
+    "placements_ifa": 43550.0,
+    "placements_residential": 153000.0,
     "staffing": 336400.0,
     "other_costs": 120000.0,
 }

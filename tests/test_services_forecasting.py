@@ -17,13 +17,12 @@ from carecast.forecast.assumptions import Assumptions, StaffingAssumptions
 from carecast.services import import_paths, run_forecast
 from carecast.services.forecasting import read_assumptions
 from carecast.services.movements import explain, reconciliation
-from tests.fixtures_small import FILES
+from tests.fixtures_small import FILES, MONTHS
 
 AUGUST = {
     **FILES,
-    # At the August close only August's spend is posted, and C3 has not arrived yet.
-    "gl_actuals.csv": "PERIOD,COST_CENTRE,ACCOUNT,AMOUNT,DESCRIPTION\n2018-08,IFA1,5000,16000,IFA\n"
-    "2018-04,RES1,5000,15000,Home\n2018-08,SW1,1000,250000,Pay\n2018-06,RUN1,4000,60000,Running\n",
+    # At the August close the ledger runs to August, and C3 has not arrived yet.
+    "gl_actuals.csv": "PERIOD,COST_CENTRE,ACCOUNT,AMOUNT,DESCRIPTION\n" + "".join(MONTHS[:5]),
 }
 SEPTEMBER = {
     **FILES,
@@ -54,7 +53,7 @@ def test_the_snapshot_keeps_the_assumptions_used_and_the_build_up(two_closes: Se
     snapshot = run_forecast(two_closes, Period.parse("2018-09"), assumptions=given)
     forecast = snapshot.forecast
     assert forecast.assumptions["given"]["staffing"]["months_to_fill_vacancy"] == 2
-    # two months of ledger are too few to tell how it lags: posted as the care happens
+    # the ledger follows the care month by month: read as posted as the care happens
     timing = forecast.assumptions["used"]["placements"]["ledger_timing"]
     assert timing
     assert all(line["weights"] == [1.0, 0.0, 0.0] for line in timing.values())

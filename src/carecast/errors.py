@@ -81,3 +81,17 @@ class StoreNotReady(UsageError):
 
 class NotFound(CarecastError):
     """The store holds nothing that answers the request (e.g. no ledger data for a period)."""
+
+
+class CloseNotReady(CarecastError):
+    """The data a close stands on cannot carry it (ledger periods missing, a period beyond the
+    data); one line per problem, nothing stored (exit 1)."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__(
+            f"{len(problems)} problem(s) with the data behind this close; nothing was stored."
+        )
+        self.problems = problems
+
+    def lines(self) -> list[str]:
+        return [*self.problems, self.message]

@@ -21,7 +21,7 @@ from carecast.cli.app import (
 )
 from carecast.cli.imports import KeyFile
 from carecast.config import load_settings
-from carecast.reports.terminal import forecast_table
+from carecast.reports.terminal import forecast_table, readiness_lines
 
 
 @app.command()
@@ -82,20 +82,41 @@ def forecast(
             "the assumptions used (see 'assumptions' in --json).",
         ),
     ] = None,
+    *,
+    allow_incomplete: Annotated[
+        bool,
+        typer.Option(
+            "--allow-incomplete",
+            help="Forecast even though ledger periods of the year are missing; the snapshot is "
+            "flagged (in the table, 'readiness' in --json, and the report). A period beyond the "
+            "data is refused all the same.",
+        ),
+    ] = False,
     json_output: JsonFlag = False,
     database_url: DatabaseUrl = None,
 ) -> None:
-    """Forecast the financial year's outturn at the end of a period and store the snapshot."""
+    """Forecast the financial year's outturn at the end of a period and store the snapshot.
+
+    The data the close stands on is checked first: missing ledger periods and a period beyond the
+    data are refused (nothing stored); stale extracts, budget lines without a cost centre and
+    silent months on lines that always post are flagged with the snapshot."""
     from carecast.services.forecasting import read_assumptions
 
     known_on = parse_date(as_of, "--as-of") if as_of else None
     given = read_assumptions(assumptions) if assumptions is not None else None
     snapshot = services.run_forecast(
-        load_settings(database_url), parse_period(period), known_on, given
+        load_settings(database_url),
+        parse_period(period),
+        known_on,
+        given,
+        allow_incomplete=allow_incomplete,
     )
     if json_output:
         from carecast.reports.figures import forecast_json
 
         typer.echo(json.dumps(forecast_json(snapshot), indent=2))
     else:
-        console().print(forecast_table(snapshot))
+        out = console()
+        out.print(forecast_table(snapshot))
+        for line in readiness_lines(snapshot):
+            out.print(line)

@@ -17,7 +17,8 @@ def _number(value: Decimal | None) -> float | None:
 def forecast_json(snapshot: ForecastSnapshot) -> dict[str, Any]:
     """The `forecast --json` object of formats.md, plus the snapshot's assumptions and actions.
 
-    p10/p90 bound the 80% interval from the simulated paths (null when the forecast ran none).
+    p10/p90 bound the 80% interval from the simulated paths (null when the forecast ran none);
+    `readiness` lists the flags raised on the data the forecast stood on.
     """
     forecast = snapshot.forecast
     return {
@@ -49,7 +50,17 @@ def forecast_json(snapshot: ForecastSnapshot) -> dict[str, Any]:
         "notes": list(forecast.notes),
         "assumptions": dict(forecast.assumptions),
         "actions": actions_json(snapshot),
+        "readiness": readiness_json(snapshot),
     }
+
+
+def readiness_json(snapshot: ForecastSnapshot) -> list[dict[str, str]]:
+    """The flags raised on the data the forecast stood on (missing ledger periods forecast with
+    --allow-incomplete, stale extracts …); empty when nothing was flagged."""
+    return [
+        {"code": f.code, "severity": f.severity.value, "message": f.message}
+        for f in snapshot.readiness
+    ]
 
 
 def actions_json(snapshot: ForecastSnapshot) -> dict[str, Any]:

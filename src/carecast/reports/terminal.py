@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from rich.table import Table
+from rich.text import Text
 
 from carecast.domain.provenance import Council, ForecastSnapshot, ImportBatch
 from carecast.forecast.movements import Movements
@@ -30,6 +31,12 @@ def _actions_caption(snapshot: ForecastSnapshot) -> str:
     )
 
 
+def readiness_lines(snapshot: ForecastSnapshot) -> list[Text]:
+    """The flags raised on the data the forecast stood on, one line each (printed under its
+    table; the table's title says how many there are)."""
+    return [Text.assemble(("Flagged ", "bold yellow"), f.format()) for f in snapshot.readiness]
+
+
 def _money_column(table: Table, heading: str) -> None:
     """Money prints in full: a money column is never wrapped or cut; text columns give way."""
     table.add_column(heading, justify="right", no_wrap=True)
@@ -42,9 +49,10 @@ def _text_column(table: Table, heading: str) -> None:
 
 def forecast_table(snapshot: ForecastSnapshot) -> Table:
     forecast = snapshot.forecast
+    flagged = f" — FLAGGED ({len(snapshot.readiness)})" if snapshot.readiness else ""
     table = Table(
         title=f"{snapshot.council.name}: forecast outturn {forecast.period.financial_year} "
-        f"at period {forecast.period.number} ({forecast.period})",
+        f"at period {forecast.period.number} ({forecast.period}){flagged}",
         caption=f"Snapshot {snapshot.snapshot_id}; data known on {forecast.knowledge_date}. "
         "Forecast = actual to date + committed + demand allowance; P10–P90 is the 80% interval.\n"
         + _actions_caption(snapshot),

@@ -11,7 +11,9 @@ from carecast.domain.provenance import ForecastSnapshot
 from carecast.errors import InvalidInput, Issue, NotFound
 from carecast.forecast.assumptions import Assumptions, AssumptionsError, parse_assumptions
 from carecast.forecast.outturn import METHOD, forecast_outturn
+from carecast.services.readiness import check_readiness, refuse_unready
 from carecast.services.setup import council_transaction
+from carecast.store.imports import list_batches
 from carecast.store.snapshots import latest_snapshot_id, load_snapshot, save_snapshot
 from carecast.store.state import latest_ledger_period, load_state
 
@@ -50,8 +52,14 @@ def run_forecast(
     period: Period | None = None,
     known_on: date | None = None,
     assumptions: Assumptions | None = None,
+    *,
+    allow_incomplete: bool = False,
 ) -> ForecastSnapshot:
-    """Forecast the year's outturn at the end of `period` (default: latest with ledger data)."""
+    """Forecast the year's outturn at the end of `period` (default: latest with ledger data).
+
+    The data the close stands on is checked first (services.readiness): a period beyond the data,
+    or ledger periods missing without `allow_incomplete`, is refused and nothing is stored; flags
+    are stored with the snapshot."""
     with council_transaction(settings) as (connection, council):
         if period is None:
             period = latest_ledger_period(connection, council)
@@ -64,8 +72,16 @@ def run_forecast(
                 f"nothing was known by {known_on:%d %B %Y} for period {period}: import that "
                 "period's extracts with an --as-of date on or before it"
             )
+        flags = refuse_unready(
+            check_readiness(
+                state,
+                period,
+                list_batches(connection, council),
+                allow_incomplete=allow_incomplete,
+            )
+        )
         forecast = forecast_outturn(state, period, assumptions=assumptions)
-        snapshot_id = save_snapshot(connection, council, forecast, FORECAST_METHOD)
+        snapshot_id = save_snapshot(connection, council, forecast, FORECAST_METHOD, flags)
         return load_snapshot(connection, council, snapshot_id)
 
 

@@ -15,7 +15,9 @@ from carecast.forecast.movements import Movements, explain_movements
 from carecast.forecast.outturn import forecast_outturn
 from carecast.forecast.reconcile import Reconciliation, reconcile
 from carecast.services.forecasting import close_date
+from carecast.services.readiness import beyond_data, refuse_unready
 from carecast.services.setup import council_transaction
+from carecast.store.imports import list_batches
 from carecast.store.snapshots import latest_snapshot_id, load_snapshot, previous_snapshot_id
 from carecast.store.state import latest_ledger_period, load_state
 
@@ -76,11 +78,14 @@ def _counterfactual(
 def reconciliation(
     settings: Settings, period: Period | None = None, known_on: date | None = None
 ) -> tuple[Council, Reconciliation]:
-    """Ledger against activity at a period's close (default: the latest with ledger data)."""
+    """Ledger against activity at a period's close (default: the latest with ledger data); a
+    period beyond the data is refused, as the forecast refuses it."""
     with council_transaction(settings) as (connection, council):
         if period is None:
             period = latest_ledger_period(connection, council)
             if period is None:
                 raise NotFound("no ledger actuals have been imported yet; import gl_actuals first")
         state = load_state(connection, council, known_on or close_date(period))
+        beyond = beyond_data(state, period, list_batches(connection, council))
+        refuse_unready([] if beyond is None else [beyond])
         return council, reconcile(state, period)
