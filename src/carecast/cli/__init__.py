@@ -6,7 +6,17 @@ import sys
 
 from rich.console import Console
 
-from carecast.cli import backtest, benchmark, close, demo, imports, later, movements, report  # noqa: F401  (importing registers the commands)
+from carecast.cli import (  # noqa: F401  (importing registers the commands)
+    backtest,
+    benchmark,
+    close,
+    demo,
+    imports,
+    later,
+    movements,
+    report,
+    snapshots,
+)
 from carecast.cli.app import app
 from carecast.errors import CarecastError
 

@@ -7,14 +7,20 @@ from pathlib import Path
 
 from carecast.config import Settings
 from carecast.domain.periods import Period
-from carecast.domain.provenance import ForecastSnapshot
-from carecast.errors import InvalidInput, Issue, NotFound
+from carecast.domain.provenance import Council, ForecastSnapshot, SnapshotSummary
+from carecast.errors import InvalidInput, Issue, NotFound, UsageError
 from carecast.forecast.assumptions import Assumptions, AssumptionsError, parse_assumptions
 from carecast.forecast.outturn import METHOD, forecast_outturn
 from carecast.services.readiness import check_readiness, refuse_unready
 from carecast.services.setup import council_transaction
 from carecast.store.imports import list_batches
-from carecast.store.snapshots import latest_snapshot_id, load_snapshot, save_snapshot
+from carecast.store.snapshots import (
+    latest_snapshot_id,
+    list_snapshots,
+    load_snapshot,
+    save_snapshot,
+    withdraw_snapshot,
+)
 from carecast.store.state import latest_ledger_period, load_state
 
 FORECAST_METHOD = METHOD
@@ -88,3 +94,29 @@ def run_forecast(
 def latest_forecast(settings: Settings, period: Period | None = None) -> ForecastSnapshot:
     with council_transaction(settings) as (connection, council):
         return load_snapshot(connection, council, latest_snapshot_id(connection, council, period))
+
+
+def list_forecasts(settings: Settings) -> tuple[Council, list[SnapshotSummary]]:
+    """Every stored snapshot, oldest first, withdrawn ones included and marked."""
+    with council_transaction(settings) as (connection, council):
+        return council, list_snapshots(connection, council)
+
+
+def withdraw_forecast(settings: Settings, snapshot_id: int, reason: str) -> ForecastSnapshot:
+    """Withdraw a snapshot: it is kept and listed, and never again a command's default."""
+    reason = reason.strip()
+    if not reason:
+        raise UsageError(
+            "--reason must say why the snapshot is withdrawn, e.g. --reason 'ledger for "
+            "2018-08 was incomplete'"
+        )
+    with council_transaction(settings) as (connection, council):
+        known = {s.snapshot_id for s in list_snapshots(connection, council)}
+        if snapshot_id not in known:
+            latest = ", ".join(str(i) for i in sorted(known)[-5:])
+            hint = f" (the latest are {latest})" if latest else " (none has been stored)"
+            raise NotFound(
+                f"there is no forecast snapshot {snapshot_id} for {council.name}{hint}; "
+                "'carecast snapshots' lists them; nothing was withdrawn"
+            )
+        return withdraw_snapshot(connection, council, snapshot_id, reason)
