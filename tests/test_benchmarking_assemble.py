@@ -4,7 +4,7 @@ council code in them."""
 from __future__ import annotations
 
 import csv
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -13,7 +13,11 @@ from carecast.benchmarking.assemble import benchmark, resolve_code
 from carecast.benchmarking.estimate import arithmetic
 from carecast.benchmarking.figures import BenchmarkResult, Figure, OwnCouncil
 from carecast.benchmarking.own_figures import OwnInputs
+from carecast.domain.activity import Episode
+from carecast.domain.codes import ServiceLine
 from carecast.domain.finance import Post
+from carecast.domain.periods import FinancialYear, Period
+from carecast.domain.provenance import Council, Forecast, ForecastLine, ForecastSnapshot
 from carecast.errors import NotFound
 from carecast.reference.dataset import ReferenceData, load_reference
 from carecast.reference.library import DATA, shipped_files
@@ -154,3 +158,88 @@ def test_no_council_is_told_the_case_study_s_agency_share(data: ReferenceData) -
     )
     for notes in (without_posts, benchmark(data, "208").section("workforce").notes):
         assert not any("case study" in note or "31.7" in note for note in notes)
+
+
+def september_2018(known_on: date = date(2018, 9, 30)) -> OwnInputs:
+    """A council in the store with Lewisham's code: one agency and three permanent FTE, and a
+    forecast for 2018-19 of £1,000,000 on placements."""
+    posts = (
+        Post("P1", "Safeguarding", "Social Worker", Decimal(3), "permanent", Decimal(120000)),
+        Post("P2", "Safeguarding", "Social Worker", Decimal(1), "agency", Decimal(70000)),
+    )
+    lines = (
+        ForecastLine(
+            ServiceLine.PLACEMENTS_IFA,
+            Decimal(900000),
+            Decimal(500000),
+            Decimal(500000),
+            Decimal(0),
+            Decimal(1000000),
+            "activity",
+            children=20,
+            average_weekly_cost=Decimal(950),
+        ),
+    )
+    forecast = Forecast(Period(2018, 9), date(2018, 10, 15), lines)
+    council = Council(1, "Test Borough", "209")
+    snapshot = ForecastSnapshot(7, council, datetime(2018, 10, 15, tzinfo=UTC), forecast)
+    episodes = (Episode("C1", date(2018, 5, 1), "S", "C2", "N1", "U4", "PR4"),)
+    return OwnInputs(OwnCouncil("Test Borough", "209", known_on, 7), episodes, posts, snapshot)
+
+
+def own_rows(result: BenchmarkResult, key: str) -> list[tuple[str, bool]]:
+    """(year, whether the row carries published figures) of each row with an own figure."""
+    return [
+        (row.year, any(f.value is not None for f in (row.council, row.neighbours, row.england)))
+        for row in result.section(key).rows
+        if row.own is not None
+    ]
+
+
+def test_the_council_s_2018_19_spend_is_never_in_a_row_of_another_year(
+    data: ReferenceData,
+) -> None:
+    # MHCLG's outturn is shipped for 2023-24 and 2024-25 only: the 2018-19 forecast's figures
+    # get a 2018-19 row of their own, with no published figure beside them.
+    result = benchmark(data, "209", september_2018())
+    assert own_rows(result, "spend") == [("2018-19", False), ("2018-19", False)]
+    years = [row.year for row in result.section("spend").rows]
+    assert years == ["2018-19"] * 3 + ["2023-24"] * 3 + ["2024-25"] * 3
+    own = next(row.own for row in result.section("spend").rows if row.own is not None)
+    assert own is not None
+    assert own.source.year == "forecast 2018-19 at 2018-09"
+
+
+def test_an_own_figure_of_a_census_day_sits_in_that_census_s_row(data: ReferenceData) -> None:
+    result = benchmark(data, "209", september_2018())
+    # The establishment on 30 September 2018, beside DfE's census of 30 September 2018.
+    assert own_rows(result, "workforce") == [("2018", True), ("2018", True)]
+    agency = next(r for r in result.section("workforce").rows if r.own is not None)
+    assert agency.own is not None
+    assert agency.own.value == Decimal("25.0")  # 1 agency FTE of 4 in post
+    assert agency.council.value == Decimal("30.1")  # Lewisham's published 2018 figure
+
+
+def test_an_own_figure_of_another_day_gets_a_row_labelled_with_that_day(
+    data: ReferenceData,
+) -> None:
+    result = benchmark(data, "209", september_2018(date(2018, 12, 31)))
+    assert own_rows(result, "workforce") == [("31 Dec 2018", False), ("31 Dec 2018", False)]
+    # The placement mix on a day that is not a 31 March is not put in a 31 March row either.
+    assert {year for year, _ in own_rows(result, "placement_mix")} == {"31 Dec 2018"}
+    foster = [r for r in result.section("placement_mix").rows if r.measure.startswith("Foster")]
+    # SFR 50's councils in 2017; England's nearest to 31 March 2019 (2020) and latest (2024).
+    assert [r.year for r in foster] == ["2017", "31 Dec 2018", "2020", "2024"]
+
+
+def test_each_section_shows_the_published_year_of_the_financial_year(
+    data: ReferenceData,
+) -> None:
+    # For 2018-19: the year to 31 March 2019 for flows, the census of 30 September 2018.
+    result = benchmark(data, "209", year=FinancialYear(2018))
+    starting = [r.year for r in result.section("flows").rows if "starting" in r.measure]
+    assert starting == ["2019", "2023", "2024", "2025"]
+    turnover = [r.year for r in result.section("workforce").rows if "turnover" in r.measure]
+    assert turnover == ["2018", "2025"]
+    # No published 2018-19 outturn: the nearest, 2023-24, is among the years shown anyway.
+    assert {r.year for r in result.section("spend").rows} == {"2023-24", "2024-25"}

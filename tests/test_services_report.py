@@ -222,7 +222,7 @@ def test_the_methodology_says_what_was_left_out(demo: Demo) -> None:
 def test_a_capability_that_cannot_answer_is_left_out_with_its_reason(
     demo: Demo, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def not_in_the_reference_data(_settings: Settings) -> None:
+    def not_in_the_reference_data(_settings: Settings, **_options: object) -> None:
         raise NotFound("no council with code 999 is in the reference data")
 
     monkeypatch.setattr("carecast.services.benchmark.benchmark_council", not_in_the_reference_data)
@@ -237,7 +237,7 @@ def test_a_capability_that_cannot_answer_is_left_out_with_its_reason(
 def test_a_bug_in_a_capability_stops_the_report_instead_of_hiding_in_it(
     demo: Demo, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken(_settings: Settings) -> None:
+    def broken(_settings: Settings, **_options: object) -> None:
         raise KeyError("a mistake in carecast's code")
 
     monkeypatch.setattr("carecast.services.benchmark.benchmark_council", broken)
@@ -268,3 +268,25 @@ def test_the_report_and_carecast_reconcile_count_the_same_over_commitments(demo:
     assert result.over_commitments  # the demo has some, as councils do
     assert table.cell("Total", "unplaced") == len(result.over_commitments)
     assert table.cell("Total", "unpaid") == len(result.under_reported)
+
+
+def test_the_benchmark_sets_like_years_side_by_side_or_says_they_differ(demo: Demo) -> None:
+    section = demo.report.section("benchmark")
+    # The September 2018 close is compared with 31 March 2019, the end of its financial year.
+    assert section.paragraphs[0].startswith("On 31 March 2019 the published rate for Lewisham")
+    spending = next(t for t in section.tables if t.key == "benchmark_spending")
+    columns = (spending.column(key) for key in ("year", "council", "own"))
+    rows = zip(*columns, strict=True)
+    # The council's 2018-19 figures are in 2018-19 rows, beside no other year's published figure.
+    assert {(year, published) for year, published, own in rows if own is not None} == {
+        ("2018-19", None)
+    }
+    assert "2023-24" in spending.column("year")  # the nearest outturn MHCLG published
+    notes = " ".join(section.notes)
+    assert "The report is for 2018-19; where the published data carecast holds has no figures" in (
+        notes
+    )
+    assert "spend per child (revenue outturn) (2023-24)" in notes
+    measures = next(t for t in section.tables if t.key == "benchmark_measures")
+    agency = measures.cell("Agency social workers (% of FTE)", "year")
+    assert agency == "2018"  # DfE's census of 30 September 2018, the demo's own day

@@ -14,6 +14,7 @@ from carecast.benchmarking.figures import (
 from carecast.benchmarking.own_figures import OwnInputs, own_figures
 from carecast.benchmarking.resources import spend_section, workforce_section
 from carecast.benchmarking.sections import Context, cla_rate_section, flows_section, mix_section
+from carecast.domain.periods import FinancialYear
 from carecast.errors import NotFound
 from carecast.reference.catalogue import BY_KEY
 from carecast.reference.dataset import ReferenceData
@@ -61,12 +62,21 @@ def neighbour_group(data: ReferenceData, la_code: str) -> NeighbourGroup:
     return NeighbourGroup(members, cited)
 
 
-def benchmark(data: ReferenceData, la_code: str, own: OwnInputs | None = None) -> BenchmarkResult:
+def benchmark(
+    data: ReferenceData,
+    la_code: str,
+    own: OwnInputs | None = None,
+    year: FinancialYear | None = None,
+) -> BenchmarkResult:
     """The benchmark of council `la_code` (a DfE code, see `resolve_code`), with the store's own
-    figures beside the published ones when `own` is given."""
+    figures beside the published ones when `own` is given. Each section also shows the published
+    year that belongs to financial year `year` (default: the year of the own figures' day) where
+    the data has it; own figures sit only in rows of the year they describe (years.py)."""
     group = neighbour_group(data, la_code)
     figures = own_figures(data, la_code, own) if own is not None else None
-    ctx = Context(data, la_code, tuple(n.la_code for n in group.members), figures)
+    if year is None and own is not None:
+        year = FinancialYear.containing(own.council.known_on)
+    ctx = Context(data, la_code, tuple(n.la_code for n in group.members), figures, year)
     sections = (
         cla_rate_section(ctx),
         flows_section(ctx),

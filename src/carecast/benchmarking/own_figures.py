@@ -53,6 +53,8 @@ class OwnFigures:
     spend_per_child: Figure | None = None
     placement_spend_per_child_looked_after: Figure | None = None
     average_weekly_cost: Figure | None = None
+    ceased_year: str | None = None  # the year to 31 March `ceased_mix` describes, e.g. '2018'
+    financial_year: str | None = None  # the forecast's year the money figures describe
 
 
 def _source(inputs: OwnInputs, table: str, measure: str, year: str) -> Source:
@@ -249,6 +251,9 @@ def own_figures(data: ReferenceData, la_code: str, inputs: OwnInputs) -> OwnFigu
     )
     mix = _mix(inputs, day)
     ceased_mix = _ceased_mix(inputs, list(flows))
+    ceased_year = str(max(flows)) if ceased_mix else None
+    snapshot = inputs.snapshot
+    money_year = None if snapshot is None else snapshot.forecast.period.financial_year.label
     agency, vacancy = _staffing(inputs, day)
     try:
         mid_year, population = population_mid_year(data, la_code, day)
@@ -261,6 +266,7 @@ def own_figures(data: ReferenceData, la_code: str, inputs: OwnInputs) -> OwnFigu
             ceased_mix=ceased_mix,
             agency_rate=agency,
             vacancy_rate=vacancy,
+            ceased_year=ceased_year,
         )
     rate_now = None
     if population.value:
@@ -290,4 +296,6 @@ def own_figures(data: ReferenceData, la_code: str, inputs: OwnInputs) -> OwnFigu
         agency,
         vacancy,
         *money,
+        ceased_year=ceased_year,
+        financial_year=money_year if money[0] or money[1] else None,
     )

@@ -12,7 +12,8 @@ from carecast.benchmarking.measures import (
 )
 from carecast.benchmarking.own_figures import OwnFigures
 from carecast.benchmarking.published import direct
-from carecast.benchmarking.sections import Context, nearest
+from carecast.benchmarking.sections import Context, in_time, own_only_row
+from carecast.benchmarking.years import at_30_september_of, point_label
 
 WORKFORCE = (
     ("agency_rate_fte", "Agency social workers (% of FTE)", "%", True),
@@ -23,26 +24,34 @@ WORKFORCE = (
 
 
 def workforce_section(ctx: Context) -> Section:
+    """DfE's census at 30 September; the council's own establishment on its own day, in the
+    census row only when that day is a 30 September."""
     rows: list[Row] = []
     own = ctx.own
     own_figures: dict[str, Figure | None] = {
         "agency_rate_fte": own.agency_rate if own else None,
         "vacancy_rate_fte": own.vacancy_rate if own else None,
     }
+    mine = None if own is None else point_label(own.known_on, at_30_september_of)
     for measure, label, unit, over_time in WORKFORCE:
         available = ctx.years(measure)
-        shown = available if over_time else available[-1:]
-        closest = nearest(available, own.known_on if own else None)
         figure = own_figures.get(measure)
-        rows += [
+        shown = set(available if over_time else available[-1:])
+        shown |= set(ctx.aligned("workforce", available))
+        if figure is not None and mine in available:
+            shown.add(mine)
+        measured = [
             ctx.row(
                 label,
                 direct(measure, unit, census_30_september),
                 year,
-                figure if year == closest else None,
+                figure if year == mine else None,
             )
-            for year in shown
+            for year in sorted(shown)
         ]
+        if figure is not None and mine is not None and mine not in shown:
+            measured.append(own_only_row(label, mine, figure))
+        rows += in_time(measured, at_30_september_of)
     notes: tuple[str, ...] = (
         "DfE's census of children and family social workers at 30 September. Agency rate: agency "
         "FTE ÷ (agency + in-post FTE); vacancy rate: vacancies (including those covered by "
@@ -69,12 +78,14 @@ def _own_workforce_note(own: OwnFigures) -> str:
 
 
 def spend_section(ctx: Context) -> Section:
+    """MHCLG's revenue outturn, every year published; the council's own figures in the row of
+    the financial year its forecast is for (a row of its own when none was published)."""
     rows: list[Row] = []
     own = ctx.own
-    available = ctx.years(CSC_TOTAL)
-    closest = nearest(available, own.known_on if own else None)
+    mine = None if own is None else own.financial_year
+    available = sorted({*ctx.years(CSC_TOTAL), *([mine] if mine else [])})
     for year in available:
-        here = own is not None and year == closest
+        here = own is not None and year == mine
         rows.append(
             ctx.row(
                 "Net spend on children's social care per child aged 0–17 (£ a year)",
@@ -105,7 +116,10 @@ def spend_section(ctx: Context) -> Section:
     )
     if own is not None:
         notes += (
-            "The council's own figures come from its latest forecast: the outturn of its budget "
-            "lines per child, and its placement lines a week per child looked after now.",
+            f"The council's own figures come from its forecast for {own.financial_year}: the "
+            "outturn of its budget lines per child, and its placement lines a week per child "
+            "looked after now."
+            if own.financial_year
+            else "The council's own spend needs a stored forecast; there is none yet.",
         )
     return Section("spend", "Spend per child (revenue outturn)", tuple(rows), notes)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -14,7 +14,15 @@ from carecast.benchmarking.measures import (
     year_to_31_march,
 )
 from carecast.benchmarking.own_figures import OwnFigures
-from carecast.benchmarking.published import Measure, published_row, share, years
+from carecast.benchmarking.published import Measure, missing, published_row, share, years
+from carecast.benchmarking.years import (
+    aligned_year,
+    at_31_march_of,
+    label_order,
+    nearest_year,
+    point_label,
+)
+from carecast.domain.periods import FinancialYear
 from carecast.reference.dataset import ReferenceData
 from carecast.reference.tidy import ENGLAND
 
@@ -109,12 +117,14 @@ CEASED_REASONS = (
 
 @dataclass(frozen=True)
 class Context:
-    """What every section needs: the data, the council, its neighbours and its own figures."""
+    """What every section needs: the data, the council, its neighbours, its own figures and the
+    financial year the benchmark is for (`focus`; None: the latest published)."""
 
     data: ReferenceData
     la_code: str
     neighbours: tuple[str, ...]
     own: OwnFigures | None
+    focus: FinancialYear | None = None
 
     def row(self, label: str, measure: Measure, year: str, own: Figure | None = None) -> Row:
         return published_row(
@@ -131,15 +141,24 @@ class Context:
         """Years the council has the measure; England's when the council has none."""
         return years(self.data, self.la_code, measure) or years(self.data, ENGLAND, measure)
 
+    def aligned(self, section: str, published: Iterable[str]) -> list[str]:
+        """Of the `published` years, the one that belongs to the benchmark's financial year, or
+        the nearest to it (see years.py); none without a financial year."""
+        if self.focus is None:
+            return []
+        found = nearest_year(aligned_year(section, self.focus), published)
+        return [] if found is None else [found]
 
-def nearest(candidates: Iterable[str], day: date | None) -> str | None:
-    """The year label (e.g. '2017', '2024-25') closest to `day`, latest on a tie."""
-    pool = sorted(candidates)
-    if not pool:
-        return None
-    if day is None:
-        return pool[-1]
-    return min(reversed(pool), key=lambda y: abs(int(y[:4]) - day.year))
+
+def own_only_row(measure: str, label: str, own: Figure) -> Row:
+    """A row for an own figure of a day the publishers do not measure on: the published
+    columns are empty rather than another day's figures."""
+    absent = missing(own.unit, measure, label, "not published for this date")
+    return Row(measure, label, absent, absent, absent, own)
+
+
+def in_time(rows: Iterable[Row], published_day: Callable[[int], date]) -> list[Row]:
+    return sorted(rows, key=lambda row: label_order(row.year, published_day))
 
 
 def cla_rate_section(ctx: Context) -> Section:
@@ -175,10 +194,12 @@ def flows_section(ctx: Context) -> Section:
     )
     for key, label, known in flows:
         own_rates = known or {}
-        recent = ctx.years(key)[-RECENT_YEARS:]
+        published = ctx.years(key)
+        recent = published[-RECENT_YEARS:] + ctx.aligned("flows", published)
         for year in sorted(set(recent) | set(own_rates)):
             rows.append(ctx.row(label, rate(key, "year"), year, own_rates.get(year)))
-    placements = ctx.years("new_placements:Total new placements")[-1:]
+    published = ctx.years("new_placements:Total new placements")
+    placements = sorted({*published[-1:], *ctx.aligned("flows", published)})
     for year in placements:
         rows.append(
             ctx.row(
@@ -207,19 +228,24 @@ def flows_section(ctx: Context) -> Section:
 
 
 def _ceased_rows(ctx: Context) -> list[Row]:
-    """Why children ceased: SFR 50's 2017 figures and the latest tidy release, the council's own
-    latest whole year beside the nearer of the two."""
+    """Why children ceased: SFR 50's 2017 figures, the tidy release's latest year and the year of
+    the benchmark; the council's own latest whole year in that year's row (its own row when
+    nothing was published for it)."""
     sfr_years = [y for y in ctx.years("sfr50:CEA_Adop1") if y in ctx.years("cla_ceased")]
-    latest = ctx.years(CEASED)[-1:]
+    tidy_years = ctx.years(CEASED)
     own = ctx.own
-    closest = nearest(sfr_years + latest, own.known_on if own else None)
+    own_year = own.ceased_year if own is not None else None
+    shown = {*tidy_years[-1:], *ctx.aligned("flows", tidy_years)} - set(sfr_years)
+    if own_year is not None and own_year not in sfr_years:
+        shown.add(own_year)
     rows: list[Row] = []
     for key, label, parts, columns in CEASED_REASONS:
         own_figure = own.ceased_mix.get(key) if own else None
         tidy = share(tuple(f"ceased:{p}" for p in parts), CEASED, year_to_31_march, label)
         sfr50 = share(tuple(f"sfr50:{c}" for c in columns), "cla_ceased", year_to_31_march, label)
-        for year, measure in [(y, sfr50) for y in sfr_years] + [(y, tidy) for y in latest]:
-            mine = own_figure if year == closest else None
+        chosen = [(y, sfr50) for y in sfr_years] + [(y, tidy) for y in shown]
+        for year, measure in sorted(chosen, key=lambda item: item[0]):
+            mine = own_figure if year == own_year else None
             rows.append(ctx.row(f"Ceased: {label} (%)", measure, year, mine))
     return rows
 
@@ -236,14 +262,18 @@ def _national_share(parts: tuple[str, ...], provider: str, label: str) -> Measur
 def _mix_rows(
     ctx: Context, label: str, sfr50: Measure, national: Measure, own: Figure | None
 ) -> list[Row]:
+    """SFR 50's councils (2017), England's latest and the benchmark's year; the council's own
+    mix on its own day, in the 31 March row only when that day is a 31 March."""
     council_years = years(ctx.data, ctx.la_code, SFR50_TOTAL)
     sfr_years = [y for y in years(ctx.data, ENGLAND, "sfr50:CLA_Fost") if y in council_years]
-    national_years = years(ctx.data, ENGLAND, NATIONAL.format(ALL, "All children"))[-1:]
-    known_on = ctx.own.known_on if ctx.own else None
-    closest = nearest(sfr_years + national_years, known_on)
-    rows = [ctx.row(label, sfr50, y, own if y == closest else None) for y in sfr_years]
-    rows += [ctx.row(label, national, y, own if y == closest else None) for y in national_years]
-    return rows
+    published = years(ctx.data, ENGLAND, NATIONAL.format(ALL, "All children"))
+    national_years = sorted({*published[-1:], *ctx.aligned("placement_mix", published)})
+    mine = None if ctx.own is None else point_label(ctx.own.known_on, at_31_march_of)
+    rows = [ctx.row(label, sfr50, y, own if y == mine else None) for y in sfr_years]
+    rows += [ctx.row(label, national, y, own if y == mine else None) for y in national_years]
+    if own is not None and mine is not None and mine not in {*sfr_years, *national_years}:
+        rows.append(own_only_row(label, mine, own))
+    return in_time(rows, at_31_march_of)
 
 
 def mix_section(ctx: Context) -> Section:

@@ -92,6 +92,7 @@ class BenchmarkMeasure:
     source: str
     own: Decimal | None = None  # the same measure from the council's own data in the store
     peers: tuple[PeerValue, ...] = ()
+    trend: bool = False  # one of a series over the years, shown as its own table
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +118,8 @@ class BenchmarkView:
     population_year: str | None = None
     notes: tuple[str, ...] = ()
     at_neighbours_rate: NeighbourRateView | None = None
+    for_year: str = ""  # the financial year of the report, e.g. '2018-19'
+    year_end: str = ""  # the 31 March that closes it, as DfE labels it: '2019'
 
 
 @dataclass(frozen=True)

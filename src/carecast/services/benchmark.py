@@ -14,6 +14,7 @@ from carecast.benchmarking.assemble import benchmark, resolve_code
 from carecast.benchmarking.figures import BenchmarkResult, OwnCouncil
 from carecast.benchmarking.own_figures import OwnInputs
 from carecast.config import Settings
+from carecast.domain.periods import Period
 from carecast.domain.provenance import Council, ForecastSnapshot
 from carecast.errors import NotFound, StoreNotReady
 from carecast.reference.dataset import ReferenceData, load_reference
@@ -68,12 +69,16 @@ def import_reference(
     return import_releases(paths, reference_folder(settings))
 
 
-def _own_inputs(connection: sa.Connection, council: Council) -> OwnInputs | None:
-    """The store's data for the council: as at the latest forecast's period end (with that
-    forecast's costs), else as at the latest import; None when nothing was imported."""
+def _own_inputs(
+    connection: sa.Connection, council: Council, period: Period | None = None
+) -> OwnInputs | None:
+    """The store's data for the council: as at the period end of the latest forecast (of
+    `period`, when given), with that forecast's costs; else as at the latest import; None when
+    nothing was imported."""
     snapshot: ForecastSnapshot | None = None
     try:
-        snapshot = load_snapshot(connection, council, latest_snapshot_id(connection, council))
+        snapshot_id = latest_snapshot_id(connection, council, period)
+        snapshot = load_snapshot(connection, council, snapshot_id)
     except NotFound:
         snapshot = None
     if snapshot is not None:
@@ -130,11 +135,16 @@ def _stored_council(
     return None, None
 
 
-def benchmark_council(settings: Settings, la_code: str | None = None) -> BenchmarkResult:
+def benchmark_council(
+    settings: Settings, la_code: str | None = None, period: Period | None = None
+) -> BenchmarkResult:
     """The benchmark of a council: for the report's benchmark section and `carecast benchmark`.
 
     la_code: a DfE three-digit code (`209`) or an ONS code (`E09000023`) of any English council
         in the reference data; default: the council in the store.
+    period: the close the benchmark is for (the report's): the own figures come from that
+        period's forecast, and each section shows the published year of its financial year
+        where the data has it; default: the latest forecast.
     Returns a `BenchmarkResult` (carecast.benchmarking.figures), a frozen tree of plain values:
         `neighbours` (DfE's statistical neighbours, nearest first, with the model cited);
         `sections` — `cla_rate` (children looked after per 10,000 on 31 March, every year),
@@ -151,12 +161,13 @@ def benchmark_council(settings: Settings, la_code: str | None = None) -> Benchma
     given and the store holds no council.
     """
     data = reference_data(settings)
+    year = None if period is None else period.financial_year
     if la_code is None:
         with council_transaction(settings) as (connection, council):
             code = resolve_code(data, council.la_code)
-            own = _own_inputs(connection, council)
-        return benchmark(data, code, own)
+            own = _own_inputs(connection, council, period)
+        return benchmark(data, code, own, year)
     code = resolve_code(data, la_code)
     own, note = _stored_council(settings, data, code)
-    result = benchmark(data, code, own)
+    result = benchmark(data, code, own, year)
     return result if note is None else replace(result, notes=(*result.notes, note))

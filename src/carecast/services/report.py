@@ -173,7 +173,7 @@ def load_context(settings: Settings, options: ReportOptions, today: date) -> Rep
         lambda: report_sources.backtest_view(settings, year.previous()),
     )
     benchmark = optional(
-        "benchmark", options.benchmark, lambda: report_sources.benchmark_view(settings)
+        "benchmark", options.benchmark, lambda: report_sources.benchmark_view(settings, period)
     )
     return ReportContext(
         council=council,

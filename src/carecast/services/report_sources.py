@@ -15,9 +15,10 @@ from decimal import Decimal
 from typing import Any
 
 from carecast.config import Settings
-from carecast.domain.periods import FinancialYear
+from carecast.domain.periods import FinancialYear, Period
 from carecast.domain.provenance import ForecastSnapshot
 from carecast.errors import CarecastError
+from carecast.reports import narrative
 from carecast.reports.context import (
     BacktestPoint,
     BacktestView,
@@ -95,46 +96,98 @@ def _peers(settings: Settings, result: Any, year: str) -> tuple[PeerValue, ...]:
     return tuple(peers)
 
 
-def benchmark_view(settings: Settings) -> tuple[BenchmarkView | None, str | None]:
-    """The council against its statistical neighbours and England, or why not."""
+def _published(row: Any) -> bool:
+    return any(f.value is not None for f in (row.council, row.neighbours, row.england))
+
+
+def _chosen_rows(section: Any, year: FinancialYear) -> tuple[list[Any], set[str]]:
+    """Per measure, the published row of `year` (see benchmarking.years) or, where the data has
+    none, of the nearest year published; and the council's own figure of that year, else its
+    latest, in a row of its own year when that is another. Returns the rows in the section's
+    order and the published years shown that are not the report's."""
+    from carecast.benchmarking.years import aligned_year, nearest_year
+
+    wanted = aligned_year(section.key, year)
+    groups: dict[str, list[Any]] = {}
+    for row in section.rows:
+        groups.setdefault(row.measure, []).append(row)
+    chosen: list[Any] = []
+    differ: set[str] = set()
+    for rows in groups.values():
+        published = {row.year: row for row in rows if _published(row)}
+        shown = nearest_year(wanted, published)
+        pick = None if shown is None else published[shown]
+        if shown is not None and shown != wanted:
+            differ.add(shown)
+        own = [row for row in rows if row.own is not None and row.own.value is not None]
+        mine = next((row for row in own if row.year == wanted), own[-1] if own else None)
+        chosen += [row for row in rows if row is pick or row is mine]
+    return chosen, differ
+
+
+def _measure(row: Any, trend: bool) -> BenchmarkMeasure:
+    source = row.council.source
+    if not source.publisher and row.own is not None:
+        source = row.own.source
+    return BenchmarkMeasure(
+        measure=row.measure,
+        unit=UNITS.get(row.council.unit, "count"),
+        year=row.year,
+        council=_value(row.council),
+        neighbours=_value(row.neighbours),
+        england=_value(row.england),
+        source=f"{source.publisher}, {source.table}",
+        own=_value(row.own),
+        trend=trend,
+    )
+
+
+def benchmark_view(settings: Settings, period: Period) -> tuple[BenchmarkView | None, str | None]:
+    """The council against its statistical neighbours and England for the report's year, or why
+    not. Published figures are those of the report's financial year where the data has them;
+    where not, the latest, and the view's notes say so. The council's own figures are those of
+    the report's forecast, each in a row labelled with its own year."""
     if not available("carecast.services.benchmark"):
         return None, "the benchmarking capability (services/benchmark.py) is not installed"
+    from carecast.benchmarking.years import march_year
     from carecast.services.benchmark import benchmark_council
 
     try:
-        result = benchmark_council(settings)
+        result = benchmark_council(settings, period=period)
     except CarecastError as error:
         return None, f"no benchmark: {error.message}"
+    year = period.financial_year
     measures: list[BenchmarkMeasure] = []
+    differ: list[str] = []
     for section in result.sections:
-        rows = section.rows
-        if section.key != "cla_rate" and rows:  # a trend for the rate, the latest year otherwise
-            latest = max(row.year for row in rows)
-            rows = tuple(row for row in rows if row.year == latest)
-        for row in rows:
-            source = row.council.source
-            measures.append(
-                BenchmarkMeasure(
-                    measure=row.measure,
-                    unit=UNITS.get(row.council.unit, "count"),
-                    year=row.year,
-                    council=_value(row.council),
-                    neighbours=_value(row.neighbours),
-                    england=_value(row.england),
-                    source=f"{source.publisher}, {source.table}",
-                    own=_value(row.own),
-                )
-            )
-    rate_rows = [m for m in measures if m.unit == "rate" and m.council is not None]
-    if rate_rows:
-        latest_rate = max(rate_rows, key=lambda m: m.year)
-        peers = _peers(settings, result, latest_rate.year)
-        measures[measures.index(latest_rate)] = replace(latest_rate, peers=peers)
+        if section.key == "cla_rate":  # the rate over the years, as a trend
+            measures += [_measure(row, trend=True) for row in section.rows]
+            continue
+        rows, others = _chosen_rows(section, year)
+        measures += [_measure(row, trend=False) for row in rows]
+        if others:
+            shown = narrative.join(sorted(others))
+            differ.append(f"{section.title[0].lower()}{section.title[1:]} ({shown})")
+    rates = [m for m in measures if m.unit == "rate" and m.council is not None]
+    wanted = march_year(year)
+    rate = next(
+        (m for m in rates if m.year == wanted), max(rates, key=lambda m: m.year, default=None)
+    )
+    if rate is not None:
+        peers = _peers(settings, result, rate.year)
+        measures[measures.index(rate)] = replace(rate, peers=peers)
     estimate = next(
         (e for e in result.estimates if e.basis == "own data"),
         result.estimates[0] if result.estimates else None,
     )
-    notes = (*result.notes, *(note for section in result.sections for note in section.notes))
+    notes = [*result.notes, *(note for section in result.sections for note in section.notes)]
+    if differ:
+        notes.append(
+            f"The report is for {year}; where the published data carecast holds has no figures "
+            "of that year, the nearest year published is shown instead, in rows labelled with "
+            f"it: {narrative.join(differ)}. The council's own figures are always in rows of the "
+            "year or day they describe."
+        )
     population = estimate.population.value if estimate is not None else None
     return (
         BenchmarkView(
@@ -144,6 +197,8 @@ def benchmark_view(settings: Settings) -> tuple[BenchmarkView | None, str | None
             population_year=estimate.population.source.year if estimate is not None else None,
             notes=tuple(dict.fromkeys(notes)),
             at_neighbours_rate=_neighbour_rate(estimate),
+            for_year=str(year),
+            year_end=wanted,
         ),
         None,
     )

@@ -55,13 +55,11 @@ def _sources(chosen: list[BenchmarkMeasure]) -> tuple[str, ...]:
 
 
 def trend_tables(view: BenchmarkView) -> list[Table]:
-    """A measure published for several years becomes its own table, one row a year."""
-    names = [m.measure for m in view.measures]
+    """A measure shown over the years becomes its own table, one row a year."""
+    names = [m.measure for m in view.measures if m.trend]
     tables: list[Table] = []
     for name in dict.fromkeys(names):
-        chosen = [m for m in view.measures if m.measure == name]
-        if len(chosen) < 2:
-            continue
+        chosen = [m for m in view.measures if m.measure == name and m.trend]
         rows: list[tuple[Cell, ...]] = [
             (m.year, m.council, m.own, m.neighbours, m.england, short_source(m.source))
             for m in chosen
@@ -80,11 +78,10 @@ def trend_tables(view: BenchmarkView) -> list[Table]:
 
 
 def measures_table(view: BenchmarkView, money: bool) -> Table | None:
-    """The measures published for one year, in one unit family: money or rates and shares."""
-    counts = {
-        m.measure: sum(1 for n in view.measures if n.measure == m.measure) for m in view.measures
-    }
-    chosen = [m for m in view.measures if (m.unit == "pounds") == money and counts[m.measure] == 1]
+    """The measures of the report's year, in one unit family: money or rates and shares. Each
+    row is labelled with its year: where the latest published year is not the council's own, a
+    measure has a row for each."""
+    chosen = [m for m in view.measures if (m.unit == "pounds") == money and not m.trend]
     if not chosen:
         return None
     rows: list[tuple[Cell, ...]] = [
@@ -112,7 +109,10 @@ def public_table(table: Table) -> Table:
         c.key for c in table.columns
     }:
         return table
-    return table.without("own", note="The council's own-data figures are in the internal version.")
+    shown = table.without("own", note="The council's own-data figures are in the internal version.")
+    values = [n for n, column in enumerate(shown.columns) if column.key in VALUE_COLUMNS]
+    # A row that held only the council's own figure has nothing left to show.
+    return shown.with_rows([row for row in shown.rows if any(row[n] is not None for n in values)])
 
 
 def at_neighbours_rate(view: NeighbourRateView) -> Table:
@@ -166,15 +166,21 @@ def build(context: ReportContext) -> Built:
     if context.public:
         tables = [public_table(table) for table in tables]
     paragraphs: list[str] = []
-    rate = max(
-        (m for m in view.measures if m.unit == "rate" and m.council is not None),
-        key=lambda m: m.year,
-        default=None,
+    rate = next(
+        (m for m in view.measures if m.peers),
+        max(
+            (m for m in view.measures if m.unit == "rate" and m.council is not None),
+            key=lambda m: m.year,
+            default=None,
+        ),
     )
     if rate is not None and rate.council is not None and rate.neighbours is not None:
         compare = "above" if rate.council > rate.neighbours else "below"
+        when = f"On 31 March {rate.year}"
+        if view.year_end and rate.year != view.year_end:
+            when += f" (the latest published; this report is for {view.for_year})"
         paragraphs.append(
-            f"In {rate.year} the published rate for {view.council_name} was "
+            f"{when} the published rate for {view.council_name} was "
             f"{narrative.number(rate.council)} children looked after per 10,000, {compare} its "
             f"statistical neighbours ({narrative.number(rate.neighbours)})"
             + (
