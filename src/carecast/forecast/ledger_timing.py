@@ -39,6 +39,8 @@ MIN_KAPPA_SD = 0.02
 MAX_ALPHA = 1.2
 FOUR_WEEKLY_EVIDENCE = 0.6
 NO_EVIDENCE_NOISE = 0.1
+KAPPA_RANGE = (0.5, 2.0)  # a ledger paying outside this of what its placements cost is not theirs
+MAX_NOISE = 0.5  # a schedule that leaves months this far off does not explain the ledger
 
 
 @dataclass(frozen=True)
@@ -253,6 +255,10 @@ def fit_line_timing(
         # too few months to tell a convention: the care is taken as posted when it happens, and
         # the interval carries the doubt
         return LineTiming(schedule, 1.0, PRIOR_KAPPA_SD, 0.0, noise, fitted, 0)
+    if noise > MAX_NOISE or any(not KAPPA_RANGE[0] <= k <= KAPPA_RANGE[1] for k in kappas.values()):
+        # the line's placements do not explain its ledger (other spend posts there, or its care
+        # is not costed): no timing is read into it
+        return LineTiming(Schedule("monthly"), 1.0, PRIOR_KAPPA_SD, 0.0, NO_EVIDENCE_NOISE, 0, 0)
     predicted = postings(schedule, grid, observed.daily)
     current = close.financial_year.start_year
     alpha = _year_end_share(grid, observed, schedule, predicted, kappas, close)
@@ -265,6 +271,9 @@ def fit_line_timing(
         tau = PRIOR_KAPPA_SD
     precision, weighted = 1 / tau**2, prior / tau**2
     first = grid.index(close.financial_year.periods()[0])
+    months = _fit_months(grid, observed.ledger, close, padding)
+    # one month's error in pounds: noise is relative to the line's typical month
+    sigma = max(noise, 0.01) * float(np.abs(observed.ledger[months]).mean())
     reversal = alpha * prior * _unpaid_year_end(grid, observed, schedule, current - 1)
     for m in range(first, grid.index(close) + 1):
         if m >= grid.months or math.isnan(observed.ledger[m]) or predicted[m] <= 0:
@@ -272,10 +281,9 @@ def fit_line_timing(
         basis = predicted[m] - (reversal / max(prior, 1e-9) if m == first else 0.0)
         if basis <= 0:
             continue
-        sigma = max(noise, 0.01) * basis
         precision += basis**2 / sigma**2
         weighted += basis * observed.ledger[m] / sigma**2
-    kappa = weighted / precision
+    kappa = min(max(weighted / precision, KAPPA_RANGE[0]), KAPPA_RANGE[1])
     return LineTiming(schedule, kappa, 1 / math.sqrt(precision), alpha, noise, fitted, len(history))
 
 
