@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -37,6 +37,7 @@ from carecast.forecast.placement_lines import (
 )
 from carecast.forecast.placement_timing import placement_timing
 from carecast.forecast.staffing import StaffingModel, build_staffing
+from carecast.forecast.staffing_ledger import establishment_drift, reversal_deficit
 from carecast.forecast.window import Window
 
 ZERO = Decimal(0)
@@ -104,7 +105,7 @@ def fit_staffing_part(
     days = period.financial_year.days
     earlier = (state.earlier_posts, state.earlier_posts_on) if state.earlier_posts_on else None
     model = build_staffing(posts, window, days, used.staffing, earlier)
-    fitted = {
+    fitted: dict[str, dict[str, Any]] = {
         "staffing": {
             "leaver_rate_permanent": model.fit.leaver_rate["permanent"],
             "leaver_rate_agency": model.fit.leaver_rate["agency"],
@@ -113,13 +114,33 @@ def fit_staffing_part(
             "end_dates_extended": model.fit.end_dates_extended,
         }
     }
-    builds = {ServiceLine.STAFFING: staffing_build(model, posts, window, days)}
+    build = staffing_build(model, posts, window, days)
     monthly, _ = monthly_ledger(state.ledger, state.cost_centres)
-    noise = monthly_noise(monthly.get(ServiceLine.STAFFING, {}), period)
-    remaining = float(model.holder.sum() + model.newcomer.sum())
+    posted = monthly.get(ServiceLine.STAFFING, {})
+    # what the establishment of today cannot see: last year's accrual reversed in period 1, and
+    # the drift of the filled establishment's cost since the extract six months before
+    deficit = reversal_deficit(posted, period) if window.days else 0.0
+    drift = establishment_drift(state.earlier_posts, state.earlier_posts_on, posts, period.last_day)
+    if used.staffing.establishment_drift is not None:
+        drift = replace(drift, yearly=used.staffing.establishment_drift)
+    expected = (model.holder + model.newcomer).sum(axis=0)
+    drifted = expected * (drift.factors(window.days) - 1)
+    build.add_monthly(COMMITTED, "arrears", window.periods[:1], np.array([deficit]))
+    build.add_daily(DEMAND, "establishment_drift", window, drifted)
+    fitted["staffing"]["establishment_drift"] = drift.yearly
+    findings = {
+        "staffing_ledger": {
+            "reversal_deficit": round(deficit, 2),
+            "establishment_cost_then": round(drift.cost_then, 2),
+            "establishment_cost_now": round(drift.cost_now, 2),
+            "drift_a_year": round(drift.yearly, 4),
+        }
+    }
+    noise = monthly_noise(posted, period)
+    remaining = float(expected.sum())
     months = max(len(window.periods), 1)
     level = {ServiceLine.STAFFING: noise * remaining / months * math.sqrt(months)}
-    return Part(builds, fitted, level_sd=level), model
+    return Part({ServiceLine.STAFFING: build}, fitted, findings, level_sd=level), model
 
 
 def monthly_noise(posted: Mapping[Period, float], period: Period) -> float:
