@@ -54,15 +54,20 @@ def _due(end: date | None, earlier_on: date, close: date) -> bool:
 def commitment_end_dates(
     earlier: Iterable[Commitment], current: Iterable[Commitment], earlier_on: date, close: date
 ) -> EndDateEvidence:
-    """Commitments (one child, provider and start) whose end fell due since `earlier_on`."""
-    now = {(c.child_id, c.provider, c.start): c for c in current}
+    """Commitments whose end fell due since `earlier_on`: rolled on when today's extract still
+    holds the child's commitment with the same provider, begun by then and running past that end
+    (some systems key a continuing placement afresh each April, so the start may differ)."""
+    now: dict[tuple[str, str], list[Commitment]] = {}
+    for c in current:
+        now.setdefault((c.child_id, c.provider), []).append(c)
     due = rolled = 0
     for before in earlier:
-        if not _due(before.end, earlier_on, close):
+        end = before.end
+        if end is None or not _due(end, earlier_on, close):
             continue
         due += 1
-        after = now.get((before.child_id, before.provider, before.start))
-        if after is not None and (after.end is None or (before.end and after.end > before.end)):
+        later = now.get((before.child_id, before.provider), [])
+        if any(c.start <= end and (c.end is None or c.end > end) for c in later):
             rolled += 1
     # a commitment in today's extract whose end has passed has simply ended: only the comparison
     # of two extracts tells rolling apart for commitments
