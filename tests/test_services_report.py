@@ -2,8 +2,8 @@
 (HTML, PDF and Word rounded to the pound as committee papers are, Excel to the penny), every
 number in the narrative is in a table, and the public version discloses no small count.
 
-The demo council is built once for the module (SQLite); forecasts at periods 3 and 6 give the
-report a movement to explain and a track record.
+The demo council is built once for the module (SQLite); its closes of April to September 2018
+give the report a movement to explain, a fan chart and a track record.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from carecast.reports import narrative
 from carecast.reports.disclosure import small_counts_shown
 from carecast.reports.formatting import format_cell
 from carecast.reports.model import Kind, Report, Suppressed
-from carecast.services import build_demo, run_forecast
+from carecast.services import build_demo
 from carecast.services.commentary import set_commentary
 from carecast.services.report import ReportOptions, ReportResult, build, make_report
 
@@ -50,9 +50,7 @@ class Demo:
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Demo:
     folder = tmp_path_factory.mktemp("demo")
     settings = Settings(database_url=f"sqlite:///{folder / 'carecast.db'}")
-    build_demo(settings, folder)
-    run_forecast(settings, Period(2018, 6))
-    snapshot = run_forecast(settings, SEPTEMBER)
+    snapshot = build_demo(settings, folder).snapshot
     set_commentary(settings, {"summary": "Members asked for the residential detail."})
     options = ReportOptions(period=SEPTEMBER)
     internal = make_report(settings, options, folder / "internal")
@@ -160,7 +158,7 @@ def test_the_html_report_is_one_file_with_every_figure(demo: Demo) -> None:
 def test_the_report_explains_the_movement_since_the_earlier_forecast(demo: Demo) -> None:
     movement = demo.report.section("movement")
     assert movement.paragraphs[0].startswith("The forecast ")
-    assert "since June 2018 (period 3)" in movement.paragraphs[0]
+    assert "since August 2018 (period 5)" in movement.paragraphs[0]
     table = movement.tables[-1]
     before, after, moved = (table.cell("Total", key) for key in ("before", "after", "movement"))
     assert isinstance(before, Decimal)
@@ -290,3 +288,9 @@ def test_the_benchmark_sets_like_years_side_by_side_or_says_they_differ(demo: De
     measures = next(t for t in section.tables if t.key == "benchmark_measures")
     agency = measures.cell("Agency social workers (% of FTE)", "year")
     assert agency == "2018"  # DfE's census of 30 September 2018, the demo's own day
+
+
+def test_the_track_record_follows_every_close_of_the_year(demo: Demo) -> None:
+    track = demo.report.section("track_record").tables[0]
+    assert track.column("period") == [f"2018-{m:02} (P{m - 3})" for m in range(4, 10)]
+    assert track.cell("2018-09 (P6)", "forecast") == demo.snapshot.forecast.forecast_outturn

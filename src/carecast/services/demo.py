@@ -21,14 +21,23 @@ from carecast.store.engine import make_engine, migrate
 class DemoResult:
     council: Council
     files_imported: int
-    snapshot: ForecastSnapshot
+    snapshot: ForecastSnapshot  # the current period's close
     summary_path: Path
     report_files: dict[str, Path]
+    closes: tuple[ForecastSnapshot, ...] = ()  # every close of the year to date, in order
+
+
+def closes_to_date(current: Period) -> list[Period]:
+    """The periods of `current`'s financial year up to and including it: P1 … current."""
+    return [p for p in current.financial_year.periods() if p <= current]
 
 
 def build_demo(settings: Settings, workdir: Path, progress: Progress = quiet) -> DemoResult:
     """Build the fictional demo council from generated files, through the same import path users
-    use, then run the monthly close and write out/summary.html. Running it again rebuilds it."""
+    use, then run every monthly close of the current year to date, each as known at its own
+    close (as `carecast forecast --period` runs it), so that movements, the fan chart and the
+    track record have a year to show; write out/summary.html and the committee report. Running
+    it again rebuilds it."""
     from carecast.reports.summary import write_summary
     from carecast.services.report import ReportOptions, make_report
 
@@ -62,7 +71,12 @@ def build_demo(settings: Settings, workdir: Path, progress: Progress = quiet) ->
         files += len(outcome.stored)
         progress(f"Importing {step.label}", done, len(manifest.steps))
     period = Period.parse(manifest.current_period)
-    snapshot = run_forecast(settings, period)
+    periods = closes_to_date(period)
+    closes = []
+    for done, close in enumerate(periods, start=1):
+        progress(f"Closing {close} (period {close.number})", done, len(periods))
+        closes.append(run_forecast(settings, close))
+    snapshot = closes[-1]
     summary_path = write_summary(snapshot, workdir / "out" / "summary.html")
     report = make_report(settings, ReportOptions(period=period), workdir / "out", progress)
-    return DemoResult(council, files, snapshot, summary_path, report.files)
+    return DemoResult(council, files, snapshot, summary_path, report.files, tuple(closes))
