@@ -166,6 +166,26 @@ def summary_rows(outcomes: list[Outcome]) -> None:
         print("| " + " | ".join(cells) + " |")
 
 
+def line_rows(outcomes: list[Outcome], number: int = 6) -> None:
+    """Which lines carry the error: per line, the median error as % of the council's outturn,
+    how often it is low, and its share of the total absolute error."""
+    errors: dict[str, list[float]] = defaultdict(list)
+    for o in outcomes:
+        score = o.backtest.at(number)
+        if score is None or not o.outturn:
+            continue
+        for line, line_score in score.lines.items():
+            errors[line.value].append(float(line_score.error()) / float(o.outturn) * 100)
+    total = sum(abs(e) for values in errors.values() for e in values) or 1.0
+    print(f"\nBy line at P{number} (error as % of the council's total outturn):\n")
+    print("| Line | median error | low | share of all |error| |")
+    print("|---|---|---|---|")
+    for name, values in sorted(errors.items(), key=lambda kv: -sum(abs(e) for e in kv[1])):
+        low = sum(e < 0 for e in values)
+        share = sum(abs(e) for e in values) / total
+        print(f"| {name} | {statistics.median(values):+.2f} | {low}/{len(values)} | {share:.0%} |")
+
+
 def targets(outcomes: list[Outcome]) -> None:
     print("\nTargets (issue [5]):")
     limits = {3: 2.0, 6: 1.0, 9: 0.5}
@@ -210,6 +230,7 @@ def main() -> None:
     print("cc = carecast, co = commitments only; held = 80% interval held the outturn.\n")
     council_rows(outcomes)
     summary_rows(outcomes)
+    line_rows(outcomes)
     targets(outcomes)
     print(f"\n{len(outcomes)} councils in {time.perf_counter() - started:.0f} s")
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import dataclasses
 import pickle
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
+from carecast.domain.finance import Post
 from carecast.domain.periods import Period
 from carecast.forecast.outturn import forecast_outturn
 from carecast.forecast.pipeline import assemble, fit, sample_paths
@@ -48,3 +50,13 @@ def test_no_paths_no_samples() -> None:
     models = fit(synthetic_state(5), P6, paths=0)
     assert sample_paths(models) is None
     assert assemble(models, None).p10 is None
+
+
+def test_the_last_close_of_the_year_forecasts_with_nothing_left_to_run() -> None:
+    """At period 12 the window is empty: every engine, staffing included, adds nothing and the
+    forecast is the year's ledger (a backtest replays P12 too)."""
+    staff = Post("P1", "Team", "Social Worker", Decimal(1), "agency", Decimal(60_000), None, None)
+    state = dataclasses.replace(synthetic_state(5), posts=(staff,))
+    forecast = forecast_outturn(state, Period.parse("2019-03"), paths=50)
+    assert all(line.committed == line.demand_allowance == 0 for line in forecast.lines)
+    assert forecast.forecast_outturn == sum(line.actual_to_date for line in forecast.lines)

@@ -125,7 +125,8 @@ def fit_staffing_part(
         drift = replace(drift, yearly=used.staffing.establishment_drift)
     expected = (model.holder + model.newcomer).sum(axis=0)
     drifted = expected * (drift.factors(window.days) - 1)
-    build.add_monthly(COMMITTED, "arrears", window.periods[:1], np.array([deficit]))
+    if window.days:
+        build.add_monthly(COMMITTED, "arrears", window.periods[:1], np.array([deficit]))
     build.add_daily(DEMAND, "establishment_drift", window, drifted)
     fitted["staffing"]["establishment_drift"] = drift.yearly
     findings = {

@@ -65,7 +65,10 @@ def run_forecast(
 
     The data the close stands on is checked first (services.readiness): a period beyond the data,
     or ledger periods missing without `allow_incomplete`, is refused and nothing is stored; flags
-    are stored with the snapshot."""
+    are stored with the snapshot.
+
+    The store is read in one transaction and closed; the engines run with no transaction open
+    (a long forecast never holds the store); the snapshot is written in a second transaction."""
     with council_transaction(settings) as (connection, council):
         if period is None:
             period = latest_ledger_period(connection, council)
@@ -73,20 +76,17 @@ def run_forecast(
                 raise NotFound("no ledger actuals have been imported yet; import gl_actuals first")
         known_on = known_on or close_date(period)
         state = load_state(connection, council, known_on)
-        if not state.ledger and not state.commitments and not state.posts:
-            raise NotFound(
-                f"nothing was known by {known_on:%d %B %Y} for period {period}: import that "
-                "period's extracts with an --as-of date on or before it"
-            )
-        flags = refuse_unready(
-            check_readiness(
-                state,
-                period,
-                list_batches(connection, council),
-                allow_incomplete=allow_incomplete,
-            )
+        batches = list_batches(connection, council)
+    if not state.ledger and not state.commitments and not state.posts:
+        raise NotFound(
+            f"nothing was known by {known_on:%d %B %Y} for period {period}: import that "
+            "period's extracts with an --as-of date on or before it"
         )
-        forecast = forecast_outturn(state, period, assumptions=assumptions)
+    flags = refuse_unready(
+        check_readiness(state, period, batches, allow_incomplete=allow_incomplete)
+    )
+    forecast = forecast_outturn(state, period, assumptions=assumptions)
+    with council_transaction(settings) as (connection, council):
         snapshot_id = save_snapshot(connection, council, forecast, FORECAST_METHOD, flags)
         return load_snapshot(connection, council, snapshot_id)
 
