@@ -28,6 +28,7 @@ from carecast.forecast.builders import (
     staffing_build,
 )
 from carecast.forecast.lines import COMMITTED, DEMAND, LineBuild
+from carecast.forecast.matching import AHEAD_PLACE
 from carecast.forecast.other_lines import Profiled, complete_years, monthly_ledger, profile_line
 from carecast.forecast.placement_lines import (
     UNMATCHED,
@@ -55,6 +56,8 @@ class Part:
     notes: tuple[str, ...] = ()
     timing_sd: Mapping[ServiceLine, float] = field(default_factory=dict)
     level_sd: Mapping[ServiceLine, float] = field(default_factory=dict)
+    # drawn with one shared normal for all the part's lines (their history's misses)
+    shared_sd: Mapping[ServiceLine, float] = field(default_factory=dict)
 
 
 def fit_placements(
@@ -240,13 +243,23 @@ def placement_notes(model: PlacementModel) -> list[str]:
             f"{len(unmatched)} live placement(s) have no open commitment (under-reporting): costed "
             f"at their line's recent average and flagged '{UNMATCHED}'; see 'carecast reconcile'."
         )
+    ahead = [m for m in model.matching.matches if m.placement.place == AHEAD_PLACE]
     over = model.matching.over_commitments
-    if over:
+    if over or ahead:
         weekly = sum((c.net_weekly_cost for c in over), ZERO)
-        notes.append(
-            f"{len(over)} open commitment(s) (£{weekly:,.2f} a week) have no live placement behind "
-            "them (over-commitments) and are left out; see 'carecast reconcile'."
+        note = (
+            f"{len(over) + len(ahead)} open commitment(s) have no live SSDA903 placement behind "
+            "them (see 'carecast reconcile')"
         )
+        if ahead:
+            note += (
+                f"; {len(ahead)} of them, begun in the last two months for children with no "
+                "placement ended since, are taken as placements the return has still to record "
+                f"(flagged '{AHEAD_PLACE}')"
+            )
+        if over:
+            note += f"; {len(over)} (£{weekly:,.2f} a week) are over-commitments, left out"
+        notes.append(note + ".")
     if model.arrival_fit is None:
         notes.append(
             "Less than a year of episode history: no arrivals are expected (the demand allowance "

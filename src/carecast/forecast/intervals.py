@@ -41,7 +41,15 @@ def rate_scale(events: int, rng: Rng, size: tuple[int, ...]) -> FloatArray:
 
 V = TypeVar("V")
 BLOCK_PATHS = 100  # paths share one random stream per engine in blocks of this many
-STREAMS = ("placements", "staffing", "allowances", "ledger_timing", "profiles", "levels")
+STREAMS = (
+    "placements",
+    "staffing",
+    "allowances",
+    "ledger_timing",
+    "profiles",
+    "levels",
+    "history_check",
+)
 Runner = Callable[
     [Callable[[int], "dict[ServiceLine, FloatArray]"], Sequence[int]],
     "list[dict[ServiceLine, FloatArray]]",
@@ -63,6 +71,7 @@ class Simulation:
     profiles: dict[ServiceLine, Profiled]
     arrears_sd: dict[ServiceLine, float] = field(default_factory=dict)
     level_sd: dict[ServiceLine, float] = field(default_factory=dict)
+    history_sd: Mapping[ServiceLine, float] = field(default_factory=dict)
 
 
 def simulate_staffing(model: StaffingModel, paths: int, rng: Rng) -> FloatArray:
@@ -162,6 +171,10 @@ def sample_block(
     rng = _stream(seed, "levels", block)
     for line, sd in _by_line(simulation.level_sd):
         sampled[line] = sampled.get(line, np.zeros(size)) + sd * rng.standard_normal(size)
+    # how far this close missed in the council's earlier years: one draw moves the lines together
+    shared = _stream(seed, "history_check", block).standard_normal(size)
+    for line, sd in _by_line(dict(simulation.history_sd)):
+        sampled[line] = sampled.get(line, np.zeros(size)) + sd * shared
     rng = _stream(seed, "profiles", block)
     for line, profiled in _by_line(simulation.profiles):
         remaining = float(profiled.remaining.sum())

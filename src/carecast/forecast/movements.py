@@ -57,6 +57,7 @@ COMPONENT_DRIVERS = {
     "ledger_timing": "arrears",
     "leavers": "expected_staffing_changes",
     "establishment_drift": "expected_staffing_changes",
+    "history_check": "assumption_changes",
     "vacancy_fills": "expected_staffing_changes",
     "joiners": "expected_allowance_changes",
     "early_stops": "expected_allowance_changes",

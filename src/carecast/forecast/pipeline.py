@@ -14,10 +14,12 @@ The horizon is a parameter (default: the financial year's end), not a property o
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
+
+import numpy as np
 
 from carecast.domain.codes import ServiceLine
 from carecast.domain.finance import Action
@@ -26,6 +28,7 @@ from carecast.domain.provenance import Forecast, ForecastLine
 from carecast.domain.state import ActivityState
 from carecast.forecast.actuals import ActualsToDate, actuals_to_date
 from carecast.forecast.assumptions import Assumptions
+from carecast.forecast.calibration import MAX_YEARS, calibrate
 from carecast.forecast.engine_parts import (
     Part,
     fit_allowances_part,
@@ -37,7 +40,8 @@ from carecast.forecast.engine_parts import (
 )
 from carecast.forecast.history import FloatArray
 from carecast.forecast.intervals import Runner, Simulation, bands, sample, serial
-from carecast.forecast.lines import LineBuild
+from carecast.forecast.lines import DEMAND, LineBuild
+from carecast.forecast.other_lines import complete_years, monthly_ledger
 from carecast.forecast.window import Window
 
 ZERO = Decimal(0)
@@ -89,6 +93,8 @@ def fit(
     window = Window(period.last_day + timedelta(days=1), horizon)
     actuals = actuals_to_date(state.ledger, state.cost_centres, period)
     placements, placement_model = fit_placements(state, period, window, used)
+    if placement_model is not None and window.days:
+        placements = _checked_on_history(state, period, window, used, placements)
     staffing, staffing_model = fit_staffing_part(state, period, window, used)
     allowances, allowance_model = fit_allowances_part(state, window, actuals, used)
     driven = {**placements.builds, **staffing.builds, **allowances.builds}
@@ -118,6 +124,7 @@ def fit(
             profiles,
             {line: sd for part in parts for line, sd in part.timing_sd.items()},
             {line: sd for part in parts for line, sd in part.level_sd.items()},
+            placements.shared_sd,
         ),
         actions=tuple(a for a in state.actions if a.financial_year == year.label),
         notes=tuple(notes),
@@ -130,6 +137,70 @@ def fit(
         paths=intervals.paths,
         seed=intervals.seed,
     )
+
+
+def _checked_on_history(
+    state: ActivityState, period: Period, window: Window, used: Assumptions, part: Part
+) -> Part:
+    """The placement part with the correction and least spread its history replays call for
+    (calibration.py); unchanged where no earlier complete year can be replayed."""
+    if not used.placements.check_on_history:
+        return part
+    monthly, seen = monthly_ledger(state.ledger, state.cost_centres)
+    del monthly
+    years = complete_years(seen, period.financial_year, MAX_YEARS)
+    rolled = part.fitted["placements"]["commitment_end_dates_rolled"]
+    replay = used.model_copy(
+        update={
+            "placements": used.placements.model_copy(
+                update={"commitment_end_dates_rolled": rolled, "ledger_timing": None}
+            )
+        }
+    )
+
+    def placement_total(earlier_state: ActivityState, earlier: Period) -> Decimal:
+        earlier_part, _ = fit_placements(earlier_state, earlier, Window.after(earlier), replay)
+        actuals = actuals_to_date(earlier_state.ledger, earlier_state.cost_centres, earlier)
+        return sum(
+            (
+                actuals.by_line.get(line, ZERO) + build.committed + build.demand
+                for line, build in earlier_part.builds.items()
+            ),
+            ZERO,
+        )
+
+    calibration = calibrate(state, period, years, placement_total)
+    if not calibration.residuals:
+        return part
+    actuals = actuals_to_date(state.ledger, state.cost_centres, period)
+    outturn = {
+        line: float(actuals.by_line.get(line, ZERO) + build.committed + build.demand)
+        for line, build in part.builds.items()
+    }
+    total = sum(outturn.values())
+    if total <= 0:
+        return part
+    builds = dict(part.builds)
+    last = window.periods[-1:]
+    for line, build in builds.items():
+        share = outturn[line] / total
+        correction = -calibration.bias * total * share
+        build.add_monthly(DEMAND, "history_check", last, np.array([correction]))
+    shared = {line: calibration.spread * total * outturn[line] / total for line in builds}
+    findings = {**part.findings, "history_check": calibration.as_json()}
+    notes = part.notes
+    if calibration.bias:
+        notes += (
+            f"Placements: replaying this close in {len(calibration.residuals)} earlier year(s) "
+            f"missed their outturn by {_pct(calibration.residuals)}; the forecast is corrected by "
+            f"{-calibration.bias:+.1%} of the placement lines and its interval is at least "
+            f"±{calibration.spread:.1%} wide.",
+        )
+    return replace(part, builds=builds, findings=findings, notes=notes, shared_sd=shared)
+
+
+def _pct(values: tuple[float, ...]) -> str:
+    return ", ".join(f"{v:+.1%}" for v in values)
 
 
 def sample_paths(models: FittedModels, runner: Runner = serial) -> Sampled | None:

@@ -34,7 +34,12 @@ from carecast.forecast.history import (
     known_placements,
 )
 from carecast.forecast.lines import pence
-from carecast.forecast.matching import Matching, match_placements
+from carecast.forecast.matching import (
+    AHEAD_PLACE,
+    Matching,
+    commitments_ahead_of_ssda903,
+    match_placements,
+)
 from carecast.forecast.pricing import LinePrices, line_prices
 from carecast.forecast.stock import (
     Current,
@@ -111,8 +116,13 @@ def build_placement_model(
         uplifts,
         assumptions.new_placement_weekly_cost,
     )
-    matching = match_placements(placements, state.commitments, close)
+    matching = commitments_ahead_of_ssda903(
+        match_placements(placements, state.commitments, close), placements, close
+    )
     dobs = {child.child_id: child.dob for child in state.children}
+    for match in matching.matches:
+        # a child not in the SSDA903 header yet is taken as 12, the middle of the 10–15 band
+        dobs.setdefault(match.placement.child_id, date(close.year - 12, close.month, 1))
     rows = [m for m in matching.matches if m.placement.child_id in dobs]
     keys = tuple(m.placement.child_id for m in rows)
     line = np.array([LINE_INDEX[m.line] for m in rows], dtype=np.int64)
@@ -178,9 +188,9 @@ def build_placement_model(
     monthly = fit.monthly(months) if fit is not None else np.zeros((len(months), len(LINES)))
     if assumptions.arrivals_by_month is not None:
         for service_line, by_month in assumptions.arrivals_by_month.items():
-            for m, month in enumerate(months):
+            for index, month in enumerate(months):
                 if month.label in by_month:
-                    monthly[m, LINE_INDEX[service_line]] = by_month[month.label]
+                    monthly[index, LINE_INDEX[service_line]] = by_month[month.label]
     if assumptions.arrivals_per_month is not None:
         for service_line, value in assumptions.arrivals_per_month.items():
             monthly[:, LINE_INDEX[service_line]] = value
@@ -231,7 +241,14 @@ def placement_items(model: PlacementModel) -> list[ForecastItem]:
     committed = (model.current.price[:, None] / 7 * model.current.factors) * (
         np.arange(window.days)[None, :] < model.current.cap[:, None]
     )
-    flags = {m.placement.child_id: m.commitment is None for m in model.matching.matches}
+    flags = {
+        m.placement.child_id: UNMATCHED
+        if m.commitment is None
+        else AHEAD_PLACE
+        if m.placement.place == AHEAD_PLACE
+        else None
+        for m in model.matching.matches
+    }
     for i, key in enumerate(model.current.keys):
         cap = int(model.current.cap[i])
         first = window.first
@@ -245,7 +262,7 @@ def placement_items(model: PlacementModel) -> list[ForecastItem]:
                 first_day=first,
                 last_day=last,
                 committed=pence(float(committed[i].sum())),
-                flag=UNMATCHED if flags.get(key) else None,
+                flag=flags.get(key),
             )
         )
     return items

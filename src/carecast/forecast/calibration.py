@@ -1,0 +1,109 @@
+"""The placement forecast checked on the council's own history before it is trusted.
+
+At a close of period n, the same close of each earlier complete year is replayed from the data as
+it is now, cut back to what that close could have known (episodes started by then, their later
+ends unknown; the ledger to that period; the commitments running then), and its placement-line
+forecast is compared with that year's ledger outturn. The residuals say how far, and which way,
+this council's placement forecast misses at this point of the year:
+- their mean, shrunk toward nothing by how few there are, corrects the central forecast;
+- their spread sets the least width the interval of the placement lines may have.
+Staffing and the other lines are not replayed: their extracts of past years are not kept whole.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from decimal import Decimal
+
+from carecast.domain.codes import PLACEMENT_LINES
+from carecast.domain.periods import FinancialYear, Period
+from carecast.domain.state import ActivityState
+from carecast.forecast.actuals import actuals_to_date
+
+MAX_YEARS = 2
+SHRINK = 2.0  # residuals count as much as this many zero residuals, toward no correction
+MAX_CORRECTION = 0.15  # of the placement lines' outturn
+REDATED_DAYS = 400  # beyond the price window and the two months of commitments ahead of SSDA903
+
+
+@dataclass(frozen=True)
+class Calibration:
+    residuals: tuple[float, ...]  # (forecast − outturn) ÷ outturn of the placement lines, by year
+
+    @property
+    def bias(self) -> float:
+        """The mean residual, shrunk: with one year it counts half."""
+        if not self.residuals:
+            return 0.0
+        n = len(self.residuals)
+        mean = sum(self.residuals) / n
+        return max(min(mean * n / (n + SHRINK), MAX_CORRECTION), -MAX_CORRECTION)
+
+    @property
+    def spread(self) -> float:
+        """Root-mean-square residual after the correction: the least relative spread."""
+        if not self.residuals:
+            return 0.0
+        bias = self.bias
+        return math.sqrt(sum((r - bias) ** 2 for r in self.residuals) / len(self.residuals))
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "residuals": [round(r, 5) for r in self.residuals],
+            "correction": round(-self.bias, 5),
+            "least_spread": round(self.spread, 5),
+        }
+
+
+def as_known_at(state: ActivityState, period: Period) -> ActivityState:
+    """`state` cut back to what the close of an earlier `period` could know of placements: the
+    episodes begun by then (their later ends are reopened by the engine), the ledger to then."""
+    close = period.last_day
+    return replace(
+        state,
+        known_on=close + timedelta(days=15),
+        episodes=tuple(e for e in state.episodes if e.decom <= close),
+        ledger=tuple(entry for entry in state.ledger if entry.period <= period),
+        # today's commitments price the placements of then: a price agreed later is still the
+        # best known for that child, and each year's ledger-to-activity ratio takes up the rest;
+        # they are dated long enough before that close not to pass for new placements
+        commitments=tuple(
+            c if c.start <= close else replace(c, start=close - timedelta(days=REDATED_DAYS))
+            for c in state.commitments
+        ),
+        posts=(),
+        allowances=(),
+        actions=(),
+        earlier_commitments=(),
+        earlier_commitments_on=None,
+        earlier_posts=(),
+        earlier_posts_on=None,
+    )
+
+
+PlacementTotal = Callable[[ActivityState, Period], Decimal]
+
+
+def calibrate(
+    state: ActivityState,
+    period: Period,
+    years: Iterable[FinancialYear],
+    placement_total: PlacementTotal,
+) -> Calibration:
+    """Replay the close of `period`'s number in each of `years` (complete ledger years) with
+    `placement_total` — the placement lines' forecast outturn — and collect the residuals."""
+    residuals = []
+    for year in list(years)[:MAX_YEARS]:
+        earlier = Period.of(year, period.number)
+        outturn = actuals_to_date(state.ledger, state.cost_centres, Period.of(year, 12))
+        actual = sum(
+            (outturn.by_line.get(line, Decimal(0)) for line in PLACEMENT_LINES), Decimal(0)
+        )
+        if actual <= 0:
+            continue
+        forecast = placement_total(as_known_at(state, earlier), earlier)
+        residuals.append(float((forecast - actual) / actual))
+    return Calibration(tuple(residuals))
