@@ -70,12 +70,12 @@ def test_residuals_are_each_years_miss_of_its_own_outturn() -> None:
     assert calibration.residuals == pytest.approx((-6 / 144, 6 / 120))
 
 
-def test_the_correction_is_the_mean_miss_shrunk_by_how_few_years_there_are() -> None:
-    """Misses of −4% and −2%: mean −3%, and two years count as two of four (two zero misses weigh
-    against them), so the forecast rises by 1.5%; about that correction the misses are −2.5% and
-    −0.5%, a least spread of √((6.25 + 0.25)/2) = 1.80%."""
+def test_the_least_spread_is_the_root_mean_square_miss() -> None:
+    """Misses of −4% and −2%: the placement lines' interval is at least √((16 + 4)/2) = 3.16% of
+    their outturn wide; the mean miss, −3%, counts as two of four (two zero misses weigh against
+    it) and is reported as −1.5%."""
     calibration = Calibration((-0.04, -0.02))
+    assert calibration.spread == pytest.approx(((0.04**2 + 0.02**2) / 2) ** 0.5)
     assert calibration.bias == pytest.approx(-0.015)
-    assert calibration.spread == pytest.approx(((0.025**2 + 0.005**2) / 2) ** 0.5)
     assert Calibration(()).bias == 0.0
     assert Calibration((0.9,)).bias == 0.15  # never more than 15%

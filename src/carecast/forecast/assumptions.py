@@ -61,8 +61,8 @@ class PlacementAssumptions(_Section):
     # Whether commitments' END_DATEs are rolled on while placements last, so are no planned
     # ends (fitted: the extract of six months before against today's, end_dates.py)
     commitment_end_dates_rolled: bool | None = None
-    # Replay this close in up to two earlier complete years and correct the forecast and widen
-    # its interval by how far those replays missed (calibration.py)
+    # Replay this close in up to two earlier complete years and widen the placement lines'
+    # interval to at least how far those replays missed (calibration.py)
     check_on_history: bool = True
     moves: bool = True  # children whose placement ends early move on to another placement
     uplifts: tuple[Uplift, ...] = ()

@@ -19,8 +19,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-import numpy as np
-
 from carecast.domain.codes import ServiceLine
 from carecast.domain.finance import Action
 from carecast.domain.periods import Period
@@ -40,7 +38,7 @@ from carecast.forecast.engine_parts import (
 )
 from carecast.forecast.history import FloatArray
 from carecast.forecast.intervals import Runner, Simulation, bands, sample, serial
-from carecast.forecast.lines import DEMAND, LineBuild
+from carecast.forecast.lines import LineBuild
 from carecast.forecast.other_lines import complete_years, monthly_ledger
 from carecast.forecast.window import Window
 
@@ -94,7 +92,7 @@ def fit(
     actuals = actuals_to_date(state.ledger, state.cost_centres, period)
     placements, placement_model = fit_placements(state, period, window, used)
     if placement_model is not None and window.days:
-        placements = _checked_on_history(state, period, window, used, placements)
+        placements = _checked_on_history(state, period, used, placements)
     staffing, staffing_model = fit_staffing_part(state, period, window, used)
     allowances, allowance_model = fit_allowances_part(state, window, actuals, used)
     driven = {**placements.builds, **staffing.builds, **allowances.builds}
@@ -140,10 +138,10 @@ def fit(
 
 
 def _checked_on_history(
-    state: ActivityState, period: Period, window: Window, used: Assumptions, part: Part
+    state: ActivityState, period: Period, used: Assumptions, part: Part
 ) -> Part:
-    """The placement part with the correction and least spread its history replays call for
-    (calibration.py); unchanged where no earlier complete year can be replayed."""
+    """The placement part with the least spread its history replays call for (calibration.py);
+    unchanged where no earlier complete year can be replayed."""
     if not used.placements.check_on_history:
         return part
     monthly, seen = monthly_ledger(state.ledger, state.cost_centres)
@@ -180,23 +178,15 @@ def _checked_on_history(
     total = sum(outturn.values())
     if total <= 0:
         return part
-    builds = dict(part.builds)
-    last = window.periods[-1:]
-    for line, build in builds.items():
-        share = outturn[line] / total
-        correction = -calibration.bias * total * share
-        build.add_monthly(DEMAND, "history_check", last, np.array([correction]))
-    shared = {line: calibration.spread * total * outturn[line] / total for line in builds}
+    shared = {line: calibration.spread * value for line, value in outturn.items()}
     findings = {**part.findings, "history_check": calibration.as_json()}
-    notes = part.notes
-    if calibration.bias:
-        notes += (
-            f"Placements: replaying this close in {len(calibration.residuals)} earlier year(s) "
-            f"missed their outturn by {_pct(calibration.residuals)}; the forecast is corrected by "
-            f"{-calibration.bias:+.1%} of the placement lines and its interval is at least "
-            f"±{calibration.spread:.1%} wide.",
-        )
-    return replace(part, builds=builds, findings=findings, notes=notes, shared_sd=shared)
+    notes = (
+        *part.notes,
+        f"Placements: replaying this close in {len(calibration.residuals)} earlier year(s) "
+        f"missed their outturn by {_pct(calibration.residuals)}; the interval of the placement "
+        f"lines is at least ±{calibration.spread:.1%} of their outturn wide.",
+    )
+    return replace(part, findings=findings, notes=notes, shared_sd=shared)
 
 
 def _pct(values: tuple[float, ...]) -> str:
