@@ -14,6 +14,7 @@ from datetime import date, timedelta
 import numpy as np
 import pytest
 
+from carecast.domain.codes import ServiceLine
 from carecast.domain.periods import FinancialYear, Period
 from carecast.forecast.ledger_timing import (
     Grid,
@@ -26,6 +27,7 @@ from carecast.forecast.ledger_timing import (
     remaining_postings,
     unpaid_at,
 )
+from carecast.forecast.placement_timing import FittedTiming
 
 FIRST = date(2015, 1, 1)  # three months before the first history year
 YEAR_END = date(2019, 3, 31)
@@ -165,3 +167,23 @@ def test_grid_months_line_up_with_periods() -> None:
     assert int(GRID.month_of_day[(date(2015, 2, 1) - FIRST).days]) == 1
     assert int(GRID.month_of_day[(date(2015, 1, 31) - FIRST).days]) == 0
     assert FIRST + timedelta(days=GRID.days - 1) == YEAR_END
+
+
+def test_the_finding_says_what_the_finance_officer_needs_in_words() -> None:
+    """One month behind, £812,000 of September's care unposted, £520,000 more to post than the
+    care from here to March (the unposted month and the year-end accrual)."""
+    timing = LineTiming(Schedule("monthly", (0.0, 1.0, 0.0)), 1.0, 0.01, 1.0, 0.02, 35, 3)
+    found = FittedTiming(
+        ServiceLine.PLACEMENTS_RESIDENTIAL,
+        timing,
+        Remaining(unposted=812_000.0, window_posted=4_708_000.0, window_care=5_000_000.0, sd=1.0),
+        P6,
+        given=False,
+    )
+    assert found.finding == (
+        "placements_residential: the ledger is paid monthly in arrears (about one month behind) "
+        "(found on 35 months); period 12 accrues 100% of the care unpaid at year end; £0.81m of "
+        "care to 30 September is not yet posted, and in all the ledger will post £0.52m more "
+        "than the placements cost from here to March"
+    )
+    assert found.matters

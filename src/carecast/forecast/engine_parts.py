@@ -254,7 +254,7 @@ def placement_notes(model: PlacementModel) -> list[str]:
         if ahead:
             note += (
                 f"; {len(ahead)} of them, begun in the last two months for children with no "
-                "placement ended since, are taken as placements the return has still to record "
+                "placement ended since, count as placements the return has still to record "
                 f"(flagged '{AHEAD_PLACE}')"
             )
         if over:

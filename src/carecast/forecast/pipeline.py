@@ -144,8 +144,7 @@ def _checked_on_history(
     unchanged where no earlier complete year can be replayed."""
     if not used.placements.check_on_history:
         return part
-    monthly, seen = monthly_ledger(state.ledger, state.cost_centres)
-    del monthly
+    _, seen = monthly_ledger(state.ledger, state.cost_centres)
     years = complete_years(seen, period.financial_year, MAX_YEARS)
     rolled = part.fitted["placements"]["commitment_end_dates_rolled"]
     replay = used.model_copy(

@@ -66,11 +66,12 @@ class FittedTiming:
             if self.timing.year_end_share >= 0.1
             else ""
         )
+        timing = self.remaining.timing
         return (
             f"{self.line.value}: the ledger is {schedule} ({source}){accrual}; "
-            f"£{self.remaining.unposted / 1e6:,.2f}m of care to {self.close.last_day:%d %B} is "
-            f"not yet posted, and the rest of the year adds £{self.remaining.timing / 1e6:+,.2f}m "
-            "to what the placements cost"
+            f"{_money(self.remaining.unposted)} of care to {self.close.last_day:%d %B} is not yet "
+            f"posted, and in all the ledger will post {_money(abs(timing))} "
+            f"{'more' if timing >= 0 else 'less'} than the placements cost from here to March"
         )
 
     def finding_json(self) -> dict[str, object]:
@@ -82,6 +83,13 @@ class FittedTiming:
             "history_years": self.timing.history_years,
             "finding": self.finding,
         }
+
+
+def _money(amount: float) -> str:
+    """£1.23m, or £45k below £100,000."""
+    if abs(amount) >= 100_000:
+        return f"£{amount / 1e6:,.2f}m"
+    return f"£{round(amount / 1e3):,.0f}k"
 
 
 def _grid(close: Period, years: list[FinancialYear]) -> Grid:
