@@ -89,7 +89,7 @@ class StaffingAssumptions(_Section):
     # filled after their END_DATE)
     end_dates_extended: bool | None = None
     # Yearly drift of the filled establishment's cost carried on to year end (fitted: today's
-    # establishment against the extract of six months before, halved)
+    # establishment against the extract of six months before)
     establishment_drift: float | None = Field(None, ge=-1, le=1)
     vacancy_fills: dict[str, date] = Field(default_factory=dict)  # post → known start date
     agency_conversions: tuple[AgencyConversion, ...] = ()

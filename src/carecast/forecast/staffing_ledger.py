@@ -6,7 +6,8 @@ Two things a post-by-post costing of today's establishment cannot see:
   post before March — so the ledger's period 1 deficit against its typical month is added back,
   when last year's period 12 shows the matching accrual;
 - the establishment's drift: the cost of the filled posts now against the extract of about six
-  months before, as a yearly rate, carried on (halved: it may not last) over the rest of the year.
+  months before, as a yearly rate, carried on over the rest of the year (on the independent
+  councils carrying it on whole did better than at half its pace: P3 1.5% against 1.8%).
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ from carecast.forecast.history import FloatArray
 PAID_STATUSES = frozenset({"permanent", "agency", "secondee"})
 MIN_DRIFT_DAYS = 60
 MAX_DRIFT = 0.2  # a year
-DRIFT_DAMPING = 0.5
 SIGNATURE = 0.5  # last year's P12 excess must be at least this share of this year's P1 deficit
 
 
@@ -76,5 +76,5 @@ def establishment_drift(
         return Drift(0.0, earlier_on, then, now)
     years = (close - earlier_on).days / 365
     rate = math.exp(math.log(now / then) / years) - 1
-    rate = min(max(rate, -MAX_DRIFT), MAX_DRIFT) * DRIFT_DAMPING
+    rate = min(max(rate, -MAX_DRIFT), MAX_DRIFT)
     return Drift(rate, earlier_on, then, now)
