@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 
 class Severity(StrEnum):
@@ -45,6 +46,19 @@ class CarecastError(Exception):
 
     def lines(self) -> list[str]:
         return [self.message]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Subclasses take other arguments than the message, so the default (the class called
+        # with `args`) cannot rebuild them: a refusal raised in a worker process must reach the
+        # parent whole, with its located problems.
+        return (_restore, (type(self), self.args, dict(self.__dict__)))
+
+
+def _restore(cls: type[CarecastError], args: tuple[Any, ...], state: dict[str, Any]) -> Any:
+    error = cls.__new__(cls)
+    Exception.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
 
 
 class InvalidInput(CarecastError):
