@@ -93,5 +93,6 @@ ALLOWANCE_LINES = {
 }
 
 POST_STATUSES = ("permanent", "agency", "vacant", "secondee")
+PAID_STATUSES = frozenset({"permanent", "agency", "secondee"})  # a holder is paid; vacant is not
 ACTION_KINDS = ("saving", "action", "risk")
 ACTION_STATUSES = ("proposed", "in_progress", "delivered", "at_risk", "undelivered", "closed")

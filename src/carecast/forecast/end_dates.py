@@ -13,10 +13,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import TypeGuard
 
+from carecast.domain.codes import PAID_STATUSES
 from carecast.domain.finance import Commitment, Post
 
-PAID_STATUSES = frozenset({"permanent", "agency", "secondee"})
 MIN_DUE = 3  # fewer end dates fell due than this: too few to tell, end dates are believed
 ROLLED_SHARE = 0.5
 
@@ -47,7 +48,7 @@ class EndDateEvidence:
         }
 
 
-def _due(end: date | None, earlier_on: date, close: date) -> bool:
+def _due(end: date | None, earlier_on: date, close: date) -> TypeGuard[date]:
     return end is not None and earlier_on < end <= close
 
 
@@ -63,7 +64,7 @@ def commitment_end_dates(
     due = rolled = 0
     for before in earlier:
         end = before.end
-        if end is None or not _due(end, earlier_on, close):
+        if not _due(end, earlier_on, close):
             continue
         due += 1
         later = now.get((before.child_id, before.provider), [])

@@ -24,6 +24,7 @@ import itertools
 import math
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache, cached_property
 
 import numpy as np
 
@@ -78,13 +79,14 @@ class Grid:
     first: date
     days: int
 
-    @property
+    # Computed once per grid: every candidate schedule of every line reads them.
+    @cached_property
     def month_of_day(self) -> IntArray:
         ordinals = np.arange(self.days) + self.first.toordinal()
         # month index from the grid's first month, computed without building date objects
-        starts = self.month_starts()
-        return np.searchsorted(starts, ordinals, side="right") - 1
+        return np.searchsorted(self.month_starts, ordinals, side="right") - 1
 
+    @cached_property
     def month_starts(self) -> IntArray:
         out, day = [], self.first
         last = self.first.toordinal() + self.days
@@ -93,9 +95,9 @@ class Grid:
             day = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
         return np.array(out, dtype=np.int64)
 
-    @property
+    @cached_property
     def months(self) -> int:
-        return len(self.month_starts())
+        return len(self.month_starts)
 
     def period(self, index: int) -> Period:
         month = self.first.month - 1 + index
@@ -140,7 +142,9 @@ def unpaid_at(schedule: Schedule, grid: Grid, daily: FloatArray, day: int) -> fl
     return care_to_day - float(posted[: month + 1].sum())
 
 
-def candidates() -> list[Schedule]:
+@cache
+def candidates() -> tuple[Schedule, ...]:
+    """Every schedule the fit chooses among (built once)."""
     out = []
     for w0, w1 in itertools.product(range(WEIGHT_STEPS + 1), repeat=2):
         if w0 + w1 <= WEIGHT_STEPS:
@@ -153,7 +157,7 @@ def candidates() -> list[Schedule]:
         for phase in range(RUN_DAYS)
         for lag in RUN_LAGS
     ]
-    return out
+    return tuple(out)
 
 
 @dataclass(frozen=True)

@@ -49,10 +49,6 @@ class FittedTiming:
         return self.timing.as_json()
 
     @property
-    def unposted(self) -> float:
-        return self.remaining.unposted
-
-    @property
     def matters(self) -> bool:
         size = abs(self.remaining.window_care) + abs(self.remaining.unposted)
         return size > 0 and abs(self.remaining.timing) > MATTERS * size

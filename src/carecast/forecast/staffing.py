@@ -18,6 +18,7 @@ from decimal import Decimal
 
 import numpy as np
 
+from carecast.domain.codes import PAID_STATUSES
 from carecast.domain.finance import Post
 from carecast.domain.periods import days_between
 from carecast.forecast.assumptions import StaffingAssumptions
@@ -25,7 +26,6 @@ from carecast.forecast.end_dates import post_end_dates
 from carecast.forecast.history import FloatArray
 from carecast.forecast.window import Window
 
-PAID_STATUSES = frozenset({"permanent", "agency", "secondee"})
 MIN_DATED_POSTS = 5
 # fewer permanent holders with a START_DATE than this: no leavers assumed
 

@@ -19,11 +19,11 @@ from datetime import date
 
 import numpy as np
 
+from carecast.domain.codes import PAID_STATUSES
 from carecast.domain.finance import Post
 from carecast.domain.periods import Period
 from carecast.forecast.history import FloatArray
 
-PAID_STATUSES = frozenset({"permanent", "agency", "secondee"})
 MIN_DRIFT_DAYS = 60
 MAX_DRIFT = 0.2  # a year
 SIGNATURE = 0.5  # last year's P12 excess must be at least this share of this year's P1 deficit

@@ -28,6 +28,7 @@ from carecast.domain.provenance import ImportBatch
 from carecast.domain.readiness import Gravity, ReadinessFinding
 from carecast.domain.state import ActivityState
 from carecast.errors import CloseNotReady
+from carecast.forecast.backtest import missing_ledger_periods as periods_without_actuals
 
 # An extract this many days older than the period's last day no longer describes the period.
 STALE_AFTER_DAYS = 45
@@ -87,8 +88,7 @@ def missing_ledger_periods(
 ) -> ReadinessFinding | None:
     """Months of the year up to `period` with no ledger actuals at all."""
     year = period.financial_year
-    present = {e.period for e in state.ledger}
-    missing = [p for p in year.periods()[: period.number] if p not in present]
+    missing = [p for p in periods_without_actuals(state.ledger, year) if p <= period]
     if not missing:
         return None
     which = f"the ledger holds no actuals for {_runs(missing)} of {year}"
