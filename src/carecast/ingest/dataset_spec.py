@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from carecast.ingest import limits
 from carecast.ingest.columns import ColumnSpec, Kind
+from carecast.ingest.limits import Limit
 
 
 @dataclass(frozen=True)
@@ -14,7 +16,8 @@ class Dataset:
     `columns`: those that must be present (a value may still be optional, e.g. DEC, END_DATE).
     `optional`: read when present. `table`: the store table, or None for SSDA903 tables carecast
     recognises but does not use yet. `store_columns`: canonical name → store column when they differ
-    from the lower-cased name.
+    from the lower-cased name. `limits`: a column's range when it is narrower than its kind's
+    (ingest/limits.py).
     """
 
     name: str
@@ -23,6 +26,7 @@ class Dataset:
     optional: tuple[ColumnSpec, ...] = ()
     table: str | None = None
     store_columns: dict[str, str] = field(default_factory=dict)
+    limits: dict[str, Limit] = field(default_factory=dict)
 
     @property
     def required(self) -> tuple[str, ...]:
@@ -34,6 +38,10 @@ class Dataset:
 
     def store_column(self, name: str) -> str:
         return self.store_columns.get(name, name.lower())
+
+    def limit(self, spec: ColumnSpec) -> Limit | None:
+        """The values a numeric column may hold (None: the column is not a number)."""
+        return self.limits.get(spec.name, limits.BY_KIND.get(spec.kind))
 
     def kind_of(self, name: str) -> Kind | None:
         for spec in (*self.columns, *self.optional):

@@ -18,6 +18,7 @@ from carecast.domain.codes import (
 from carecast.ingest.columns import ColumnSpec, Kind
 from carecast.ingest.dataset_spec import Dataset, code, text
 from carecast.ingest.datasets_ssda903 import SSDA903_DATASETS
+from carecast.ingest.limits import Limit
 
 __all__ = ["BY_NAME", "DATASETS", "Dataset", "Recognition", "recognise"]
 
@@ -107,6 +108,8 @@ DATASETS: tuple[Dataset, ...] = (
         ),
         table="posts",
         store_columns={"ANNUAL_COST": "annual_cost_pence"},
+        # A caseload is one worker's children: typically 15 to 25, and no one carries a thousand.
+        limits={"CASELOAD": Limit(0, 1_000)},
     ),
     Dataset(
         "allowances",

@@ -7,6 +7,8 @@ import polars as pl
 from carecast.errors import Issue
 from carecast.ingest.columns import DATE_FORMATS, ROW, ColumnSpec, Kind, cleaned, column_check
 from carecast.ingest.datasets import Dataset
+from carecast.ingest.limits import RULE as OUT_OF_RANGE
+from carecast.ingest.limits import out_of_range
 from carecast.ingest.reading import RawTable
 
 
@@ -85,12 +87,19 @@ def type_table(raw: RawTable, dataset: Dataset) -> tuple[pl.DataFrame, list[Issu
         for s in specs
         if s.kind in CHECKED or s.codes is not None
     }
+    # Numbers beyond what the store and a council could hold (a wrapped amount among them).
+    ranges = {
+        s.name: out_of_range(s, pl.col(f"__value_{s.name}"), limit)
+        for s in specs
+        if (limit := dataset.limit(s)) is not None
+    }
     required = [s.name for s in specs if s.value_required]
     # How many cells of each column are bad or missing, as counts: flag columns for a million
     # rows would cost more than the checks. Rows are picked out only where a count says so.
     tallies = [
         *(flag.sum().alias(f"bad {name}") for name, flag in bad.items()),
         *(pl.col(name).null_count().alias(f"missing {name}") for name in required),
+        *(flag.sum().alias(f"range {name}") for name, (flag, _) in ranges.items()),
     ]
     counts = checked.select(tallies).row(0, named=True) if tallies else {}
     problems = []
@@ -107,6 +116,16 @@ def type_table(raw: RawTable, dataset: Dataset) -> tuple[pl.DataFrame, list[Issu
                     check.message.alias("message"),
                 )
             )
+        if counts.get(f"range {spec.name}"):
+            flag, message = ranges[spec.name]
+            problems.append(
+                checked.filter(flag).select(
+                    pl.col(ROW),
+                    pl.lit(spelled).alias("column"),
+                    pl.lit(OUT_OF_RANGE).alias("rule"),
+                    message.alias("message"),
+                )
+            )
         if counts.get(f"missing {spec.name}"):
             missing = checked.filter(pl.col(spec.name).is_null())
             problems.append(
@@ -117,12 +136,19 @@ def type_table(raw: RawTable, dataset: Dataset) -> tuple[pl.DataFrame, list[Issu
                     pl.lit(f"{spec.name} is empty; every row needs one").alias("message"),
                 )
             )
+    # An out-of-range value is dropped, so that no rule adds it into a total it reports.
+    values = {
+        s.name: pl.when(~ranges[s.name][0]).then(pl.col(f"__value_{s.name}"))
+        if counts.get(f"range {s.name}")
+        else pl.col(f"__value_{s.name}")
+        for s in specs
+    }
     typed = checked.select(
         pl.col(ROW),
         *(
-            pl.col(f"__value_{s.name}").fill_null(s.default).alias(s.name)
+            values[s.name].fill_null(s.default).alias(s.name)
             if s.default is not None
-            else pl.col(f"__value_{s.name}").alias(s.name)
+            else values[s.name].alias(s.name)
             for s in specs
         ),
     )
