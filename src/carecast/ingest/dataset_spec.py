@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from carecast.ingest import limits
+from carecast.ingest import ranges
 from carecast.ingest.columns import ColumnSpec, Kind
-from carecast.ingest.limits import Limit
+from carecast.ingest.ranges import Limit
 
 
 @dataclass(frozen=True)
@@ -17,7 +17,7 @@ class Dataset:
     `optional`: read when present. `table`: the store table, or None for SSDA903 tables carecast
     recognises but does not use yet. `store_columns`: canonical name → store column when they differ
     from the lower-cased name. `limits`: a column's range when it is narrower than its kind's
-    (ingest/limits.py).
+    (ingest/ranges.py).
     """
 
     name: str
@@ -41,7 +41,7 @@ class Dataset:
 
     def limit(self, spec: ColumnSpec) -> Limit | None:
         """The values a numeric column may hold (None: the column is not a number)."""
-        return self.limits.get(spec.name, limits.BY_KIND.get(spec.kind))
+        return self.limits.get(spec.name, ranges.BY_KIND.get(spec.kind))
 
     def kind_of(self, name: str) -> Kind | None:
         for spec in (*self.columns, *self.optional):

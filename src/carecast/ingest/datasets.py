@@ -18,7 +18,7 @@ from carecast.domain.codes import (
 from carecast.ingest.columns import ColumnSpec, Kind
 from carecast.ingest.dataset_spec import Dataset, code, text
 from carecast.ingest.datasets_ssda903 import SSDA903_DATASETS
-from carecast.ingest.limits import Limit
+from carecast.ingest.ranges import Limit
 
 __all__ = ["BY_NAME", "DATASETS", "Dataset", "Recognition", "recognise"]
 

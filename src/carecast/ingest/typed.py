@@ -7,8 +7,8 @@ import polars as pl
 from carecast.errors import Issue
 from carecast.ingest.columns import DATE_FORMATS, ROW, ColumnSpec, Kind, cleaned, column_check
 from carecast.ingest.datasets import Dataset
-from carecast.ingest.limits import RULE as OUT_OF_RANGE
-from carecast.ingest.limits import out_of_range
+from carecast.ingest.ranges import RULE as OUT_OF_RANGE
+from carecast.ingest.ranges import out_of_range
 from carecast.ingest.reading import RawTable
 
 
