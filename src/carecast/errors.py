@@ -7,9 +7,35 @@ formats its own message and carries its own exit code, which only `cli.py` turns
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
+
+# Characters that would break a message over lines or act on a terminal: C0 and C1 controls
+# (escape sequences among them), Unicode line and paragraph separators, zero-width characters and
+# bidirectional overrides (which can make text display other than it reads), and the BOM.
+_UNPRINTABLE = re.compile(
+    r"\r\n|[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
+)
+_NAMED = {"\r\n": "\\n", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape(match: re.Match[str]) -> str:
+    found = match.group()
+    if found in _NAMED:
+        return _NAMED[found]
+    code = ord(found)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def one_line(text: str) -> str:
+    """`text` on one line: line breaks and control characters written as escapes (`\\n`, `\\x1b`).
+
+    A problem quotes what the file holds, and a cell or a parser's message may hold anything; shown
+    raw, one problem would spread over many lines or drive the terminal. Idempotent.
+    """
+    return _UNPRINTABLE.sub(_escape, text)
 
 
 class Severity(StrEnum):
@@ -28,11 +54,21 @@ class Issue:
     message: str
     severity: Severity = Severity.ERROR
 
+    def fields(self) -> tuple[str, int | None, str, str, str, str]:
+        """File, row, column, rule, severity and message as shown: each text on one line."""
+        return (
+            one_line(self.source),
+            self.row,
+            one_line(self.column or ""),
+            one_line(self.rule),
+            self.severity.value,
+            one_line(self.message),
+        )
+
     def format(self) -> str:
-        """`FILE:ROW:COLUMN: RULE: message` as the command-line contract prescribes."""
-        row = "" if self.row is None else str(self.row)
-        column = self.column or ""
-        return f"{self.source}:{row}:{column}: {self.rule}: {self.message}"
+        """`FILE:ROW:COLUMN: RULE: message` as the command-line contract prescribes, one line."""
+        source, row, column, rule, _severity, message = self.fields()
+        return f"{source}:{'' if row is None else row}:{column}: {rule}: {message}"
 
 
 class CarecastError(Exception):

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import sys
 
-from rich.console import Console
-
 from carecast.cli import (  # noqa: F401  (importing registers the commands)
     backtest,
     benchmark,
@@ -18,6 +16,7 @@ from carecast.cli import (  # noqa: F401  (importing registers the commands)
     snapshots,
 )
 from carecast.cli.app import app
+from carecast.cli.plain import error_console, say_all
 from carecast.errors import CarecastError
 
 
@@ -27,9 +26,7 @@ def run(argv: list[str] | None = None) -> int:
         # Typer reports its own usage errors (exit 2) and exits through SystemExit.
         app(args=argv, standalone_mode=True)
     except CarecastError as error:
-        error_console = Console(stderr=True, soft_wrap=True)
-        for line in error.lines():
-            error_console.print(line, markup=False, highlight=False)
+        say_all(error_console(), error.lines())
         return error.exit_code
     except SystemExit as exit_:
         return exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)

@@ -70,7 +70,7 @@ def parse_date(text: str, option: str) -> date:
 
 def progress_bar(out: Console) -> Progress:
     return Progress(
-        TextColumn("{task.description}"),
+        TextColumn("{task.description}", markup=False),  # file names are not markup
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),

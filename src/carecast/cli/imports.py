@@ -10,6 +10,7 @@ import typer
 
 from carecast import services
 from carecast.cli.app import DatabaseUrl, app, console, parse_date, progress_bar
+from carecast.cli.plain import say
 from carecast.config import load_settings
 from carecast.errors import InvalidInput, Issue, Severity
 from carecast.reports.import_issues import check_errors_out, write_issues
@@ -55,10 +56,9 @@ class ShownInvalidInput(InvalidInput):
 def _print_warnings(warnings: Sequence[Issue], errors_out: Path | None) -> None:
     out = console()
     for warning in warnings[:SHOWN_LINES]:
-        out.print(warning.format(), style="yellow", markup=False, highlight=False, soft_wrap=True)
+        say(out, warning.format(), "yellow")
     if len(warnings) > SHOWN_LINES:
-        more = _more(len(warnings) - SHOWN_LINES, errors_out, "warning(s)")
-        out.print(more, style="yellow", markup=False, highlight=False)
+        say(out, _more(len(warnings) - SHOWN_LINES, errors_out, "warning(s)"), "yellow")
 
 
 @app.command("import")
@@ -107,7 +107,7 @@ def import_(
         def report(label: str, done: int, total: int) -> None:
             if label.startswith("Storing"):
                 # A plain line (also in logs): from here on the import is one transaction.
-                bar.console.print(f"{label}…", markup=False, highlight=False)
+                say(bar.console, f"{label}…")
             bar.update(task, description=label, completed=done, total=total or None)
 
         try:
@@ -122,9 +122,9 @@ def import_(
         write_issues(errors_out, warnings)
     _print_warnings(warnings, errors_out)
     for batch in outcome.stored:
-        out.print(f"Imported {batch.file_name}: {batch.row_count} rows ({batch.dataset}).")
+        say(out, f"Imported {batch.file_name}: {batch.row_count} rows ({batch.dataset}).")
     for source in outcome.unchanged:
-        out.print(f"Unchanged {source}: already imported with this content and as-of date.")
+        say(out, f"Unchanged {source}: already imported with this content and as-of date.")
 
 
 imports_app = typer.Typer(
@@ -157,7 +157,7 @@ def imports_warnings(
     _council, found = services.import_warnings(settings, batch)
     out = console()
     for _batch, issue in found:
-        out.print(issue.format(), markup=False, highlight=False, soft_wrap=True)
+        say(out, issue.format())
     batches = len({b.batch_id for b, _ in found})
     scope = f"batch {batch}" if batch is not None else f"{batches} batch(es)"
     out.print(f"{len(found)} warning(s) in {scope}.")
@@ -171,9 +171,8 @@ def imports_undo(
 ) -> None:
     """Remove one import batch: its rows and warnings, as if it had never been imported."""
     removed = services.undo_import(load_settings(database_url or ctx.obj), batch)
-    console().print(
+    say(
+        console(),
         f"Removed batch {removed.batch_id}: {removed.file_name} ({removed.dataset}, "
         f"{removed.row_count} rows, as of {removed.as_of.isoformat()}).",
-        markup=False,
-        highlight=False,
     )

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from carecast.errors import Issue, UsageError
+from carecast.reports.cells import csv_row, workbook, write_cell
 
 HEADINGS = ("file", "row", "column", "rule", "severity", "message")
 ERRORS_OUT_SUFFIXES = (".xlsx", ".csv")
@@ -27,36 +28,29 @@ def check_errors_out(path: Path) -> None:
         raise UsageError(f"--errors-out '{path}': the folder {path.parent} does not exist")
 
 
-def _values(issue: Issue) -> tuple[str, int | None, str, str, str, str]:
-    return (
-        issue.source,
-        issue.row,
-        issue.column or "",
-        issue.rule,
-        issue.severity.value,
-        issue.message,
-    )
-
-
 def write_issues(path: Path, issues: Sequence[Issue]) -> Path:
-    """Write every issue, errors first in the order found, then warnings."""
+    """Write every issue, errors first in the order found, then warnings.
+
+    Each problem is one row with its text on one line (Issue.fields), and a cell a spreadsheet
+    would run as a formula is written as text (reports/cells.py).
+    """
     ordered = sorted(issues, key=lambda i: i.severity.value != "error")
     if path.suffix.lower() == ".csv":
         with path.open("w", newline="", encoding="utf-8-sig") as handle:
             writer = csv.writer(handle)
             writer.writerow(HEADINGS)
-            writer.writerows(_values(issue) for issue in ordered)
+            writer.writerows(csv_row(issue.fields()) for issue in ordered)
         return path
-    import xlsxwriter
-
-    workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    book = workbook(path, {"constant_memory": True})
     try:
-        sheet = workbook.add_worksheet("problems")
-        bold = workbook.add_format({"bold": True})
+        sheet = book.add_worksheet("problems")
+        bold = book.add_format({"bold": True})
+        quoted = book.add_format({"quote_prefix": True})
         sheet.write_row(0, 0, HEADINGS, bold)
         shown = ordered[: XLSX_MAX_ROWS - 2]
         for number, issue in enumerate(shown, start=1):
-            sheet.write_row(number, 0, _values(issue))
+            for column, value in enumerate(issue.fields()):
+                write_cell(sheet, number, column, value, cell_format=None, quoted=quoted)
         if len(shown) < len(ordered):
             sheet.write(
                 len(shown) + 1,
@@ -69,5 +63,5 @@ def write_issues(path: Path, issues: Sequence[Issue]) -> Path:
         for column, width in enumerate((40, 8, 18, 28, 9, 100)):
             sheet.set_column(column, column, width)
     finally:
-        workbook.close()
+        book.close()
     return path

@@ -193,7 +193,9 @@ def reconciliation_tables(council: Council, result: Reconciliation) -> list[Tabl
 
 
 def imports_table(council: Council, batches: list[ImportBatch]) -> Table:
-    table = Table(title=f"Imports for {council.name} ({council.la_code})")
+    # The council's and the files' names are shown as given: Rich would read "[x]" or ":100:" in
+    # them as markup or an emoji code.
+    table = Table(title=Text(f"Imports for {council.name} ({council.la_code})"))
     for heading in (
         "Batch",
         "As of",
@@ -210,7 +212,7 @@ def imports_table(council: Council, batches: list[ImportBatch]) -> Table:
             str(b.batch_id),
             b.as_of.isoformat(),
             b.dataset,
-            b.file_name,
+            Text(b.file_name),
             str(b.row_count),
             str(b.warnings),
             f"{b.imported_at:%Y-%m-%d %H:%M}",
