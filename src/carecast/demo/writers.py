@@ -13,6 +13,7 @@ from carecast.demo.codes import COST_CENTRES
 from carecast.demo.dates import iso_date, period_label, ssda_date
 from carecast.demo.records import Episode, LedgerRow, PostState
 from carecast.demo.views import AllowanceRow, ChildRow, CommitmentRow
+from carecast.reports.cells import csv_row
 
 HEADER_COLUMNS = ("CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB")
 EPISODE_COLUMNS = (
@@ -81,8 +82,8 @@ def write_csv(path: Path, columns: Sequence[str], rows: Iterable[Sequence[str]])
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(columns)
-        writer.writerows(rows)
+        writer.writerow(csv_row(columns))
+        writer.writerows(csv_row(row) for row in rows)
     return path
 
 

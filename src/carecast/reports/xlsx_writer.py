@@ -11,6 +11,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from carecast.reports.cells import QUOTED, write_cell
+from carecast.reports.cells import workbook as safe_workbook
 from carecast.reports.charts import render_png
 from carecast.reports.model import SUPPRESSED_MARK, Cell, Kind, Report, Suppressed, Table
 
@@ -50,10 +52,15 @@ def cell_value(cell: Cell) -> Any:
 
 
 class _Styles:
+    """The workbook's formats, each with a twin carrying Excel's quote prefix for text that would
+    otherwise read as a formula (reports/cells.py)."""
+
     def __init__(self, workbook: Any) -> None:
-        self.title = workbook.add_format({"bold": True, "font_size": 13})
-        self.subtle = workbook.add_format({"italic": True, "font_color": "#505a5f"})
-        self.header = workbook.add_format(
+        self._workbook = workbook
+        self._quoted: dict[int, Any] = {}
+        self.title = self._add({"bold": True, "font_size": 13})
+        self.subtle = self._add({"italic": True, "font_color": "#505a5f"})
+        self.header = self._add(
             {
                 "bold": True,
                 "bg_color": "#f3f2f1",
@@ -62,7 +69,7 @@ class _Styles:
                 "valign": "bottom",
             }
         )
-        self.wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
+        self.wrap = self._add({"text_wrap": True, "valign": "top"})
         self.link = workbook.add_format({"font_color": "#1d70b8", "underline": 1})
         self.cells: dict[tuple[Kind, bool], Any] = {}
         for kind in Kind:
@@ -72,15 +79,25 @@ class _Styles:
                     spec["num_format"] = FORMATS[kind]
                 if total:
                     spec |= {"bold": True, "top": 2}
-                self.cells[(kind, total)] = workbook.add_format(spec)
+                self.cells[(kind, total)] = self._add(spec)
         self.withheld = workbook.add_format({"align": "right", "font_color": "#505a5f"})
+
+    def _add(self, spec: dict[str, Any]) -> Any:
+        made = self._workbook.add_format(spec)
+        self._quoted[id(made)] = self._workbook.add_format({**spec, **QUOTED})
+        return made
+
+    def write(self, sheet: Any, row: int, column: int, value: Any, cell_format: Any) -> None:
+        write_cell(
+            sheet, row, column, value, cell_format=cell_format, quoted=self._quoted[id(cell_format)]
+        )
 
 
 def _write_table(sheet: Any, styles: _Styles, table: Table, section_title: str) -> None:
-    sheet.write(0, 0, table.title, styles.title)
-    sheet.write(1, 0, section_title, styles.subtle)
+    styles.write(sheet, 0, 0, table.title, styles.title)
+    styles.write(sheet, 1, 0, section_title, styles.subtle)
     for number, column in enumerate(table.columns):
-        sheet.write(HEADER_ROW, number, column.heading, styles.header)
+        styles.write(sheet, HEADER_ROW, number, column.heading, styles.header)
         sheet.set_column(number, number, WIDTHS.get(column.kind, 12))
     last = len(table.rows) - 1
     for row_number, row in enumerate(table.rows):
@@ -93,18 +110,16 @@ def _write_table(sheet: Any, styles: _Styles, table: Table, section_title: str) 
             elif value is None:
                 sheet.write_blank(target, number, None, styles.cells[(column.kind, total)])
             else:
-                sheet.write(target, number, value, styles.cells[(column.kind, total)])
+                styles.write(sheet, target, number, value, styles.cells[(column.kind, total)])
     sheet.freeze_panes(HEADER_ROW + 1, 1)
     note_row = HEADER_ROW + len(table.rows) + 2
     for offset, note in enumerate(table.notes):
-        sheet.write(note_row + offset, 0, note, styles.subtle)
+        styles.write(sheet, note_row + offset, 0, note, styles.subtle)
 
 
 def write_xlsx(report: Report, path: Path, pngs: dict[str, bytes] | None = None) -> Path:
-    import xlsxwriter
-
     drawn = pngs if pngs is not None else {}
-    workbook = xlsxwriter.Workbook(str(path))
+    workbook = safe_workbook(path)
     workbook.set_properties(
         {
             "title": f"{report.council_name}: {report.title}, {report.period_label}",
@@ -117,12 +132,13 @@ def write_xlsx(report: Report, path: Path, pngs: dict[str, bytes] | None = None)
     contents = workbook.add_worksheet("Contents")
     contents.set_column(0, 0, 34)
     contents.set_column(1, 1, 110)
-    contents.write(0, 0, report.council_name, styles.title)
-    contents.write(1, 0, report.title, styles.title)
-    contents.write(2, 0, report.subtitle, styles.subtle)
+    styles.write(contents, 0, 0, report.council_name, styles.title)
+    styles.write(contents, 1, 0, report.title, styles.title)
+    styles.write(contents, 2, 0, report.subtitle, styles.subtle)
     row = 4
     if report.public:
-        contents.write(
+        styles.write(
+            contents,
             row,
             0,
             "Public version: counts of children from 1 to 5 are withheld (x), with "
@@ -133,14 +149,14 @@ def write_xlsx(report: Report, path: Path, pngs: dict[str, bytes] | None = None)
         row += 2
     used = {"contents"}
     for number, part in enumerate(report.sections, start=1):
-        contents.write(row, 0, f"{number}. {part.title}", styles.title)
+        styles.write(contents, row, 0, f"{number}. {part.title}", styles.title)
         row += 1
         for paragraph in part.paragraphs:
-            contents.write(row, 1, paragraph, styles.wrap)
+            styles.write(contents, row, 1, paragraph, styles.wrap)
             row += 1
         if part.commentary is not None:
-            contents.write(row, 0, "Commentary", styles.subtle)
-            contents.write(row, 1, part.commentary.text, styles.wrap)
+            styles.write(contents, row, 0, "Commentary", styles.subtle)
+            styles.write(contents, row, 1, part.commentary.text, styles.wrap)
             row += 1
         for index, table in enumerate(part.tables):
             name = sheet_name(table.key, used)
@@ -156,7 +172,7 @@ def write_xlsx(report: Report, path: Path, pngs: dict[str, bytes] | None = None)
             name = sheet_name(f"{part.key}_charts", used)
             _charts(workbook.add_worksheet(name), part.charts, 0, drawn)
         for note in part.notes:
-            contents.write(row, 1, note, styles.subtle)
+            styles.write(contents, row, 1, note, styles.subtle)
             row += 1
         row += 1
     workbook.close()
