@@ -34,7 +34,7 @@ from pathlib import Path
 from carecast.config import Settings
 from carecast.domain.periods import FinancialYear
 from carecast.errors import CarecastError
-from carecast.forecast.backtest import CARECAST, COMMITMENTS_ONLY, Backtest
+from carecast.forecast.backtest import CARECAST, COMMITMENTS_ONLY, Backtest, Score
 from carecast.services import import_paths, init_store
 from carecast.services.backtest import run_backtest
 
@@ -211,6 +211,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--periods", default="3,6,9")
     parser.add_argument("--only", default="")
+    parser.add_argument("--dump", type=Path, help="write each council's scores per line as JSON")
     args = parser.parse_args()
     index = ensure_matrix(args.data, args.councils)
     wanted = set(filter(None, args.only.split(",")))
@@ -233,6 +234,33 @@ def main() -> None:
     line_rows(outcomes)
     targets(outcomes)
     print(f"\n{len(outcomes)} councils in {time.perf_counter() - started:.0f} s")
+    if args.dump:
+        args.dump.write_text(json.dumps([_dumped(o) for o in outcomes], indent=1))
+
+
+def _scored(score: Score) -> dict[str, float | None]:
+    interval = {"p10": score.p10, "p90": score.p90}
+    return {
+        "forecast": float(score.forecast),
+        "actual": float(score.actual),
+        **{name: float(v) for name, v in score.baselines.items()},
+        **{name: None if v is None else float(v) for name, v in interval.items()},
+    }
+
+
+def _dumped(outcome: Outcome) -> dict[str, object]:
+    """One council's scores, per period and line, for analysis outside this script."""
+    periods: dict[str, object] = {}
+    for score in outcome.backtest.periods:
+        lines = {line.value: _scored(s) for line, s in score.lines.items()}
+        periods[str(score.period.number)] = {"total": _scored(score.total), **lines}
+    return {
+        "code": outcome.code,
+        "convention": outcome.convention,
+        "summary": outcome.summary,
+        "outturn": float(outcome.outturn),
+        "periods": periods,
+    }
 
 
 if __name__ == "__main__":

@@ -163,3 +163,50 @@ def test_end_dates_are_believed_where_the_establishment_keeps_them() -> None:
         [posts[0]], leaver_rate_agency=0.0, agency_fill_share=0.0, months_to_fill_vacancy=60
     )
     assert 6_100 < cost < 6_100 + 100 * 121 * 0.1
+
+
+def test_a_vacancy_shown_at_nothing_is_priced_at_its_roles_permanent_cost() -> None:
+    """Some systems show a vacant post at £0. Filled, it will cost what its role costs: here the
+    median of £36,500, £40,150 and £47,450 a year — £110 a day — so the known fill from the first
+    day of the window costs 182 × £110."""
+    posts = [
+        post("P1", "permanent", "36500"),
+        post("P2", "permanent", "40150"),
+        post("P3", "permanent", "47450"),
+        post("M1", "permanent", "73000", role="Team Manager"),
+        post("V1", "vacant", "0"),
+    ]
+    given = StaffingAssumptions(
+        vacancy_fills={"V1": WINDOW.first}, agency_fill_share=0.0, leaver_rate_permanent=0.0
+    )
+    model = build_staffing(posts, WINDOW, 365, given)
+    assert model.newcomer[4].sum() == pytest.approx(182 * 110.0)
+
+
+def test_the_time_to_fill_is_measured_from_the_vacancies_of_the_earlier_extract() -> None:
+    """Six posts were vacant on 31 March (183 days before the close). By 30 September two have
+    holders who started 61 and 122 days after it; four are still vacant. Two fills in
+    61 + 122 + 4 × 183 = 915 days of watching: 2 ÷ (915/365) fills a year."""
+    earlier_on = date(2018, 3, 31)
+    then = [post(f"V{n}", "vacant", "0") for n in range(6)]
+    now = [
+        post("V0", "permanent", start=earlier_on + timedelta(days=61)),
+        post("V1", "agency", start=earlier_on + timedelta(days=122)),
+        *then[2:],
+    ]
+    fit = fit_staffing(now, CLOSE, StaffingAssumptions(), earlier=(then, earlier_on))
+    assert fit.fill_rate == pytest.approx(2 / (915 / 365))
+    assert fit.vacancy_events == 2
+    # said in the assumptions, the time to fill wins over what the extracts show
+    said = fit_staffing(
+        now, CLOSE, StaffingAssumptions(months_to_fill_vacancy=6), (then, earlier_on)
+    )
+    assert said.fill_rate == pytest.approx(2.0)
+
+
+def test_too_few_vacancies_followed_leave_the_time_to_fill_at_four_months() -> None:
+    earlier_on = date(2018, 3, 31)
+    then = [post(f"V{n}", "vacant", "0") for n in range(4)]
+    now = [post("V0", "permanent", start=earlier_on + timedelta(days=30)), *then[1:]]
+    fit = fit_staffing(now, CLOSE, StaffingAssumptions(), earlier=(then, earlier_on))
+    assert fit.fill_rate == pytest.approx(3.0)

@@ -79,7 +79,8 @@ class AgencyConversion(_Section):
 
 
 class StaffingAssumptions(_Section):
-    months_to_fill_vacancy: float = Field(4.0, gt=0, le=60)
+    # fitted: the vacancies of the earlier extract, filled since or not; else 4 months
+    months_to_fill_vacancy: float | None = Field(None, gt=0, le=60)
     leaver_rate_permanent: float | None = Field(None, ge=0, le=3)  # a year (fitted: start dates)
     leaver_rate_agency: float | None = Field(None, ge=0, le=3)
     agency_fill_share: float | None = Field(None, ge=0, le=1)  # vacancies filled by agency

@@ -115,6 +115,7 @@ def fit_staffing_part(
             "agency_fill_share": model.fit.agency_fill_share,
             "agency_premium": model.fit.agency_premium,
             "end_dates_extended": model.fit.end_dates_extended,
+            "months_to_fill_vacancy": 12 / model.fit.fill_rate,
         }
     }
     build = staffing_build(model, posts, window, days)

@@ -86,7 +86,9 @@ def simulate_staffing(model: StaffingModel, paths: int, rng: Rng) -> FloatArray:
     gone = np.minimum(leaves, model.vacant_from[None, :])  # first day without the holder
     held = np.clip(np.ceil(np.minimum(gone, days)), 0, days).astype(np.int64)
     holder = np.take_along_axis(paid[None, :, :], held[:, :, None], axis=2)[:, :, 0]
-    nu = model.fit.fill_rate / 365 * rate_scale(model.fit.fill_events, rng, (paths, 1))
+    # a measured time to fill rests on the fills seen; an assumed one on the year's starters
+    fill_events = model.fit.vacancy_events or model.fit.fill_events
+    nu = model.fit.fill_rate / 365 * rate_scale(fill_events, rng, (paths, 1))
     filled = gone + rng.exponential(size=(paths, n)) / nu
     newcomer_days = np.clip(days - np.ceil(np.minimum(filled, days)), 0, days)
     share, premium = model.fit.agency_fill_share, model.fit.agency_premium

@@ -6,6 +6,13 @@ change: a holder may leave (at the fitted leaver rate for their status, never in
 period, or on their END_DATE), the post is then vacant, and a vacancy is filled after the expected
 time to fill — by agency with the recent agency share of new starts, at the agency premium. Known
 start dates for vacancies and planned agency-to-permanent conversions are assumptions.
+
+What a vacancy will cost once filled is what the file says it costs when that is more than
+nothing (some systems keep a vacant post's budgeted cost); a vacant post shown at £0 is priced at
+its role's permanent cost per FTE — left at £0, every vacancy filled added nothing and staffing
+ran low on councils whose files show vacancies that way. The time to fill is measured where the
+council's extracts show it: the posts vacant in the extract of about six months before, and when
+each was filled (its holder's START_DATE) or that it is still vacant.
 """
 
 from __future__ import annotations
@@ -28,6 +35,9 @@ from carecast.forecast.window import Window
 
 MIN_DATED_POSTS = 5
 # fewer permanent holders with a START_DATE than this: no leavers assumed
+MIN_WATCHED_VACANCIES = 5
+# fewer vacancies followed from the earlier extract than this: the assumed time to fill is used
+DEFAULT_MONTHS_TO_FILL = 4.0
 
 
 def post_cost(post: Post, first: date, last: date, days_in_year: int) -> Decimal:
@@ -56,6 +66,20 @@ class StaffingFit:
     # how many events each rate rests on: its uncertainty in the paths follows from them
     leaver_events: int = 0
     fill_events: int = 0
+    vacancy_events: int = 0  # fills seen among the vacancies followed from the earlier extract
+    role_cost_per_fte: tuple[tuple[str, float], ...] = ()  # permanent, a year: prices vacancies
+
+    def filled_cost(self, post: Post) -> float:
+        """A year's cost of the post filled permanently: its own cost (less the agency premium
+        for an agency holder); a vacancy shown at £0 at its role's permanent cost per FTE."""
+        cost = float(post.annual_cost)
+        if post.status == "agency":
+            return cost / (1 + self.agency_premium)
+        if post.status != "vacant" or cost > 0:
+            return cost
+        by_role = dict(self.role_cost_per_fte)
+        per_fte = by_role.get(post.role, by_role.get("", 0.0))
+        return per_fte * float(post.fte)
 
 
 def fit_staffing(
@@ -94,15 +118,58 @@ def fit_staffing(
     extended = post_end_dates(earlier_posts, posts, earlier_on, close).rolled_on
     if a.end_dates_extended is not None:
         extended = a.end_dates_extended
+    fills, exposure_years = observed_vacancy_fills(earlier_posts, earlier_on, posts, close)
+    fill_rate = 12 / DEFAULT_MONTHS_TO_FILL
+    if a.months_to_fill_vacancy is not None:
+        fill_rate, fills = 12 / a.months_to_fill_vacancy, 0
+    elif exposure_years > 0 and fills > 0:
+        fill_rate = fills / exposure_years
     return StaffingFit(
         rates,
-        12 / a.months_to_fill_vacancy,
+        fill_rate,
         share,
         _premium(posts, a),
         extended,
         leaver_events=recent if a.leaver_rate_permanent is None else 0,
         fill_events=len(starters),
+        vacancy_events=fills,
+        role_cost_per_fte=_role_cost_per_fte(posts),
     )
+
+
+def observed_vacancy_fills(
+    earlier: Sequence[Post], earlier_on: date, posts: Sequence[Post], close: date
+) -> tuple[int, float]:
+    """Fills and years of exposure among the posts vacant in the earlier extract: a post filled
+    since (its holder's START_DATE after the earlier extract) is a fill at that date; one still
+    vacant is watched to the close (censored: the exponential's estimate is fills ÷ exposure)."""
+    now = {p.post_id: p for p in posts}
+    watched = [p for p in earlier if p.status == "vacant" and p.post_id in now]
+    if len(watched) < MIN_WATCHED_VACANCIES or close <= earlier_on:
+        return 0, 0.0
+    fills, days = 0, 0
+    for post in watched:
+        later = now[post.post_id]
+        filled_on = later.start if later.status in PAID_STATUSES else None
+        if filled_on is not None and earlier_on < filled_on <= close:
+            fills += 1
+            days += (filled_on - earlier_on).days
+        elif later.status == "vacant":
+            days += (close - earlier_on).days
+        # filled with no START_DATE, or by a holder said to start before the earlier extract:
+        # the fill date is unknown, so the post tells nothing about the time to fill
+    return fills, days / 365
+
+
+def _role_cost_per_fte(posts: Sequence[Post]) -> tuple[tuple[str, float], ...]:
+    """The median permanent cost per FTE, a year, by role; "" for all roles together."""
+    by_role: dict[str, list[float]] = {}
+    for post in posts:
+        if post.status == "permanent" and post.fte > 0 and post.annual_cost > 0:
+            per_fte = float(post.annual_cost / post.fte)
+            by_role.setdefault(post.role, []).append(per_fte)
+            by_role.setdefault("", []).append(per_fte)
+    return tuple(sorted((role, float(np.median(v))) for role, v in by_role.items()))
 
 
 def _premium(posts: Sequence[Post], a: StaffingAssumptions) -> float:
@@ -170,7 +237,7 @@ def build_staffing(
     for i, post in enumerate(posts):
         cost = float(post.annual_cost) / days_in_year
         filled = post.status in PAID_STATUSES
-        permanent_cost = cost / (1 + fit.agency_premium) if post.status == "agency" else cost
+        permanent_cost = fit.filled_cost(post) / days_in_year
         refill[i] = permanent_cost * (1 + fit.agency_fill_share * fit.agency_premium)
         rate[i] = cost if filled else 0.0
         end = None if post.end is None else window.offset(post.end)  # last day in post
