@@ -9,6 +9,9 @@ import pytest
 
 from carecast.domain.finance import Post
 from carecast.domain.periods import FinancialYear, Period
+from carecast.domain.state import ActivityState
+from carecast.forecast.assumptions import Assumptions, StaffingAssumptions
+from carecast.forecast.outturn import forecast_outturn
 from carecast.forecast.staffing_ledger import establishment_drift, reversal_deficit
 
 P6 = Period.parse("2018-09")
@@ -43,9 +46,9 @@ def post(ident: str, status: str, cost: int) -> Post:
     return Post(ident, "Team", "Social Worker", Decimal(1), status, Decimal(cost), None, None)
 
 
-def test_the_establishment_growing_4_percent_in_half_a_year_drifts_on_at_that_pace() -> None:
+def test_the_establishment_growing_4_percent_in_half_a_year_drifts_at_8_percent_a_year() -> None:
     """£1.00m of filled posts on 1 April, £1.04m on 30 September (182 days): 1.04^(365/182) − 1
-    = 8.2% a year, carried on to March."""
+    = 8.2% a year."""
     then = [post("A", "permanent", 500_000), post("B", "agency", 500_000), post("C", "vacant", 0)]
     now = [post("A", "permanent", 500_000), post("B", "agency", 540_000)]
     drift = establishment_drift(then, date(2018, 4, 1), now, date(2018, 9, 30))
@@ -57,3 +60,24 @@ def test_no_earlier_extract_no_drift() -> None:
     now = [post("A", "permanent", 500_000)]
     assert establishment_drift([], None, now, date(2018, 9, 30)).yearly == 0.0
     assert establishment_drift(now, date(2018, 9, 1), now, date(2018, 9, 30)).yearly == 0.0
+
+
+def test_the_drift_the_extracts_show_is_reported_and_applied_only_when_said() -> None:
+    """The establishment grew 4% since April; the forecast reports it, and carries a drift on only
+    when the assumptions give one (a pay award its costs do not show yet)."""
+    then = (post("A", "permanent", 500_000), post("B", "permanent", 500_000))
+    now = (post("A", "permanent", 500_000), post("B", "permanent", 540_000))
+    state = ActivityState(
+        known_on=date(2018, 10, 15),
+        posts=now,
+        earlier_posts=then,
+        earlier_posts_on=date(2018, 4, 1),
+    )
+    plain = forecast_outturn(state, P6, paths=0)
+    found = plain.assumptions["findings"]["staffing_ledger"]
+    assert found["drift_a_year_seen"] == pytest.approx(1.04 ** (365 / 182) - 1, abs=1e-4)
+    assert found["drift_a_year_applied"] == 0.0
+    assert "establishment_drift" not in {c.driver for c in plain.components}
+    said = Assumptions(staffing=StaffingAssumptions(establishment_drift=0.03))
+    drifted = forecast_outturn(state, P6, assumptions=said, paths=0)
+    assert drifted.forecast_outturn > plain.forecast_outturn

@@ -89,8 +89,9 @@ class StaffingAssumptions(_Section):
     # Whether contract END_DATEs are rolled on rather than ending the post (fitted: posts still
     # filled after their END_DATE)
     end_dates_extended: bool | None = None
-    # Yearly drift of the filled establishment's cost carried on to year end (fitted: today's
-    # establishment against the extract of six months before)
+    # Yearly drift of the establishment's cost carried on to year end — a pay award or regrading
+    # its costs do not show yet; none unless said (the drift the extracts show is reported in the
+    # findings, not applied: the fills it comes from are forecast post by post)
     establishment_drift: float | None = Field(None, ge=-1, le=1)
     vacancy_fills: dict[str, date] = Field(default_factory=dict)  # post → known start date
     agency_conversions: tuple[AgencyConversion, ...] = ()

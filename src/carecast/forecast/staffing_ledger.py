@@ -6,8 +6,9 @@ Two things a post-by-post costing of today's establishment cannot see:
   post before March — so the ledger's period 1 deficit against its typical month is added back,
   when last year's period 12 shows the matching accrual;
 - the establishment's drift: the cost of the filled posts now against the extract of about six
-  months before, as a yearly rate, carried on over the rest of the year (on the independent
-  councils carrying it on whole did better than at half its pace: P3 1.5% against 1.8%).
+  months before, as a yearly rate — reported; carried on over the rest of the year only at the
+  rate the assumptions give (a pay award the costs do not show yet), since the fills behind most
+  of it are forecast post by post.
 """
 
 from __future__ import annotations
