@@ -20,8 +20,17 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from carecast.errors import Issue, Severity
+from carecast.errors import Issue
 from carecast.ingest.columns import ROW
+from carecast.ingest.csv_shape import quote_problems, rows_swallowed
+from carecast.ingest.encoding import UTF8_BOM, decode, wide_encoding
+from carecast.ingest.reading_limits import MAX_FILE_BYTES, mib, too_large
+from carecast.ingest.table_checks import (
+    cell_problems,
+    duplicate_headings,
+    heading_problems,
+    suspects_in,
+)
 
 
 @dataclass(frozen=True)
@@ -46,36 +55,6 @@ class RawTable:
         return (self.original or self.header)[position]
 
 
-def decode(data: bytes, source: str) -> tuple[str, list[Issue]]:
-    """Text of a file: UTF-8 (BOM optional), else Windows-1252 as Excel writes it on Windows."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        return data.decode("utf-8"), []
-    except UnicodeDecodeError:
-        pass
-    try:
-        text = data.decode("cp1252")
-    except UnicodeDecodeError as exc:
-        issue = Issue(
-            source,
-            None,
-            None,
-            "encoding",
-            f"byte {exc.start} is neither UTF-8 nor Windows-1252 text; save the file as CSV UTF-8",
-        )
-        return "", [issue]
-    note = Issue(
-        source,
-        None,
-        None,
-        "encoding",
-        "read as Windows-1252 (Excel's CSV); saving as CSV UTF-8 avoids surprises",
-        Severity.WARNING,
-    )
-    return text, [note]
-
-
 def table_from_rows(
     source: str, sha256: str, header: list[str], rows: list[list[str]], first_row: int = 2
 ) -> RawTable:
@@ -90,9 +69,13 @@ def table_from_rows(
 
 
 def _slow_parse(text: str, source: str, sha256: str) -> tuple[RawTable | None, list[Issue]]:
-    """Python's csv module, row by row: used only when a file has ragged rows, to locate them."""
+    """Python's csv module, row by row: used only when a file has ragged rows (to locate them)
+    or quoted cells spanning lines (to tell a stray quote from a cell holding a line break)."""
     records = list(csv.reader(io.StringIO(text, newline="")))
     header = records[0]
+    refused = quote_problems(text.encode("utf-8"), source, header)
+    if refused:
+        return None, refused
     width = len(header)
     issues: list[Issue] = []
     kept: list[list[str]] = []
@@ -122,7 +105,6 @@ def _slow_parse(text: str, source: str, sha256: str) -> tuple[RawTable | None, l
     return table, issues
 
 
-_BOM = b"\xef\xbb\xbf"
 _CELL_EDGES = np.array([ord(","), ord("\n"), ord("\r"), ord('"')], dtype=np.uint8)
 
 
@@ -144,9 +126,9 @@ def text_facts(data: bytes) -> TextFacts:
     is always cleaned.
     """
     digest = hashlib.sha256(data).hexdigest()
-    if data.startswith(_BOM):
-        data = data[len(_BOM) :]
-    if not data.isascii():
+    if data.startswith(UTF8_BOM):
+        data = data[len(UTF8_BOM) :]
+    if not data.isascii() or wide_encoding(data) is not None:  # UTF-16/32 of ASCII is ASCII
         return TextFacts(digest, trimmed=False, upper=False)
     view = np.frombuffer(data, dtype=np.uint8)
     lower = bool(((view - np.uint8(ord("a"))) < 26).any())  # a-z (other bytes wrap past 25)
@@ -180,17 +162,37 @@ def _first_line(data: bytes) -> bytes:
 def parse_csv_bytes(data: bytes, source: str, sha256: str) -> tuple[RawTable | None, list[Issue]]:
     """Split CSV into a header and numbered rows of text; blank rows are dropped.
 
-    A file polars refuses (not UTF-8, ragged rows) is decoded here (Windows-1252 as Excel writes
-    it) and, if still refused, split row by row to locate the ragged rows.
+    UTF-16/32 is decoded first. A file polars refuses (not UTF-8, ragged rows, quoted cells
+    spanning lines) is decoded here (Windows-1252 as Excel writes it) and, if still refused, split
+    row by row with Python's csv module to locate the ragged rows or a quote left open. Every
+    cell is then checked for what no input may hold (table_checks.py).
     """
-    body = data[len(_BOM) :] if data.startswith(_BOM) else data
+    notes: list[Issue] = []
+    if wide_encoding(data) is not None:
+        text, notes = decode(data, source)
+        if text is None:
+            return None, notes
+        data = text.encode("utf-8")
+    body = data[len(UTF8_BOM) :] if data.startswith(UTF8_BOM) else data
     if not _first_line(body).strip().strip(b","):
-        return None, [Issue(source, 1, None, "empty-file", "the file has no header row")]
+        return None, [*notes, Issue(source, 1, None, "empty-file", "the file has no header row")]
+    table, issues = _parse_text(data, body, source, sha256)
+    issues = notes + issues
+    if table is None:
+        return None, issues
+    issues += heading_problems(source, table.header, 1)
+    issues += duplicate_headings(source, table.header, 1, lambda p: f"column {p + 1}")
+    return table, issues + cell_problems(table, suspects_in(body))
+
+
+def _parse_text(
+    data: bytes, body: bytes, source: str, sha256: str
+) -> tuple[RawTable | None, list[Issue]]:
     table = _fast_parse(body, source, sha256)
     if table is not None:
         return table, []
     text, issues = decode(data, source)
-    if any(i.severity is Severity.ERROR for i in issues):
+    if text is None:
         return None, issues
     if issues:  # re-encoded from Windows-1252, the file may now suit polars
         table = _fast_parse(text.encode("utf-8"), source, sha256)
@@ -214,6 +216,8 @@ def _fast_parse(body: bytes, source: str, sha256: str) -> RawTable | None:
         frame = pl.read_csv(body, infer_schema=False, has_header=True, raise_if_empty=False)
     except (UnicodeDecodeError, csv.Error, pl.exceptions.ComputeError, pl.exceptions.NoDataError):
         return None
+    if len(frame.columns) != len(header) or rows_swallowed(body, frame.height):
+        return None  # a quote spanning lines: Python's csv module tells a stray one apart
     frame = frame.rename({old: f"col{i}" for i, old in enumerate(frame.columns)})
     # Polars keeps blank lines as empty rows, so a record's position gives its spreadsheet row.
     frame = frame.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
@@ -228,8 +232,11 @@ def _fast_parse(body: bytes, source: str, sha256: str) -> RawTable | None:
 
 
 def read_csv_file(path: Path, source: str | None = None) -> tuple[RawTable | None, list[Issue]]:
-    data = path.read_bytes()
     name = source or str(path)
+    if (size := path.stat().st_size) > MAX_FILE_BYTES:
+        what = f"the file is {mib(size)}, more than {mib(MAX_FILE_BYTES)}"
+        return None, [too_large(name, None, None, what, "split it by year or period")]
+    data = path.read_bytes()
     # The digest and the facts are taken on another thread while polars parses the file.
     with ThreadPoolExecutor(max_workers=1) as pool:
         pending = pool.submit(text_facts, data)
