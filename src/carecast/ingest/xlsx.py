@@ -20,6 +20,21 @@ import polars as pl
 from carecast.errors import Issue
 from carecast.ingest.columns import ROW
 from carecast.ingest.reading import RawTable
+from carecast.ingest.reading_limits import MAX_FILE_BYTES, mib, too_large
+from carecast.ingest.table_checks import (
+    cell_problems,
+    duplicate_headings,
+    excel_error_message,
+    heading_problems,
+)
+from carecast.ingest.workbook_parts import (
+    RESAVE,
+    Damaged,
+    ErrorCell,
+    check_sheet,
+    column_letters,
+    open_workbook,
+)
 
 SHEET_MARK = "#"
 HEADER_SEARCH = 20  # rows looked at for the header
@@ -44,19 +59,40 @@ def read_xlsx_file(
     """One sheet of a workbook as text cells; `source` names it in issues (default: the path).
 
     A named sheet the workbook lacks is an error, unless not `required` (a mapping file's
-    preference): then the first sheet is read.
+    preference): then the first sheet is read. Whatever is wrong with the file — not a zip, a
+    damaged part, XML that is not well formed, a DTD, a part beyond the limits — is a refusal
+    naming the part, never an exception (workbook_parts.py checks the zip before calamine reads).
     """
     import fastexcel
 
     name = source or (str(path) if sheet is None or not required else f"{path}{SHEET_MARK}{sheet}")
+    if (size := path.stat().st_size) > MAX_FILE_BYTES:
+        what = f"the workbook is {mib(size)}, more than {mib(MAX_FILE_BYTES)}"
+        return None, [too_large(name, None, None, what, "save the sheet carecast needs as CSV")]
     data = path.read_bytes()
     try:
-        book = fastexcel.read_excel(data)
-    except Exception as exc:  # calamine raises its own error types for unreadable files
+        return _read_sheet(data, sheet, name, required=required)
+    except Damaged as exc:
+        unreadable = (
+            "" if exc.rule == "too-large" else "not readable as an Excel workbook (.xlsx): "
+        )
+        return None, [Issue(name, None, None, exc.rule, unreadable + exc.message)]
+    except fastexcel.FastExcelError as exc:  # calamine's own refusals of what it cannot read
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        message = f"not readable as an Excel workbook (.xlsx): {reason}"
+        message = f"not readable as an Excel workbook (.xlsx): {reason}; {RESAVE}"
         return None, [Issue(name, None, None, "bad-xlsx", message)]
-    names = list(book.sheet_names)
+
+
+def _read_sheet(
+    data: bytes, sheet: str | None, name: str, *, required: bool
+) -> tuple[RawTable | None, list[Issue]]:
+    import fastexcel
+
+    book = open_workbook(data)
+    excel = fastexcel.read_excel(data)
+    names = list(excel.sheet_names)
+    if not names:
+        raise Damaged(f"the workbook lists no sheets; {RESAVE}")
     index = 0
     if sheet is not None:
         wanted = sheet.strip().lower()
@@ -68,24 +104,51 @@ def read_xlsx_file(
             message = f"the workbook has no sheet '{sheet}'; its sheets are {listed}"
             return None, [Issue(name, None, None, "no-sheet", message)]
         index = matches[0]
-    frame = book.load_sheet(index, header_row=None, dtypes="string", skip_rows=0).to_polars()
+    error_cells = check_sheet(book, names[index])
+    loaded = excel.load_sheet(index, header_row=None, dtypes="string", skip_rows=0)
+    absolute = [c.absolute_index for c in loaded.available_columns()]
+    frame = loaded.to_polars()
     digest = hashlib.sha256(data).hexdigest()
     if sheet is not None:
         digest = hashlib.sha256(f"{digest}:{names[index]}".encode()).hexdigest()
-    return _table(frame, name, digest)
+    table, issues, header_row = _table(frame, name, digest)
+    if table is None:
+        return None, issues
+    letter = {p: column_letters(a) for p, a in enumerate(absolute)}
+    issues += heading_problems(name, table.header, header_row)
+    issues += duplicate_headings(name, table.header, header_row, lambda p: f"column {letter[p]}")
+    issues += _error_cell_issues(table, names[index], error_cells, absolute, header_row)
+    return table, issues + cell_problems(table)
 
 
-def _table(frame: pl.DataFrame, source: str, digest: str) -> tuple[RawTable | None, list[Issue]]:
+def _error_cell_issues(
+    table: RawTable, sheet: str, cells: list[ErrorCell], absolute: list[int], header_row: int
+) -> list[Issue]:
+    """Excel's error cells within the table (calamine reads them as blanks), at their cell."""
+    position = {a: p for p, a in enumerate(absolute) if p < len(table.header)}
+    issues = []
+    for cell in cells:
+        if cell.row >= header_row and cell.column in position:
+            heading = table.spelling(position[cell.column]) or f"column {cell.letters}"
+            message = f"sheet '{sheet}', cell {cell.reference}: {excel_error_message(cell.value)}"
+            issues.append(Issue(table.source, cell.row, heading, "excel-error", message))
+    return issues
+
+
+def _table(
+    frame: pl.DataFrame, source: str, digest: str
+) -> tuple[RawTable | None, list[Issue], int]:
+    """The table under the header row, and the header's Excel row."""
     cells = list(frame.columns)
     if not cells or frame.is_empty():
-        return None, [Issue(source, 1, None, "empty-file", "the sheet is empty")]
+        return None, [Issue(source, 1, None, "empty-file", "the sheet is empty")], 1
     text = frame.with_row_index(ROW, offset=1).with_columns(pl.col(ROW).cast(pl.Int64))
     text = text.rename({c: f"col{i}" for i, c in enumerate(cells)})
     columns = [f"col{i}" for i in range(len(cells))]
     filled = pl.any_horizontal(pl.col(c).str.strip_chars().str.len_chars() > 0 for c in columns)
     used = text.filter(filled.fill_null(value=False))
     if used.is_empty():
-        return None, [Issue(source, 1, None, "empty-file", "the sheet is empty")]
+        return None, [Issue(source, 1, None, "empty-file", "the sheet is empty")], 1
     # Exports often open with a title row or two: the header is the first of the opening rows
     # with the most cells filled (a title has one; headings fill every column).
     counts = (
@@ -103,7 +166,8 @@ def _table(frame: pl.DataFrame, source: str, digest: str) -> tuple[RawTable | No
     # Columns to the right of the last heading carry nothing carecast can name.
     width = max(i for i, h in enumerate(header) if h) + 1
     body = used.slice(position + 1).select(ROW, *(_dates_as_iso(f"col{i}") for i in range(width)))
-    return RawTable(source, digest, header[:width], body, excel=True), []
+    table = RawTable(source, digest, header[:width], body, excel=True)
+    return table, [], int(header_row[ROW])
 
 
 def _dates_as_iso(column: str) -> pl.Expr:
