@@ -27,6 +27,9 @@ from carecast.errors import Issue
 from carecast.ingest.columns import ROW
 from carecast.ingest.datasets import BY_NAME
 from carecast.ingest.reading import RawTable
+from carecast.ingest.reading_limits import MAX_ROWS, too_large
+from carecast.ingest.table_checks import BOM, Suspects, cell_problems, suspects_in
+from carecast.ingest.xml_checks import Refused, Stray, refuse_depth, refuse_dtd, size_problems
 
 RENAMED = {"CHILDID": "CHILD", "PL": "PLACE"}
 
@@ -161,45 +164,93 @@ def _fields(element: etree._Element) -> dict[str, str | None]:
 
 
 def read_ssda903_xml(path: Path, source: str | None = None) -> tuple[list[RawTable], list[Issue]]:
-    """Every DfE table the file holds (tables with no record are left out)."""
+    """Every DfE table the file holds (tables with no record are left out).
+
+    The file is refused, at its line, when it is beyond a limit, declares a DTD or is not XML
+    (xml_checks.py); elements carrying no data are reported.
+    """
     name = source or str(path)
+    refused = size_problems(name, path.stat().st_size)
+    if refused:
+        return [], refused
     data = path.read_bytes()
+    refused = size_problems(name, len(data), data)
+    if refused:
+        return [], refused
     digest = hashlib.sha256(data).hexdigest()
     collected = _Collected()
+    stray = Stray(name)
+    try:
+        root = _read_records(data, name, collected, stray)
+    except etree.XMLSyntaxError as exc:
+        line = exc.lineno if exc.lineno else None
+        reason = " ".join(str(exc.msg).split())  # libxml2's message may run over lines
+        return [], [Issue(name, line, None, "bad-xml", f"not readable as XML: {reason}")]
+    except Refused as exc:
+        return [], [exc.issue]
+    if root is None:
+        message = "no CHILD elements: this is not DfE's SSDA903 XML (root EXPSSDA903)"
+        return [], [Issue(name, 1, None, "unknown-table", message)]
+    tables = [_table(name, digest, t, collected) for t in TABLES if collected.count(t.name)]
+    issues = stray.issues(records=bool(tables))
+    suspects = Suspects(
+        nul=False, bom=BOM.encode() in data, error_value=suspects_in(data).error_value
+    )
+    for table in tables:
+        issues += cell_problems(table, suspects)
+    return tables, issues
+
+
+def _read_records(
+    data: bytes, name: str, collected: _Collected, stray: Stray
+) -> etree._Element | None:
+    """Read every record into `collected`; the root element, or None when no CHILD was found."""
     record_tags = [f"{{*}}{tag}" for tag in (*_BY_ELEMENT, *_BY_FIELD, "CHILD")]
     starts = {t.name: 0 for t in TABLES}
     # Records found by a field: their element is complete only once its CHILD has ended.
     pending: dict[etree._Element, XmlTable] = {}
-    root_seen = False
-    try:
-        for _event, element in etree.iterparse(
-            io.BytesIO(data), events=("end",), tag=record_tags, resolve_entities=False
-        ):
-            tag = _local(element.tag)
-            if tag in _BY_FIELD:
-                holder = element.getparent()
-                if holder is not None:
-                    pending.setdefault(holder, _BY_FIELD[tag])
-                continue
-            if tag == "CHILD":
-                for holder, table in pending.items():
-                    collected.add(table, _fields(holder), holder.sourceline or 0)
-                pending.clear()
-                _end_child(element, collected, starts)
-                root_seen = True
-                continue
-            table = _BY_ELEMENT[tag]
-            values = _fields(element)
-            collected.add(table, values, element.sourceline or 0)
-            if tag == "HEADER":
-                _header_level(element, collected)
-    except etree.XMLSyntaxError as exc:
-        line = exc.lineno if exc.lineno else None
-        return [], [Issue(name, line, None, "bad-xml", f"not readable as XML: {exc.msg}")]
-    if not root_seen:
-        message = "no CHILD elements: this is not DfE's SSDA903 XML (root EXPSSDA903)"
-        return [], [Issue(name, 1, None, "unknown-table", message)]
-    return [_table(name, digest, t, collected) for t in TABLES if collected.count(t.name)], []
+    root: etree._Element | None = None
+    context = etree.iterparse(
+        io.BytesIO(data),
+        events=("end",),
+        tag=record_tags,
+        resolve_entities=False,
+        load_dtd=False,
+        no_network=True,
+    )
+    first = True
+    for _event, element in context:
+        if first:
+            refuse_dtd(name, element)
+            first = False
+        tag = _local(element.tag)
+        if tag in _BY_FIELD:
+            holder = element.getparent()
+            if holder is not None:
+                pending.setdefault(holder, _BY_FIELD[tag])
+            continue
+        if tag == "CHILD":
+            refuse_depth(name, element)
+            stray.note_child(element)
+            for holder, table in pending.items():
+                collected.add(table, _fields(holder), holder.sourceline or 0)
+            pending.clear()
+            root = element.getparent() if element.getparent() is not None else element
+            _end_child(element, collected, starts, stray)
+            continue
+        table = _BY_ELEMENT[tag]
+        values = _fields(element)
+        collected.add(table, values, element.sourceline or 0)
+        if tag == "HEADER":
+            _header_level(element, collected)
+    if root is not None:
+        for element in root:  # what follows the last CHILD
+            stray.note_sibling(element, _local(element.tag) if isinstance(element.tag, str) else "")
+    for table in TABLES:
+        if (count := collected.count(table.name)) > MAX_ROWS:
+            what = f"the file holds {count:,} {table.name} records, more than {MAX_ROWS:,}"
+            raise Refused(too_large(name, None, None, what, "export the return one year at a time"))
+    return root
 
 
 def _header_level(header: etree._Element, collected: _Collected) -> None:
@@ -215,7 +266,9 @@ def _header_level(header: etree._Element, collected: _Collected) -> None:
             collected.add(table, fields, lines[marker])
 
 
-def _end_child(child: etree._Element, collected: _Collected, starts: dict[str, int]) -> None:
+def _end_child(
+    child: etree._Element, collected: _Collected, starts: dict[str, int], stray: Stray
+) -> None:
     header = next((e for e in child if isinstance(e.tag, str) and _local(e.tag) == "HEADER"), None)
     identifier = header.findtext("{*}CHILDID") if header is not None else None
     birth = header.findtext("{*}DOB") if header is not None else None
@@ -232,6 +285,11 @@ def _end_child(child: etree._Element, collected: _Collected, starts: dict[str, i
     parent = child.getparent()
     if parent is not None:
         while child.getprevious() is not None:
+            earlier = parent[0]
+            local = _local(earlier.tag) if isinstance(earlier.tag, str) else ""
+            if local != "CHILD":
+                refuse_depth(stray.source, earlier)
+            stray.note_sibling(earlier, local)
             del parent[0]
 
 
