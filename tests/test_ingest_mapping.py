@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import date
 from pathlib import Path
 
@@ -132,3 +133,32 @@ def test_a_mapped_value_is_typed_like_any_other_whatever_the_files_case(tmp_path
     assert issues == []
     assert parsed is not None
     assert parsed.frame["PLACE"].to_list() == ["R1"]
+
+
+def test_a_mapping_file_of_nested_aliases_is_refused_at_once(tmp_path: Path) -> None:
+    lines = ["a0: &a0 {x: y}"]
+    lines += [f"a{n}: &a{n} {{p: *a{n - 1}, q: *a{n - 1}}}" for n in range(1, 30)]
+    path = tmp_path / "map.yaml"
+    path.write_text("\n".join(lines) + "\n")
+    started = time.perf_counter()
+    mapping, issues = read_mapping(path)  # before: 2^30 walks of the same nodes, never finished
+    assert time.perf_counter() - started < 1
+    assert mapping is None
+    assert (issues[0].row, issues[0].rule) == (2, "bad-mapping")
+    assert issues[0].message.startswith("anchors and aliases (&name, *name) are not supported")
+
+
+def test_a_character_yaml_forbids_is_located_on_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "map.yaml"
+    path.write_bytes(b"dataset: placement_costs\ncolumns:\n  Client\x00 ID: CHILD\n")
+    _, issues = read_mapping(path)
+    assert [(i.row, i.message) for i in issues] == [
+        (3, "character #x0000 is not allowed in YAML; remove it")
+    ]
+
+
+def test_a_mapping_file_not_in_utf8_says_so(tmp_path: Path) -> None:
+    path = tmp_path / "map.yaml"
+    path.write_bytes("columns:\n  Client ID: CHILD\n".encode("utf-16"))
+    _, issues = read_mapping(path)
+    assert [i.message for i in issues] == ["the file is not UTF-8 text (byte 0); save it as UTF-8"]

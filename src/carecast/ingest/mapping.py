@@ -34,6 +34,7 @@ from carecast.errors import InvalidInput, Issue
 from carecast.ingest.columns import Kind
 from carecast.ingest.datasets import BY_NAME, DATASETS, Dataset
 from carecast.ingest.reading import RawTable
+from carecast.ingest.reading_limits import MAX_MAPPING_BYTES, too_large
 from carecast.ingest.yaml_tree import Tree, parse
 
 KNOWN_KEYS = ("dataset", "files", "sheet", "date_format", "columns", "values")
@@ -126,8 +127,16 @@ def read_mapping(path: Path) -> tuple[ColumnMapping | None, list[Issue]]:
     """The mapping file, or the located problems that stop it being used."""
     source = str(path)
     try:
+        if (size := path.stat().st_size) > MAX_MAPPING_BYTES:
+            what = f"the mapping file is {size:,} bytes, more than {MAX_MAPPING_BYTES:,}"
+            return None, [
+                too_large(source, None, None, what, "a mapping names headings and values")
+            ]
         text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
+        message = f"the file is not UTF-8 text (byte {exc.start:,}); save it as UTF-8"
+        return None, [Issue(source, None, None, "bad-mapping", message)]
+    except OSError as exc:
         return None, [Issue(source, None, None, "bad-mapping", f"cannot read the file: {exc}")]
     tree, where, problems = parse(text)
     issues = [Issue(source, p.line, None, "bad-mapping", p.message) for p in problems]

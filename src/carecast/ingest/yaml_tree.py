@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import yaml
 
 Tree = dict[str, "str | Tree"]
+ALIASES = "anchors and aliases (&name, *name) are not supported; write each value out"
 
 
 @dataclass(frozen=True)
@@ -21,8 +22,16 @@ class YamlProblem:
 
 
 def _mapping(
-    node: yaml.MappingNode, path: str, where: dict[str, int], problems: list[YamlProblem]
+    node: yaml.MappingNode,
+    path: str,
+    where: dict[str, int],
+    problems: list[YamlProblem],
+    seen: set[int] | None = None,
 ) -> Tree:
+    # An alias (*name) is the node of its anchor once more: walked again, a few lines of
+    # aliases of aliases expand a thousandfold per level (a file of 25 lines never finished).
+    seen = set() if seen is None else seen
+    seen.add(id(node))
     tree: Tree = {}
     for key_node, value_node in node.value:
         line = key_node.start_mark.line + 1
@@ -34,8 +43,10 @@ def _mapping(
         if key in tree:
             problems.append(YamlProblem(line, f"'{key}' is given twice"))
         where[dotted] = line
-        if isinstance(value_node, yaml.MappingNode):
-            tree[key] = _mapping(value_node, dotted, where, problems)
+        if isinstance(value_node, yaml.MappingNode) and id(value_node) in seen:
+            problems.append(YamlProblem(line, ALIASES))
+        elif isinstance(value_node, yaml.MappingNode):
+            tree[key] = _mapping(value_node, dotted, where, problems, seen)
         elif isinstance(value_node, yaml.ScalarNode) and not str(value_node.value).strip():
             problems.append(YamlProblem(line, f"'{key}:' has no value"))
         elif isinstance(value_node, yaml.ScalarNode):
@@ -50,21 +61,32 @@ def _mapping(
     return tree
 
 
+def _unreadable(exc: yaml.YAMLError, text: str) -> YamlProblem:
+    """Why PyYAML could not read the file, at its line, on one line."""
+    if isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else 1
+        lines = text.splitlines()
+        if 0 < line <= len(lines) and "\t" in lines[line - 1]:
+            return YamlProblem(line, "indent with spaces, not tabs")
+        return YamlProblem(line, f"not readable as YAML: {exc.problem or exc}")
+    if isinstance(exc, yaml.reader.ReaderError):  # a character YAML does not allow (a NUL, say)
+        line = text.count("\n", 0, exc.position) + 1
+        return YamlProblem(
+            line, f"character #x{exc.character:04x} is not allowed in YAML; remove it"
+        )
+    reason = " ".join(str(exc).split())  # PyYAML's message runs over lines
+    return YamlProblem(1, f"not readable as YAML: {reason}")
+
+
 def parse(text: str) -> tuple[Tree, dict[str, int], list[YamlProblem]]:
     """The tree, the line of every key (as dotted paths), and the problems found."""
     where: dict[str, int] = {}
     problems: list[YamlProblem] = []
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else 1
-        lines = text.splitlines()
-        if 0 < line <= len(lines) and "\t" in lines[line - 1]:
-            return {}, where, [YamlProblem(line, "indent with spaces, not tabs")]
-        return {}, where, [YamlProblem(line, f"not readable as YAML: {exc.problem or exc}")]
     except yaml.YAMLError as exc:
-        return {}, where, [YamlProblem(1, f"not readable as YAML: {exc}")]
+        return {}, where, [_unreadable(exc, text)]
     if root is None:
         return {}, where, problems
     if not isinstance(root, yaml.MappingNode):
