@@ -94,7 +94,7 @@ DAMAGE: dict[str, tuple[Callable[[Path], Path], str, str]] = {
     "not a zip at all": (
         lambda p: (p.write_bytes(b"COST_CENTRE,SERVICE_LINE\n"), p)[1],
         "bad-xlsx",
-        "it is not a zip archive",
+        "it cannot be opened as the zip archive",
     ),
 }
 
@@ -209,3 +209,15 @@ def test_a_part_larger_than_its_header_declares_is_refused_as_damaged(tmp_path: 
     [issue] = issues
     assert issue.rule == "bad-xlsx"
     assert "xl/worksheets/sheet1.xml" in issue.message
+
+
+def test_an_archive_python_cannot_open_is_refused_not_raised(tmp_path: Path) -> None:
+    path = workbook(tmp_path / "centres.xlsx")
+    data = bytearray(path.read_bytes())
+    central = data.rfind(b"PK\x01\x02")
+    data[central + 6 : central + 8] = struct.pack("<H", 144)  # "needs zip version 14.4"
+    path.write_bytes(bytes(data))
+    _, issues = parse_file(path)  # before: NotImplementedError out of zipfile
+    [issue] = issues
+    assert issue.rule == "bad-xlsx"
+    assert "it cannot be opened as the zip archive" in issue.message

@@ -13,8 +13,10 @@ formed. Error cells of the chosen sheet are noted on the way. Nothing is kept bu
 from __future__ import annotations
 
 import io
+import lzma
 import posixpath
 import re
+import struct
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -31,6 +33,22 @@ from carecast.ingest.reading_limits import (
 )
 
 CHUNK = 1024 * 1024
+# What Python's zipfile raises on a damaged or unusual archive, besides BadZipFile: an unsupported
+# version or compression method (NotImplementedError), an encrypted part (RuntimeError), a name
+# that is not UTF-8 (UnicodeDecodeError), a header cut short (struct.error, EOFError), a corrupt
+# stream (zlib.error, lzma.LZMAError, OSError) or a bad field (ValueError).
+_ZIP_FAILURES = (
+    zipfile.BadZipFile,
+    NotImplementedError,
+    RuntimeError,
+    UnicodeDecodeError,
+    struct.error,
+    EOFError,
+    zlib.error,
+    lzma.LZMAError,
+    OSError,
+    ValueError,
+)
 RESAVE = "open it in Excel and save it again as an Excel Workbook (.xlsx)"
 _REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -101,10 +119,10 @@ def open_workbook(data: bytes) -> Workbook:
     """The workbook's zip with its own parts, styles and shared strings checked; raises Damaged."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile as exc:
+    except _ZIP_FAILURES as exc:
         raise Damaged(
-            f"it is not a zip archive, as every .xlsx file is ({exc}); an .xls or CSV file "
-            f"renamed .xlsx is not one: {RESAVE}"
+            f"it cannot be opened as the zip archive every .xlsx file is ({exc}); an .xls or CSV "
+            f"file renamed .xlsx is not one: {RESAVE}"
         ) from exc
     if len(archive.infolist()) > MAX_WORKBOOK_PARTS:
         raise Damaged(
@@ -202,7 +220,7 @@ def _read(book: Workbook, part: str, *, keep: bool = True, errors: bool = False)
         where = f"line {exc.lineno:,}, column {exc.offset + 1:,}"
         message = f"{part} is not well-formed XML ({expat.errors.messages[exc.code]}, {where})"
         raise Damaged(f"{message}: the workbook is damaged; {RESAVE}", part) from exc
-    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+    except _ZIP_FAILURES as exc:
         raise Damaged(f"{part} is damaged in the zip ({exc}); {RESAVE}", part) from exc
     return b"".join(kept)
 
