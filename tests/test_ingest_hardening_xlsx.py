@@ -221,3 +221,21 @@ def test_an_archive_python_cannot_open_is_refused_not_raised(tmp_path: Path) -> 
     [issue] = issues
     assert issue.rule == "bad-xlsx"
     assert "it cannot be opened as the zip archive" in issue.message
+
+
+def test_a_column_of_error_cells_is_located_for_the_first_twenty_and_counted_after(
+    tmp_path: Path,
+) -> None:
+    rows: list[list[object]] = [["CC", "placements_ifa", f"x{n}"] for n in range(2, 32)]
+    path = workbook(tmp_path / "centres.xlsx", [CENTRES[0], *rows])
+
+    def broken(xml: bytes) -> bytes:
+        for n in range(2, 32):
+            cell = f'<c r="C{n}" t="inlineStr"><is><t>x{n}</t></is></c>'.encode()
+            xml = xml.replace(cell, f'<c r="C{n}" t="e"><v>#REF!</v></c>'.encode())
+        return xml
+
+    rewrite(path, SHEET, broken)
+    _, issues = read_tables(path)
+    assert [i.row for i in issues] == [*range(2, 22), None]
+    assert issues[-1].message == "10 more cells of this column hold Excel errors"

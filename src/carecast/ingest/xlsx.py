@@ -12,6 +12,7 @@ fastexcel): about 15× faster than openpyxl's read-only mode on a 100,000-row sh
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from carecast.ingest.columns import ROW
 from carecast.ingest.reading import RawTable
 from carecast.ingest.reading_limits import MAX_FILE_BYTES, mib, too_large
 from carecast.ingest.table_checks import (
+    SHOWN,
     cell_problems,
     duplicate_headings,
     excel_error_message,
@@ -127,11 +129,20 @@ def _error_cell_issues(
     """Excel's error cells within the table (calamine reads them as blanks), at their cell."""
     position = {a: p for p, a in enumerate(absolute) if p < len(table.header)}
     issues = []
+    per_column: Counter[str] = Counter()
     for cell in cells:
         if cell.row >= header_row and cell.column in position:
             heading = table.spelling(position[cell.column]) or f"column {cell.letters}"
-            message = f"sheet '{sheet}', cell {cell.reference}: {excel_error_message(cell.value)}"
-            issues.append(Issue(table.source, cell.row, heading, "excel-error", message))
+            per_column[heading] += 1
+            if per_column[heading] <= SHOWN:
+                message = (
+                    f"sheet '{sheet}', cell {cell.reference}: {excel_error_message(cell.value)}"
+                )
+                issues.append(Issue(table.source, cell.row, heading, "excel-error", message))
+    for heading, count in per_column.items():
+        if count > SHOWN:
+            more = f"{count - SHOWN:,} more cells of this column hold Excel errors"
+            issues.append(Issue(table.source, None, heading, "excel-error", more))
     return issues
 
 
