@@ -129,6 +129,17 @@ class StoreNotReady(UsageError):
     """The store has no schema or no council yet."""
 
 
+class StoreBusy(CarecastError):
+    """Another session held the store's locks past the busy timeout; nothing was changed (exit 1:
+    nothing is wrong with the command, and it will work once the other session is done)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "the store is busy (another import or close is running); try again in a minute. "
+            "Nothing was changed."
+        )
+
+
 class NotFound(CarecastError):
     """The store holds nothing that answers the request (e.g. no ledger data for a period)."""
 

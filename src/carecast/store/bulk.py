@@ -14,9 +14,10 @@ from typing import Any
 import polars as pl
 import sqlalchemy as sa
 
-from carecast.errors import Issue
+from carecast.errors import Issue, StoreBusy
 from carecast.ingest.columns import ROW
 from carecast.ingest.loader import ParsedFile
+from carecast.store.busy import is_busy
 from carecast.store.schema import RECORD_TABLES
 
 CHUNK_ROWS = 100_000  # bounds the memory a chunk of Python tuples or CSV text takes
@@ -73,10 +74,19 @@ def insert_frame(
         return
     dialect = connection.dialect.name
     dbapi = connection.connection.dbapi_connection
+    direct = None
     if dialect == "sqlite":
-        _sqlite(dbapi, table, frame)
+        direct = _sqlite
     elif dialect == "postgresql" and connection.dialect.driver == "psycopg":
-        _postgresql(dbapi, table, frame)
+        direct = _postgresql
+    if direct is not None:
+        # The driver's own calls bypass SQLAlchemy's error handling, and so its busy check.
+        try:
+            direct(dbapi, table, frame)
+        except Exception as error:
+            if is_busy(error):
+                raise StoreBusy from error
+            raise
     else:
         for start in range(0, frame.height, CHUNK_ROWS):
             connection.execute(table.insert(), frame.slice(start, CHUNK_ROWS).to_dicts())

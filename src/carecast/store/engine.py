@@ -12,14 +12,24 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from carecast.errors import StoreNotReady, UsageError
+from carecast.store.busy import wait_for_locks
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
+# How long a command waits for another session's locks before saying the store is busy: an
+# import of a council's monthly extract holds the write lock for a few seconds, a large SSDA903
+# history for under a minute; someone at the terminal should not wait longer than that.
+BUSY_TIMEOUT_SECONDS = 60.0
+
+
 def make_engine(url: str) -> sa.Engine:
-    """An engine for a SQLite file or a PostgreSQL URL, with foreign keys enforced on SQLite."""
+    """An engine for a SQLite file or a PostgreSQL URL, with foreign keys enforced on SQLite,
+    that waits BUSY_TIMEOUT_SECONDS for a lock and then raises StoreBusy (store/busy.py)."""
     try:
-        engine = sa.create_engine(url)
+        parsed = sa.make_url(url)
+        waits = {"timeout": BUSY_TIMEOUT_SECONDS} if parsed.get_backend_name() == "sqlite" else {}
+        engine = sa.create_engine(parsed, connect_args=waits)
     except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError) as exc:
         raise UsageError(
             f"'{url}' is not a database URL carecast can use: {exc}. Use sqlite:///carecast.db "
@@ -33,6 +43,7 @@ def make_engine(url: str) -> sa.Engine:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
 
+    wait_for_locks(engine, BUSY_TIMEOUT_SECONDS)
     return engine
 
 
