@@ -93,6 +93,15 @@ def import_(
             show_default=False,
         ),
     ] = None,
+    allow_empty: Annotated[
+        bool,
+        typer.Option(
+            "--allow-empty",
+            help="Import a commitments, establishment or allowances file with a header and no "
+            "rows (or an SSDA903 XML with no episodes) although it empties what is known; "
+            "without it such a file is not imported and a warning says what it would remove.",
+        ),
+    ] = False,
     database_url: DatabaseUrl = None,
 ) -> None:
     """Import files or folders as known on a date: all of them, or nothing."""
@@ -112,7 +121,13 @@ def import_(
 
         try:
             outcome, warnings = services.import_paths(
-                settings, paths, known_on, report, pseudonymise=pseudonymise, mapping=mapping
+                settings,
+                paths,
+                known_on,
+                report,
+                pseudonymise=pseudonymise,
+                mapping=mapping,
+                allow_empty=allow_empty,
             )
         except InvalidInput as failure:
             if errors_out is not None:
@@ -125,6 +140,8 @@ def import_(
         say(out, f"Imported {batch.file_name}: {batch.row_count} rows ({batch.dataset}).")
     for source in outcome.unchanged:
         say(out, f"Unchanged {source}: already imported with this content and as-of date.")
+    for source in outcome.withheld:
+        say(out, f"Not imported {source}: it has no rows (--allow-empty imports it).")
 
 
 imports_app = typer.Typer(

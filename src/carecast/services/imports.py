@@ -9,7 +9,7 @@ a process killed part-way leaves the transaction uncommitted, so the store is as
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -20,6 +20,7 @@ from carecast.ingest.loader import ParsedFile, expand_paths, parse_path
 from carecast.ingest.mapping import load_mapping
 from carecast.ingest.rules import RuleContext, run_import_rules
 from carecast.ingest.rules_cross_file import ImportedFile, cross_file_issues
+from carecast.services.empty_inputs import review_empty
 from carecast.services.progress import Progress, quiet
 from carecast.services.pseudonymise import (
     IDENTIFIED_DATASETS,
@@ -51,6 +52,7 @@ class Parsed:
     files: list[ParsedFile]
     issues: list[Issue]  # every issue, including `across`
     across: list[Issue]  # rules across the tables of the import (kept with the run when warnings)
+    read: list[str] = field(default_factory=list)  # every file read, tables or none
 
 
 def _parse(
@@ -66,7 +68,9 @@ def _parse(
         issues += more
         progress(f"Validating {path.name}", done, len(found))
     across = run_import_rules(files, context)
-    return Parsed(files, issues + _unstorable(files, issues) + across, across)
+    return Parsed(
+        files, issues + _unstorable(files, issues) + across, across, [str(p) for p in found]
+    )
 
 
 def _unstorable(files: Sequence[ParsedFile], issues: Sequence[Issue]) -> list[Issue]:
@@ -94,7 +98,12 @@ def parse_inputs(
 def _pseudonymised(parsed: Parsed, key: PseudonymKey) -> Parsed:
     files, values = pseudonymise_files(parsed.files, key)
     redacted = Redactor(values)
-    return Parsed(files, [redacted(i) for i in parsed.issues], [redacted(i) for i in parsed.across])
+    return Parsed(
+        files,
+        [redacted(i) for i in parsed.issues],
+        [redacted(i) for i in parsed.across],
+        parsed.read,
+    )
 
 
 def _has_errors(issues: Sequence[Issue]) -> bool:
@@ -136,13 +145,16 @@ def import_paths(
     *,
     pseudonymise: bool = False,
     mapping: Path | None = None,
+    allow_empty: bool = False,
 ) -> tuple[ImportOutcome, list[Issue]]:
     """Import files and folders as known on `as_of`: every file or none of them.
 
     Identifiers are pseudonymised when asked or when the council's setting says so (the key comes
     from `settings.pseudonymisation_key_file`); `mapping` is a column-mapping file for the
     council's own exports. Raises InvalidInput (nothing stored) when any file has an error,
-    listing every problem found, warnings included; returns the warnings otherwise.
+    listing every problem found, warnings included; returns the warnings otherwise. A file that
+    would empty a snapshot (or an SSDA903 return with no episodes) is withheld with a warning
+    unless `allow_empty` (services/empty_inputs.py).
     """
     with council_transaction(settings) as (connection, council):
         pseudonymise = pseudonymise or pseudonymises(connection, council)
@@ -157,21 +169,26 @@ def import_paths(
         if any(p.dataset.name in IDENTIFIED_DATASETS for p in parsed.files):
             _check_scheme(scheme, schemes_in_use(connection, council, sorted(IDENTIFIED_DATASETS)))
         progress("Checking the files against each other and the store", 0, 0)
-        known = known_frames(connection, council, as_of, {p.dataset.name for p in parsed.files})
-        across = parsed.across + cross_file_issues(_imported(parsed.files), known, as_of)
-        issues = parsed.issues + across[len(parsed.across) :]
+        # Files withheld for having no rows are left out of the checks against the store too.
+        reviewed = review_empty(
+            connection, council, parsed.files, parsed.read, as_of, allow_empty=allow_empty
+        )
+        known = known_frames(connection, council, as_of, {p.dataset.name for p in reviewed.files})
+        across = parsed.across + cross_file_issues(_imported(reviewed.files), known, as_of)
+        issues = parsed.issues + across[len(parsed.across) :] + reviewed.warnings
         if _has_errors(issues):
             raise InvalidInput(issues)
-        progress(f"Storing {len(parsed.files)} file(s) as known on {as_of.isoformat()}", 0, 0)
+        progress(f"Storing {len(reviewed.files)} file(s) as known on {as_of.isoformat()}", 0, 0)
         outcome = save_files(
             connection,
             council,
-            parsed.files,
+            reviewed.files,
             as_of,
-            run_warnings=[i for i in across if i.severity is Severity.WARNING],
+            run_warnings=[i for i in across if i.severity is Severity.WARNING] + reviewed.warnings,
             scheme=scheme,
         )
-    return outcome, [i for i in issues if i.severity is Severity.WARNING]
+    warnings = [i for i in issues if i.severity is Severity.WARNING]
+    return replace(outcome, withheld=tuple(reviewed.withheld)), warnings
 
 
 def list_imports(settings: Settings) -> tuple[Council, list[ImportBatch]]:

@@ -20,6 +20,7 @@ from carecast.store.schema import RECORD_TABLES, import_batches, import_issues
 class ImportOutcome:
     stored: tuple[ImportBatch, ...]
     unchanged: tuple[str, ...]  # files already imported with the same content and as-of date
+    withheld: tuple[str, ...] = ()  # files with no rows that would have emptied what is known
 
 
 @dataclass(frozen=True)

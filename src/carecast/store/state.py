@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -102,6 +103,34 @@ def _resolve(connection: sa.Connection, dataset: str, orders: dict[int, Order]) 
     for row in rows:
         latest[tuple(row[c] for c in key_columns)] = row
     return [FROM_ROW[dataset](r) for r in latest.values()]
+
+
+@dataclass(frozen=True)
+class SnapshotSize:
+    """What a snapshot dataset holds on a date: its import run's as-of date, rows and money."""
+
+    as_of: date | None
+    rows: int
+    pence: int
+
+
+def snapshot_size(
+    connection: sa.Connection, council: Council, dataset: str, known_on: date, money: str
+) -> SnapshotSize:
+    """The rows of `dataset` (a SNAPSHOTS dataset) known on `known_on`, and the sum of its store
+    column `money`: what an import replacing it would remove."""
+    orders = _batch_orders(connection, council, known_on).get(dataset, {})
+    if not orders:
+        return SnapshotSize(None, 0, 0)
+    latest_run = max(orders.values())[:2]
+    batch_ids = [b for b, order in orders.items() if order[:2] == latest_run]
+    table = RECORD_TABLES[dataset]
+    rows, pence = connection.execute(
+        sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(table.c[money]), 0)).where(
+            table.c.batch_id.in_(batch_ids)
+        )
+    ).one()
+    return SnapshotSize(latest_run[0], int(rows), int(pence))
 
 
 def _snapshot_near(
