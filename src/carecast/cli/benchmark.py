@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from carecast.cli.app import DatabaseUrl, JsonFlag, app, console
+from carecast.cli.plain import say
 from carecast.config import Settings, load_settings
 from carecast.services.benchmark import (
     benchmark_council,
@@ -73,9 +74,9 @@ def reference_import(
     stored, unchanged = import_reference(settings, paths)
     out = console()
     for entry in stored:
-        out.print(f"Imported {entry.original_name} ({entry.kind}) into {entry.path.parent}.")
+        say(out, f"Imported {entry.original_name} ({entry.kind}) into {entry.path.parent}.")
     for path in unchanged:
-        out.print(f"Unchanged {path}: this release is already in use.")
+        say(out, f"Unchanged {path}: this release is already in use.")
 
 
 @reference.command("list")
