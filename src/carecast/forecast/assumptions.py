@@ -57,6 +57,9 @@ class PlacementAssumptions(_Section):
     arrivals_by_month: dict[ServiceLine, dict[str, float]] | None = None
     # Net weekly cost of a new placement, by line (fitted: placements started recently).
     new_placement_weekly_cost: dict[ServiceLine, Decimal] | None = None
+    # How fast new placements' prices rise, beyond the uplifts, as a log rate a year, by line
+    # (fitted: new placements' log price on their start dates, damped by its uncertainty).
+    new_placement_price_trend: dict[ServiceLine, float] | None = None
     early_ending_factor: float = Field(1.0, ge=0, le=5)  # × the fitted ending rates
     # Whether commitments' END_DATEs are rolled on while placements last, so are no planned
     # ends (fitted: the extract of six months before against today's, end_dates.py)

@@ -114,7 +114,10 @@ def build_placement_model(
         close,
         assumptions.price_history_days,
         uplifts,
-        assumptions.new_placement_weekly_cost,
+        overrides=assumptions.new_placement_weekly_cost,
+        placements=placements,
+        earlier=state.earlier_commitments,
+        trends=assumptions.new_placement_price_trend,
     )
     matching = commitments_ahead_of_ssda903(
         match_placements(placements, state.commitments, close), placements, close
@@ -199,8 +202,12 @@ def build_placement_model(
     entrants = entrant_profile(history, assumptions.history_years)
     arrival_occ = arrival_occupancy(occ, entrants)
     new_price = np.array([prices.weekly[line] for line in LINES])
+    after_close = np.arange(1, window.days + 1, dtype=float)
     new_factors = np.array(
-        [uplift_factors(window, close, uplifts[line]) for line in LINES]
+        [
+            uplift_factors(window, close, uplifts[line]) * prices.factor(line, after_close)
+            for line in LINES
+        ]
     ).reshape(len(LINES), window.days)
     expected = expected_costs(
         current,
@@ -286,6 +293,9 @@ def fitted_assumptions(model: PlacementModel) -> dict[str, object]:
         },
         "new_placement_weekly_cost": {
             line.value: repr(float(model.prices.weekly[line])) for line in LINES
+        },
+        "new_placement_price_trend": {
+            line.value: repr(model.prices.trend.get(line, 0.0)) for line in LINES
         },
         "commitment_end_dates_rolled": model.end_dates_rolled,
     }

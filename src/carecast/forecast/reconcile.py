@@ -107,7 +107,16 @@ def reconcile(state: ActivityState, period: Period) -> Reconciliation:
     year_end = period.financial_year.last_day
     placements = known_placements(state.episodes, close)
     matching = match_placements(placements, state.commitments, close)
-    prices = line_prices(state.commitments, close, 365, {})
+    # the price of a new placement as the forecast sets it (re-pricings told apart, trend carried
+    # to the close), so the report, reconcile and the forecast cost an unrecorded one alike
+    prices = line_prices(
+        state.commitments,
+        close,
+        365,
+        {},
+        placements=placements,
+        earlier=state.earlier_commitments,
+    )
     dobs = {c.child_id: c.dob for c in state.children}
     first = close + timedelta(days=1)
     over = tuple(
