@@ -8,7 +8,7 @@ from carecast.errors import Issue
 from carecast.ingest.columns import DATE_FORMATS, ROW, ColumnSpec, Kind, cleaned, column_check
 from carecast.ingest.datasets import Dataset
 from carecast.ingest.ranges import RULE as OUT_OF_RANGE
-from carecast.ingest.ranges import out_of_range
+from carecast.ingest.ranges import out_of_range, suspect
 from carecast.ingest.reading import RawTable
 
 
@@ -87,11 +87,13 @@ def type_table(raw: RawTable, dataset: Dataset) -> tuple[pl.DataFrame, list[Issu
         for s in specs
         if s.kind in CHECKED or s.codes is not None
     }
-    # Numbers beyond what the store and a council could hold (a wrapped amount among them).
-    ranges = {
-        s.name: out_of_range(s, pl.col(f"__value_{s.name}"), limit)
+    # Numbers beyond what the store and a council could hold (a wrapped amount among them):
+    # suspects found cheaply over every row, then checked exactly.
+    limits = {s.name: limit for s in specs if (limit := dataset.limit(s)) is not None}
+    suspects = {
+        s.name: suspect(s, pl.col(f"__value_{s.name}"), limits[s.name])
         for s in specs
-        if (limit := dataset.limit(s)) is not None
+        if s.name in limits
     }
     required = [s.name for s in specs if s.value_required]
     # How many cells of each column are bad or missing, as counts: flag columns for a million
@@ -99,10 +101,11 @@ def type_table(raw: RawTable, dataset: Dataset) -> tuple[pl.DataFrame, list[Issu
     tallies = [
         *(flag.sum().alias(f"bad {name}") for name, flag in bad.items()),
         *(pl.col(name).null_count().alias(f"missing {name}") for name in required),
-        *(flag.sum().alias(f"range {name}") for name, (flag, _) in ranges.items()),
+        *(flag.sum().alias(f"range {name}") for name, flag in suspects.items()),
     ]
     counts = checked.select(tallies).row(0, named=True) if tallies else {}
     problems = []
+    dropped: dict[str, pl.Series] = {}  # per column, the rows of its out-of-range cells
     for spec in specs:
         check = checks[spec.name]
         spelled = raw.spelling(positions[spec.name])
@@ -117,9 +120,11 @@ def type_table(raw: RawTable, dataset: Dataset) -> tuple[pl.DataFrame, list[Issu
                 )
             )
         if counts.get(f"range {spec.name}"):
-            flag, message = ranges[spec.name]
+            flag, message = out_of_range(spec, pl.col(f"__value_{spec.name}"), limits[spec.name])
+            beyond = checked.filter(suspects[spec.name]).filter(flag)
+            dropped[spec.name] = beyond.get_column(ROW)
             problems.append(
-                checked.filter(flag).select(
+                beyond.select(
                     pl.col(ROW),
                     pl.lit(spelled).alias("column"),
                     pl.lit(OUT_OF_RANGE).alias("rule"),
@@ -138,8 +143,10 @@ def type_table(raw: RawTable, dataset: Dataset) -> tuple[pl.DataFrame, list[Issu
             )
     # An out-of-range value is dropped, so that no rule adds it into a total it reports.
     values = {
-        s.name: pl.when(~ranges[s.name][0]).then(pl.col(f"__value_{s.name}"))
-        if counts.get(f"range {s.name}")
+        s.name: pl.when(~pl.col(ROW).is_in(dropped[s.name].implode())).then(
+            pl.col(f"__value_{s.name}")
+        )
+        if s.name in dropped and dropped[s.name].len()
         else pl.col(f"__value_{s.name}")
         for s in specs
     }
