@@ -116,3 +116,13 @@ def test_the_largest_amount_is_stored_to_the_penny_on_either_database(
         stored = connection.execute(sa.select(ledger_entries.c.amount_pence)).scalars().all()
     engine.dispose()
     assert stored == [-99_999_999_999]
+
+
+def test_a_long_ledger_checked_without_an_as_of_date_is_read_not_crashed(write: Writer) -> None:
+    """polars 2.1 refuses to filter 100,000 rows or more by a constant (a rule with nothing to
+    check without an as-of date): ShapeError 'filter predicate length of 2'."""
+    path = write("gl.csv", LEDGER + "2018-09,SW1,1000,5.00\n" * 100_000)
+    parsed, issues = parse_file(path)
+    assert parsed is not None
+    assert parsed.row_count == 100_000
+    assert [i for i in issues if i.severity is Severity.ERROR] == []

@@ -57,8 +57,12 @@ class Rule:
 def failing(frame: pl.DataFrame, condition: pl.Expr, message: pl.Expr) -> pl.DataFrame:
     # rechunk: polars 2.1 can panic formatting strings of a freshly filtered frame (issue seen with
     # pl.format over code columns); a contiguous copy of the few failing rows avoids it.
+    # The condition becomes a column first: polars 2.1 cannot filter 100,000 rows or more by a
+    # constant (ShapeError "filter predicate length of 2"), which a rule returns when it has
+    # nothing to check.
     return (
-        frame.filter(condition.fill_null(value=False))
+        frame.with_columns(condition.fill_null(value=False).alias("__failing"))
+        .filter(pl.col("__failing"))
         .rechunk()
         .select(pl.col(ROW), message.alias("message"))
     )
