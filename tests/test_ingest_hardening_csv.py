@@ -150,3 +150,39 @@ def test_many_alike_problems_are_located_for_the_first_twenty_and_counted_after(
     _, issues = parse_csv_bytes(data, "centres.csv", "")
     assert [i.row for i in issues] == [None, *range(2, 22)]
     assert issues[0].message == "5 more cells of this column have the same problem"
+
+
+def test_a_carriage_return_alone_inside_a_row_is_refused_at_its_cell() -> None:
+    """Found by the fuzzer: polars kept `01/01/2008\\r,WBRI` in one row where Python's csv module
+    and Excel start a new one, so two children were stored from a file Excel shows three rows
+    of."""
+    data = b"CHILD,SEX,DOB,ETHNIC\nC1,1,01/01/2008\r,WBRI\nC2,2,01/02/2001,WBRI\n"
+    table, issues = parse_csv_bytes(data, "header.csv", "")
+    assert table is None
+    assert [(i.row, i.column, i.rule) for i in issues] == [(2, "DOB", "lone-cr")]
+
+
+def test_carriage_returns_ending_every_line_or_inside_quotes_are_still_read() -> None:
+    only_cr = b"COST_CENTRE,SERVICE_LINE\rCC1,placements_ifa\rCC2,staffing\r"
+    quoted = b'COST_CENTRE,SERVICE_LINE,S251_LINE\nCC1,placements_ifa,"3.1\r1"\n'
+    for data, rows in ((only_cr, 2), (quoted, 1)):
+        table, issues = parse_csv_bytes(data, "centres.csv", "")
+        assert issues == []
+        assert table is not None
+        assert table.frame.height == rows
+
+
+def test_a_carriage_return_before_a_byte_that_is_not_text_does_not_stop_its_location() -> None:
+    """Found by the fuzzer: locating the bad byte split its line with Python's csv module, which
+    raised on the carriage return — a traceback instead of the encoding refusal."""
+    data = b"CHILD,DOB\rC1,01/01/2008\rC2,x\x81y\r" + "é".encode()
+    table, issues = parse_csv_bytes(data, "header.csv", "")
+    assert table is None
+    assert [(i.row, i.column, i.rule) for i in issues] == [(3, "DOB", "encoding")]
+
+
+def test_a_problem_under_a_blank_heading_names_the_columns_position() -> None:
+    """Found by the fuzzer: an Excel error under a blank heading was located with no column."""
+    data = b"PERIOD,COST_CENTRE,,ACCOUNT,AMOUNT\n2018-09,IFA1,#N/A,5000,10\n"
+    _, issues = parse_csv_bytes(data, "gl.csv", "")
+    assert [(i.row, i.column, i.rule) for i in issues] == [(2, "column 3", "excel-error")]

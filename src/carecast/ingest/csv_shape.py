@@ -68,6 +68,58 @@ def quote_problems(data: bytes, source: str, header: list[str]) -> list[Issue]:
     return []
 
 
+def lone_carriage_return(data: bytes) -> int | None:
+    """Offset of a carriage return (CR) standing alone outside quotes in a file whose lines end
+    with a line feed (LF), or None.
+
+    Python's csv module, Excel and LibreOffice start a new row at a lone CR; polars keeps it
+    inside the cell. Which row a value belongs to cannot be told, so the file is refused there.
+    A file whose every line ends with a lone CR (old Mac line ends) holds no LF and is read.
+    """
+    if b"\n" not in data:
+        return None
+    view = np.frombuffer(data, dtype=np.uint8)
+    alone = [
+        at
+        for at in np.flatnonzero(view == ord("\r")).tolist()
+        if at + 1 >= len(data) or data[at + 1] != ord("\n")
+    ]
+    if not alone:
+        return None
+    quotes = np.flatnonzero(view == ord('"')).tolist()
+    events = sorted([(at, "q") for at in quotes] + [(at, "r") for at in alone])
+    opened = False
+    escaped = False
+    for index, (at, kind) in enumerate(events):
+        if kind == "r":
+            if not opened:
+                return int(at)
+            continue
+        if escaped:
+            escaped = False
+        elif not opened:
+            opened = at == 0 or data[at - 1] in _FIELD_START
+        elif index + 1 < len(events) and events[index + 1] == (at + 1, "q"):
+            escaped = True
+        else:
+            opened = False
+    return None
+
+
+def lone_cr_problem(data: bytes, source: str) -> list[Issue]:
+    """The refusal of a lone carriage return (see `lone_carriage_return`), if the file has one."""
+    at = lone_carriage_return(data) if b"\r" in data else None
+    if at is None:
+        return []
+    row, column = locate(data, at)
+    message = (
+        "a carriage return (CR) stands alone inside this row while the file's lines end with a "
+        "line feed: Excel starts a new row there and carecast would not, so which row its values "
+        "belong to cannot be told; remove it, or save the file again as CSV UTF-8"
+    )
+    return [Issue(source, row, column, "lone-cr", message)]
+
+
 def rows_swallowed(body: bytes, parsed_rows: int) -> bool:
     """Whether a parser found fewer rows than the file has lines after its header (blank lines
     counted): a quoted cell spans lines, legitimately or from a stray quote, and the file must be

@@ -109,12 +109,20 @@ def _decode_wide(
 
 
 def locate(data: bytes, offset: int) -> tuple[int, str | None]:
-    """The row (line) and the column heading of the byte at `offset` of a CSV file's bytes."""
-    row = data.count(b"\n", 0, offset) + 1
-    start = data.rfind(b"\n", 0, offset) + 1
+    """The row (line) and the column heading of the byte at `offset` of a CSV file's bytes (whose
+    lines end with LF or CRLF, or with a CR alone throughout)."""
+    end = b"\n" if b"\n" in data or b"\r" not in data else b"\r"  # CR alone: old Mac lines
+    row = data.count(end, 0, offset) + 1
+    start = data.rfind(end, 0, offset) + 1
     prefix = data[start:offset].decode("utf-8", "replace")
-    position = len(next(csv.reader([prefix]), [""])) - 1 if prefix else 0
-    first_line = data[: max(data.find(b"\n"), 0) or len(data)].decode("utf-8", "replace")
-    header = next(csv.reader([first_line.rstrip("\r")]), [])
+    position = len(_cells(prefix)) - 1 if prefix else 0
+    first_line = data[: max(data.find(end), 0) or len(data)].decode("utf-8", "replace")
+    header = _cells(first_line.rstrip("\r"))
     column = header[position].strip() if position < len(header) else None
     return row, column or f"column {position + 1}"
+
+
+def _cells(line: str) -> list[str]:
+    """One line's cells; a carriage return inside the line (which Python's csv module refuses
+    outside quotes) is read as a space, since only the count of cells before it is needed."""
+    return next(csv.reader([line.replace("\r", " ")]), [""])

@@ -22,7 +22,7 @@ import polars as pl
 
 from carecast.errors import Issue
 from carecast.ingest.columns import ROW
-from carecast.ingest.csv_shape import quote_problems, rows_swallowed
+from carecast.ingest.csv_shape import lone_cr_problem, quote_problems, rows_swallowed
 from carecast.ingest.encoding import UTF8_BOM, decode, wide_encoding
 from carecast.ingest.reading_limits import MAX_FILE_BYTES, mib, too_large
 from carecast.ingest.table_checks import (
@@ -176,6 +176,9 @@ def parse_csv_bytes(data: bytes, source: str, sha256: str) -> tuple[RawTable | N
     body = data[len(UTF8_BOM) :] if data.startswith(UTF8_BOM) else data
     if not _first_line(body).strip().strip(b","):
         return None, [*notes, Issue(source, 1, None, "empty-file", "the file has no header row")]
+    refused = lone_cr_problem(body, source)
+    if refused:
+        return None, notes + refused
     table, issues = _parse_text(data, body, source, sha256)
     issues = notes + issues
     if table is None:

@@ -102,11 +102,11 @@ def duplicate_headings(
 def heading_problems(source: str, header: tuple[str, ...], row: int) -> list[Issue]:
     """Invisible characters inside headings (a mark at the very start of a file is read away)."""
     issues = []
-    for heading in header:
+    for position, heading in enumerate(header):
         found = _invisible(heading)
         if found:
             shown = heading.replace(NUL, "").replace(BOM, "").strip()
-            issues.append(Issue(source, row, shown or None, found[0], found[1]))
+            issues.append(Issue(source, row, shown or f"column {position + 1}", *found))
     return issues
 
 
@@ -181,7 +181,7 @@ def _located(
     table: RawTable, position: int, flag: Callable[[pl.Expr], pl.Expr], describe: Describe
 ) -> list[Issue]:
     cell = pl.col(table.column_name(position))
-    heading = table.spelling(position)
+    heading = table.spelling(position).strip() or f"column {position + 1}"  # a blank heading
     found = table.frame.filter(flag(cell).fill_null(value=False)).select(ROW, cell.alias("cell"))
     issues: list[Issue] = []
     for row, text in found.head(SHOWN).iter_rows():
