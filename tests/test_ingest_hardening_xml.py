@@ -77,3 +77,33 @@ def test_elements_that_are_not_part_of_the_form_are_warned_of_at_their_line(
         (5, "empty-element", Severity.WARNING),
         (3, "stray-element", Severity.WARNING),
     ]
+
+
+def test_a_field_given_twice_in_a_record_is_refused_at_its_line(tmp_path: Path) -> None:
+    """Found by the fuzzer: `<CIN>N1</CIN><CIN>N2</CIN>` stored N2 without a word."""
+    episode = b"<EPISODE><DECOM>01/05/2018</DECOM>\n<CIN>N1</CIN>\n<CIN>N2</CIN></EPISODE>"
+    body = CHILD.replace(b"</HEADER>", b"</HEADER>" + episode)
+    tables, issues = read_tables(xml(tmp_path, b"<EXPSSDA903>\n" + body + b"</EXPSSDA903>"))
+    assert tables == []
+    assert [(i.row, i.column, i.rule) for i in issues] == [
+        (5, "CIN", "duplicate-field")
+    ]  # the second
+
+
+def test_records_nested_more_than_once_are_not_fields_given_twice(tmp_path: Path) -> None:
+    review = b"<AREVIEW><REVIEW>01/06/2018</REVIEW><REVIEW_CODE>PN1</REVIEW_CODE></AREVIEW>"
+    body = CHILD.replace(b"</HEADER>", review * 2 + b"</HEADER>")
+    tables, issues = read_tables(xml(tmp_path, b"<EXPSSDA903>" + body + b"</EXPSSDA903>"))
+    assert issues == []
+    reviews = next(t for t in tables if "REVIEW" in t.header)
+    assert reviews.frame.height == 2
+
+
+def test_a_comment_inside_a_field_keeps_the_fields_text(tmp_path: Path) -> None:
+    """Found by the fuzzer: `<ETHNIC><!-- x -->WBRI</ETHNIC>` was read as no ethnicity (lxml's
+    text of an element stops at its first comment)."""
+    body = CHILD.replace(b"</DOB>", b"</DOB><ETHNIC><!-- checked -->WB<?x y?>RI</ETHNIC>")
+    tables, issues = read_tables(xml(tmp_path, b"<EXPSSDA903>" + body + b"</EXPSSDA903>"))
+    assert issues == []
+    header = next(t for t in tables if "ETHNIC" in t.header)
+    assert header.frame.get_column(f"col{header.header.index('ETHNIC')}").to_list() == ["WBRI"]

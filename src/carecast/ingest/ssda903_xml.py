@@ -143,17 +143,48 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
+def _text(field: etree._Element) -> str | None:
+    """A field's text. A comment or processing instruction inside it splits the text in lxml
+    (`<ETHNIC><!-- x -->WBRI</ETHNIC>` has no .text): the pieces are joined. A field holding
+    elements (a nested record such as AREVIEW) keeps its own text only."""
+    text: str | None = field.text
+    if len(field) == 0 or any(isinstance(inner.tag, str) for inner in field):
+        return text
+    return "".join(field.itertext()) or None
+
+
 def _leaves(element: etree._Element) -> Iterator[tuple[str, str | None, int]]:
     for child in element:
-        if len(child) == 0 and isinstance(child.tag, str):
+        if isinstance(child.tag, str) and not any(isinstance(i.tag, str) for i in child):
             tag = _local(child.tag)
-            yield RENAMED.get(tag, tag), child.text, child.sourceline or 0
+            yield RENAMED.get(tag, tag), _text(child), child.sourceline or 0
 
 
-def _fields(element: etree._Element) -> dict[str, str | None]:
+def refuse_repeated(source: str, element: etree._Element) -> None:
+    """Raise Refused when a field of the record (an element holding text, not records) is given
+    twice: which value is meant cannot be told (read as a dictionary, the last would win without
+    a word)."""
+    seen: set[str] = set()
+    for child in element:
+        if not isinstance(child.tag, str) or any(isinstance(i.tag, str) for i in child):
+            continue  # a comment, or a nested record (a child has many AREVIEWs)
+        tag = _local(child.tag)
+        if tag in seen:
+            message = (
+                f"<{tag}> is given twice in this <{_local(element.tag)}>: carecast cannot tell "
+                "which value is meant; remove one and export again"
+            )
+            raise Refused(Issue(source, child.sourceline, tag, "duplicate-field", message))
+        seen.add(tag)
+
+
+def _fields(element: etree._Element, source: str) -> dict[str, str | None]:
     """A record's fields by CSV name: the hot path, one dict comprehension per record. (A comment
-    inside a record gives a non-text key, which no column asks for.)"""
-    fields = {c.tag: c.text for c in element}
+    inside a record gives a non-text key, which no column asks for.) A field given twice is
+    refused."""
+    fields = {c.tag: c.text if len(c) == 0 else _text(c) for c in element}
+    if len(fields) < len(element):  # a field twice, nested records or comments twice
+        refuse_repeated(source, element)
     if "PL" in fields:
         fields["PLACE"] = fields["PL"]
     if not isinstance(element.tag, str) or "}" in element.tag:  # namespaced: use local names
@@ -233,13 +264,13 @@ def _read_records(
             refuse_depth(name, element)
             stray.note_child(element)
             for holder, table in pending.items():
-                collected.add(table, _fields(holder), holder.sourceline or 0)
+                collected.add(table, _fields(holder, name), holder.sourceline or 0)
             pending.clear()
             root = element.getparent() if element.getparent() is not None else element
             _end_child(element, collected, starts, stray)
             continue
         table = _BY_ELEMENT[tag]
-        values = _fields(element)
+        values = _fields(element, name)
         collected.add(table, values, element.sourceline or 0)
         if tag == "HEADER":
             _header_level(element, collected)
