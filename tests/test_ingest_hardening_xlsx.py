@@ -10,6 +10,7 @@ import struct
 import time
 import zipfile
 from collections.abc import Callable
+from datetime import date, datetime
 from pathlib import Path
 
 import openpyxl
@@ -239,3 +240,23 @@ def test_a_column_of_error_cells_is_located_for_the_first_twenty_and_counted_aft
     _, issues = read_tables(path)
     assert [i.row for i in issues] == [*range(2, 22), None]
     assert issues[-1].message == "10 more cells of this column hold Excel errors"
+
+
+def test_a_date_and_time_in_a_text_column_is_kept_as_the_cell_shows_it(tmp_path: Path) -> None:
+    """Found by the fuzzer: text reading '2018-05-01 00:00:00' in a text column was stored as
+    '2018-05-01'; only in a date column is a date cell's midnight dropped."""
+    rows: list[list[object]] = [
+        ["CASE_ID", "ALLOWANCE_TYPE", "START_DATE", "END_DATE", "WEEKLY_AMOUNT"],
+        ["2018-05-01 00:00:00", "sgo", datetime(2017, 6, 1), "2019-01-03 00:00:00", 150],
+    ]
+    parsed, issues = parse_file(workbook(tmp_path / "allowances.xlsx", rows))
+    assert errors(issues) == []
+    assert parsed is not None
+    assert parsed.frame.row(0, named=True) | {"__row": 0} == {
+        "__row": 0,
+        "CASE_ID": "2018-05-01 00:00:00",
+        "ALLOWANCE_TYPE": "sgo",
+        "START_DATE": date(2017, 6, 1),
+        "END_DATE": date(2019, 1, 3),
+        "WEEKLY_AMOUNT": 15000,
+    }

@@ -176,7 +176,7 @@ def _table(
     header = tuple((header_row[c] or "").strip() for c in columns)
     # Columns to the right of the last heading carry nothing carecast can name.
     width = max(i for i, h in enumerate(header) if h) + 1
-    body = used.slice(position + 1).select(ROW, *(_dates_as_iso(f"col{i}") for i in range(width)))
+    body = used.slice(position + 1).select(ROW, *(f"col{i}" for i in range(width)))
     table = RawTable(source, digest, header[:width], body, excel=True)
     return table, [], int(header_row[ROW])
 
@@ -193,13 +193,15 @@ def _dates_as_iso(column: str) -> pl.Expr:
 
 
 def serial_dates(table: RawTable, positions: list[int]) -> RawTable:
-    """Convert Excel serial numbers in the given (date) columns to ISO dates."""
+    """Dates in the given (date) columns as ISO text: a date cell's midnight dropped, and Excel
+    serial numbers converted. Other columns keep a date cell's text whole, time included: only
+    in a date column is '2018-05-01 00:00:00' the date it shows."""
     if not positions:
         return table
     low, high = SERIAL_RANGE
     converted = []
     for position in positions:
-        cell = pl.col(f"col{position}")
+        cell = _dates_as_iso(f"col{position}")
         serial = cell.str.strip_chars().str.extract(r"^(\d{5})(?:\.0+)?$").cast(pl.Int64)
         as_date = pl.lit(EXCEL_EPOCH) + pl.duration(days=serial)
         in_range = serial.is_between(low, high)
