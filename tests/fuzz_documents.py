@@ -69,6 +69,32 @@ def _typed(rng: random.Random, text: str) -> object:
     return text
 
 
+STAMP = (2018, 9, 30, 0, 0, 0)  # every part's date in the zip: the same bytes on every run
+_TIMES = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
+
+
+def _part(name: str) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, STAMP)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    return info
+
+
+def frozen(data: bytes) -> bytes:
+    """The workbook openpyxl saved, without the times it wrote (now, in the zip and in
+    docProps/core.xml), so that the same seed gives the same bytes."""
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as book,
+        zipfile.ZipFile(out, "w") as fixed,
+    ):
+        for info in book.infolist():
+            content = book.read(info)
+            if info.filename == "docProps/core.xml":
+                content = _TIMES.sub(rb"\g<1>2018-09-30T00:00:00Z\g<2>", content)
+            fixed.writestr(_part(info.filename), content)
+    return out.getvalue()
+
+
 def build_workbook(rng: random.Random, rows: list[list[str]]) -> bytes:
     book = openpyxl.Workbook()
     sheet = book.active
@@ -86,7 +112,7 @@ def build_workbook(rng: random.Random, rows: list[list[str]]) -> bytes:
                 sheet.cell(number, column, "?")
     out = io.BytesIO()
     book.save(out)
-    return out.getvalue()
+    return frozen(out.getvalue())
 
 
 def build_plain_workbook(text: str) -> bytes:
@@ -106,7 +132,7 @@ def build_plain_workbook(text: str) -> bytes:
             sheet.cell(number, column, value)
     out = io.BytesIO()
     book.save(out)
-    return out.getvalue()
+    return frozen(out.getvalue())
 
 
 def _xml_damage(rng: random.Random, part: bytes) -> tuple[bytes, str]:
@@ -148,7 +174,7 @@ def damage_zip(rng: random.Random, data: bytes, applied: list[str]) -> bytes:
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as damaged:
         for part, content in parts.items():
             if part != name:
-                damaged.writestr(part, content)
+                damaged.writestr(_part(part), content)
                 continue
             roll = rng.random()
             if roll < 0.15:
@@ -156,12 +182,12 @@ def damage_zip(rng: random.Random, data: bytes, applied: list[str]) -> bytes:
                 continue
             if roll < 0.25:
                 applied.append(f"twice:{name}")
-                damaged.writestr(part, content)
-                damaged.writestr(part + "\x00x" if roll < 0.17 else part, content)
+                damaged.writestr(_part(part), content)
+                damaged.writestr(_part(part + "\x00x" if roll < 0.17 else part), content)
                 continue
             changed, how = _xml_damage(rng, content)
             applied.append(f"{how}:{name}")
-            damaged.writestr(part, changed)
+            damaged.writestr(_part(part), changed)
     return out.getvalue()
 
 
