@@ -169,6 +169,8 @@ def allowances(money: Money, v: int, from_day: int) -> list[list[str]]:
             continue
         case = money.cases[ref]
         since = max(case.shown_start, first) if case.shown_start > case.start else case.start
+        if since > last:  # keyed only after it had ended: the system shows its true dates
+            since = case.start
         rows.append(
             [case.ident, case.kind, iso(since), iso(last) if last < OPEN else "", f"{weekly:.2f}"]
         )
