@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "carecast"
-PURE_LAYERS = ("domain", "ingest", "forecast", "benchmarking")
+PURE_LAYERS = ("domain", "ingest", "forecast", "benchmarking", "projection")
 FORBIDDEN = ("sqlalchemy", "alembic", "fastapi", "starlette", "typer", "click", "rich")
 MAX_MODULE_LINES = 400
 

@@ -129,7 +129,7 @@ def test_invalid_input_exits_1_with_located_lines_and_stores_nothing(
     assert dump(database_url) == before
 
 
-@pytest.mark.parametrize("command", ["project", "serve"])
+@pytest.mark.parametrize("command", ["serve"])
 def test_commands_of_later_issues_say_so_and_exit_2(command: str, tmp_path: Path) -> None:
     result = carecast(command, cwd=tmp_path)
     assert result.returncode == 2

@@ -12,6 +12,7 @@ from carecast.cli import (  # noqa: F401  (importing registers the commands)
     imports,
     later,
     movements,
+    project,
     report,
     snapshots,
 )

@@ -12,12 +12,6 @@ PASS_THROUGH = {"ignore_unknown_options": True, "allow_extra_args": True}
 
 
 @app.command(context_settings=PASS_THROUGH)
-def project(database_url: DatabaseUrl = None) -> None:
-    """Multi-year demand and cost projection with scenarios (not available yet)."""
-    raise NotAvailableYet("project", "multi-year projection and scenarios")
-
-
-@app.command(context_settings=PASS_THROUGH)
 def serve(database_url: DatabaseUrl = None) -> None:
     """The web application (not available yet)."""
     raise NotAvailableYet("serve", "the web application")

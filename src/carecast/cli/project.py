@@ -1,0 +1,102 @@
+"""`carecast project`: children looked after, by placement category, 1 to 5 years ahead."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from carecast.cli.app import DatabaseUrl, JsonFlag, app, console, parse_period
+from carecast.config import load_settings
+from carecast.domain.codes import ServiceLine
+from carecast.domain.provenance import Council
+from carecast.errors import NotAvailableYet
+from carecast.projection.assemble import Band, Projection
+from carecast.projection.fit import CATEGORY_NAMES, NO_COST_NAME
+from carecast.services.projection import run_projection
+
+DEFAULT_PATHS = 1000
+DEFAULT_SEED = 20180401
+
+
+@app.command()
+def project(
+    *,
+    years: Annotated[int, typer.Option("--years", help="How many years ahead: 1 to 5.")],
+    start: Annotated[
+        str | None,
+        typer.Option(
+            "--from", help="YYYY-MM: start from that month's end (default: the data's last)."
+        ),
+    ] = None,
+    paths: Annotated[
+        int, typer.Option("--paths", help="Simulated paths behind the P10/P50/P90 bands.")
+    ] = DEFAULT_PATHS,
+    seed: Annotated[
+        int, typer.Option("--seed", help="Random seed: the same seed gives the same bands.")
+    ] = DEFAULT_SEED,
+    scenario: Annotated[
+        str | None, typer.Option("--scenario", help="A scenario file (not available yet).")
+    ] = None,
+    json_output: JsonFlag = False,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Project the children looked after, by placement category and age band, month by month
+    for 1 to 5 years: entries (per 10,000 children where the population is known), moves and
+    leaving care from the council's own history, with P10–P90 bands. Stores nothing."""
+    if scenario is not None:
+        raise NotAvailableYet("project --scenario", "scenarios")
+    settings = load_settings(database_url)
+    council, projection = run_projection(
+        settings, years, parse_period(start), paths=paths, seed=seed
+    )
+    if json_output:
+        typer.echo(json.dumps(projection_json(council, projection), indent=2))
+        return
+    out = console()
+    out.print(projection_table(council, projection))
+    for note in projection.notes:
+        out.print(note, style="yellow", markup=False)
+
+
+def projection_json(council: Council, projection: Projection) -> dict[str, Any]:
+    """The `project --json` object of formats.md; costs are not projected yet (null)."""
+    return {
+        "council": council.name,
+        "from": projection.start.isoformat(),
+        "scenario": None,
+        "children_looked_after_at_start": projection.start_children,
+        "years": [{**year.as_json(), "cost": None, "lines": []} for year in projection.years],
+        "assumptions": {**projection.assumptions, "notes": list(projection.notes)},
+    }
+
+
+def _heading(name: str) -> str:
+    if name == NO_COST_NAME:
+        return "With parents or for adoption"
+    return ServiceLine(name).heading
+
+
+def _cell(band: Band) -> str:
+    return f"{band.p50:,.0f} ({band.p10:,.0f}–{band.p90:,.0f})"
+
+
+def projection_table(council: Council, projection: Projection) -> Table:
+    table = Table(
+        title=f"{council.name}: children looked after at 31 March, projected from "
+        f"{projection.start:%d %B %Y} ({projection.start_children:,} then)",
+        caption=f"P50 (P10–P90) over {projection.paths.totals.shape[1]:,} simulated paths. "
+        "Costs and scenarios are not projected yet.",
+    )
+    table.add_column("Placement category")
+    for year in projection.years:
+        table.add_column(f"{year.day:%d %b %Y}", justify="right")
+    for i, name in enumerate(CATEGORY_NAMES):
+        table.add_row(_heading(name), *(_cell(y.categories[i].children) for y in projection.years))
+    table.add_row("All children looked after", *(_cell(y.children) for y in projection.years))
+    table.add_row("Entering care in the year", *(_cell(y.entries) for y in projection.years))
+    table.add_row("Leaving before 18", *(_cell(y.left) for y in projection.years))
+    table.add_row("Leaving at 18", *(_cell(y.turned_18) for y in projection.years))
+    return table

@@ -1,0 +1,169 @@
+"""Fit a projection on what the store knew: placements → history → ending rates, moves, entries.
+
+The history is the outturn forecast's (forecast/history.py: placements known on the start day,
+open ones censored, 18th birthdays not counted as endings); the rates and the entry model are the
+projection's own (transitions.py, entries.py) because a projection follows every child looked
+after, placed with parents or for adoption included, not only costed placements.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import numpy as np
+
+from carecast.domain.codes import PLACEMENT_LINES
+from carecast.domain.periods import Period
+from carecast.domain.state import ActivityState
+from carecast.forecast.history import (
+    FloatArray,
+    History,
+    IntArray,
+    build_history,
+    known_placements,
+)
+from carecast.projection.entries import (
+    TERMS,
+    EntryFit,
+    design,
+    entry_rows,
+    fit_entries,
+    population_offset,
+)
+from carecast.projection.model import Entries, ProjectionModel
+from carecast.projection.transitions import (
+    ADULT_MONTHS,
+    LEAVE,
+    MONTH_DAYS,
+    Transitions,
+    fit_transitions,
+)
+
+NO_COST_NAME = "no_placement_cost"
+CATEGORY_NAMES: tuple[str, ...] = (*(line.value for line in PLACEMENT_LINES), NO_COST_NAME)
+ENTRANT_POOL_MONTHS = 24  # who enters is drawn from the entrants of the last two years
+
+
+@dataclass(frozen=True)
+class ProjectionSettings:
+    history_years: float = 3.0  # ending and move rates from the last N years of history
+    entry_years: float = 3.0  # the entry model from the last N years of whole months
+
+
+def _months(start: date, steps: int) -> list[Period]:
+    first = Period.containing(start).next()
+    periods = [first]
+    while len(periods) < steps:
+        periods.append(periods[-1].next())
+    return periods
+
+
+def _age_months(history: History, day: int | IntArray) -> FloatArray:
+    """Each row's age in months on `day` (an ordinal, or one per row), from its 18th birthday."""
+    age: FloatArray = ADULT_MONTHS - (history.adult - day) / MONTH_DAYS
+    return age
+
+
+def fit_projection(
+    state: ActivityState,
+    start: date,
+    years: int,
+    population: Mapping[int, float] | None,
+    *,
+    settings: ProjectionSettings | None = None,
+    population_source: str | None = None,
+) -> ProjectionModel:
+    """The model of `years` × 12 months after `start` (a month end), from the episodes known then."""
+    settings = settings or ProjectionSettings()
+    history = build_history(known_placements(state.episodes, start), state.children, start)
+    transitions = fit_transitions(history, settings.history_years)
+    until = history.until
+    live = np.flatnonzero(
+        (history.start <= until) & (history.end > until) & (history.adult > until)
+    )
+    periods = _months(start, years * 12)
+    fitted = fit_entries(history, Period.containing(start), settings.entry_years, population)
+    entries = _entries(history, fitted, periods, population) if fitted is not None else None
+    return ProjectionModel(
+        start=start,
+        month_ends=tuple(p.last_day for p in periods),
+        transitions=transitions,
+        category=history.line[live],
+        age_months=_age_months(history, until)[live],
+        duration_months=(until - history.start[live]) / MONTH_DAYS,
+        entries=entries,
+        assumptions=_assumptions(start, years, settings, transitions, fitted, population_source),
+    )
+
+
+def _entries(
+    history: History,
+    fitted: EntryFit,
+    periods: list[Period],
+    population: Mapping[int, float] | None,
+) -> Entries:
+    rows = entry_rows(history)
+    recent = history.start[rows] > history.until - round(ENTRANT_POOL_MONTHS * MONTH_DAYS)
+    rows = rows[recent & (history.adult[rows] > history.start[rows])]
+    return Entries(
+        beta=fitted.beta,
+        covariance=fitted.covariance,
+        dispersion=fitted.dispersion,
+        design=design(fitted.reference, periods),
+        offset=population_offset(population if fitted.per_population else None, periods),
+        category=history.line[rows],
+        age_months=_age_months(history, history.start)[rows],
+    )
+
+
+def _assumptions(  # noqa: PLR0917  (one call, every part of the model it describes)
+    start: date,
+    years: int,
+    settings: ProjectionSettings,
+    transitions: Transitions,
+    fitted: EntryFit | None,
+    population_source: str | None,
+) -> dict[str, Any]:
+    yearly = 12 * transitions.rates.mean(axis=(1, 2))  # per child-year, averaged over cells
+    entries: dict[str, Any] = {"fitted": fitted is not None}
+    if fitted is not None:
+        entries |= {
+            "months_fitted": fitted.months,
+            "entries_counted": fitted.entries,
+            "per": "10,000 children aged 0-17" if fitted.per_population else "month",
+            "population": population_source,
+            "coefficients": dict(
+                zip(TERMS, (round(float(b), 5) for b in fitted.beta), strict=True)
+            ),
+            "standard_errors": dict(
+                zip(
+                    TERMS,
+                    (round(float(s), 5) for s in np.sqrt(np.diag(fitted.covariance))),
+                    strict=True,
+                )
+            ),
+            "dispersion": round(fitted.dispersion, 3),
+            "trend": "damped by its own uncertainty",
+        }
+    return {
+        "method": "stock-flow, monthly steps, Monte Carlo",
+        "from": start.isoformat(),
+        "years": years,
+        "steps_months": years * 12,
+        "history_years": settings.history_years,
+        "entry_years": settings.entry_years,
+        "entries": entries,
+        "leaving_care_at": 18,
+        "yearly_rates": {
+            name: {
+                "leave_care": round(float(yearly[i, LEAVE]), 4),
+                "move": round(float(yearly[i, :LEAVE].sum()), 4),
+                "leave_events": int(transitions.leave_events[i]),
+                "move_events": int(transitions.move_events[i]),
+            }
+            for i, name in enumerate(CATEGORY_NAMES)
+        },
+    }

@@ -1,0 +1,186 @@
+"""Paths of the children looked after, month by month, vectorised over paths and children.
+
+Each path first draws its own rates — every category's leaving and moving rates scaled by gamma
+multipliers resting on the events behind them (forecast/intervals.py's `rate_scale`), and the
+entry model's coefficients from their covariance — then each month: every child leaves care,
+moves (to the destination table's category, time in placement starting again) or stays, with
+the chances of the month's competing rates; everyone ages a month and those turning 18 leave;
+the month's entrants (a count about the path's rate, who they are drawn from the recent entrants
+with Bayesian-bootstrap weights, so the mix is uncertain too) join. Entrants count from the end of
+their month, and a child makes at most one change a month.
+
+Random streams are spawned per block of paths from one SeedSequence, as the forecast's are: the
+same seed gives the same paths whichever runner runs the blocks, in whatever order or place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from carecast.forecast.history import AGE_BANDS, FloatArray, IntArray
+from carecast.forecast.intervals import BLOCK_PATHS, rate_scale
+from carecast.forecast.simulate import first_reaching
+from carecast.projection.model import Entries, ProjectionModel
+from carecast.projection.transitions import (
+    ADULT_MONTHS,
+    CATEGORIES,
+    DURATION_BANDS,
+    LEAVE,
+    Transitions,
+    age_band_of_months,
+    duration_band,
+)
+
+Rng = np.random.Generator
+# The forecast's streams take spawn keys (0…6, block); the projection's is apart from them.
+PROJECTION_STREAM = 100
+
+
+@dataclass(frozen=True)
+class Paths:
+    """Simulated children looked after: the stock that costs and scenarios will price."""
+
+    stock: np.ndarray  # (steps + 1, paths, categories, age bands) children at each month end
+    entries: np.ndarray  # (steps, paths) children entering care in each month
+    left: np.ndarray  # (steps, paths) leaving care before 18
+    turned_18: np.ndarray  # (steps, paths) leaving care at 18
+
+    @property
+    def totals(self) -> np.ndarray:
+        """(steps + 1, paths) children looked after at each month end."""
+        return self.stock.sum(axis=(2, 3))  # type: ignore[no-any-return]
+
+
+BlockRunner = Callable[[Callable[[int], Paths], Sequence[int]], list[Paths]]
+
+
+def serial(work: Callable[[int], Paths], blocks: Sequence[int]) -> list[Paths]:
+    """Every block here, one after another."""
+    return [work(block) for block in blocks]
+
+
+def stream(seed: int, block: int) -> Rng:
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(PROJECTION_STREAM, block)))
+
+
+def _count(path: IntArray, category: IntArray, age: FloatArray, size: int) -> np.ndarray:
+    cell = (path * CATEGORIES + category) * AGE_BANDS + age_band_of_months(age)
+    counts = np.bincount(cell, minlength=size * CATEGORIES * AGE_BANDS)
+    return counts.reshape(size, CATEGORIES, AGE_BANDS).astype(np.int32)
+
+
+def _multipliers(events: FloatArray, rng: Rng, size: int) -> FloatArray:
+    """(size, categories): each path's scaling of each category's fitted rate."""
+    return np.column_stack([rate_scale(int(e), rng, (size,)) for e in events])
+
+
+class _EntryDraws:
+    """One path's entry rates (from the coefficients' uncertainty) and its entrant weights."""
+
+    def __init__(self, entries: Entries, rng: Rng, size: int) -> None:
+        beta = rng.multivariate_normal(entries.beta, entries.covariance, size=size, method="eigh")
+        self.log_mean = beta @ entries.design.T + entries.offset[None, :]  # (size, steps)
+        self.entries = entries
+        weights = rng.dirichlet(np.ones(len(entries.category)), size=size)
+        self.cumulative = np.cumsum(weights, axis=1)
+
+    def month(self, step: int, rng: Rng) -> tuple[IntArray, IntArray, FloatArray]:
+        """(path, category, age) of the month's entrants."""
+        mean = np.exp(self.log_mean[:, step])
+        extra = self.entries.dispersion - 1
+        if extra > 1e-9:  # overdispersed counts: a gamma-Poisson mixture of variance φ × mean
+            mean = rng.gamma(mean / extra, extra)
+        counts = rng.poisson(mean)
+        path = np.repeat(np.arange(len(counts)), counts)
+        pick = rng.random(len(path)) * self.cumulative[path, -1]
+        who = np.minimum(first_reaching(self.cumulative, path, pick), len(self.cumulative[0]) - 1)
+        return path, self.entries.category[who], self.entries.age_months[who]
+
+
+class _Chances:
+    """One block's monthly chances, cell by cell and path by path: of any change (leaving or
+    moving; the competing rates' 1 − e^−total), of that change being leaving care, and where a
+    move goes. Per-path tables are small (paths × cells), so each month gathers one number per
+    child instead of every destination's rate."""
+
+    def __init__(self, transitions: Transitions, rng: Rng, size: int) -> None:
+        leave_scale = _multipliers(transitions.leave_events, rng, size)[:, :, None, None]
+        move_scale = _multipliers(transitions.move_events, rng, size)[:, :, None, None]
+        leave = leave_scale * transitions.rates[None, ..., LEAVE]  # (paths, C, A, K)
+        move = move_scale * transitions.rates[None, ..., :LEAVE].sum(axis=-1)
+        total = leave + move
+        self.end = (-np.expm1(-total)).reshape(size, -1)
+        share = np.divide(leave, total, out=np.ones_like(total), where=total > 0)
+        self.leave = share.reshape(size, -1)
+        moves = transitions.rates[..., :LEAVE]
+        shares = moves / np.maximum(moves.sum(axis=-1, keepdims=True), 1e-300)
+        self.destination = np.cumsum(shares, axis=-1).reshape(-1, CATEGORIES)
+
+    def month(
+        self, rng: Rng, path: IntArray, category: IntArray, age: FloatArray, duration: FloatArray
+    ) -> tuple[IntArray, IntArray, IntArray]:
+        """(children leaving care, children moving, the categories they move to)."""
+        cell = (category * AGE_BANDS + age_band_of_months(age)) * DURATION_BANDS
+        cell += duration_band(duration)
+        ends = np.flatnonzero(rng.random(len(path)) < self.end[path, cell])
+        leaving = rng.random(len(ends)) < self.leave[path[ends], cell[ends]]
+        movers = ends[~leaving]
+        rows = cell[movers]
+        pick = rng.random(len(movers)) * self.destination[rows, -1]
+        to = np.minimum(first_reaching(self.destination, rows, pick), CATEGORIES - 1)
+        return ends[leaving], movers, to
+
+
+def simulate_block(model: ProjectionModel, rng: Rng, size: int) -> Paths:
+    """`size` paths of `model`, drawn from `rng`."""
+    steps, n = model.steps, len(model.category)
+    chances = _Chances(model.transitions, rng, size)
+    draws = None
+    if model.entries is not None and len(model.entries.category):
+        draws = _EntryDraws(model.entries, rng, size)
+    path = np.repeat(np.arange(size), n)
+    category = np.tile(model.category, size)
+    age = np.tile(model.age_months, size)
+    duration = np.tile(model.duration_months, size)
+    stock = np.zeros((steps + 1, size, CATEGORIES, AGE_BANDS), dtype=np.int32)
+    entries, left, adult = (np.zeros((steps, size), dtype=np.int32) for _ in range(3))
+    stock[0] = _count(path, category, age, size)
+    for step in range(steps):
+        leaving, movers, to = chances.month(rng, path, category, age, duration)
+        category[movers] = to
+        duration[movers] = 0.0
+        age += 1.0
+        duration += 1.0
+        gone = np.zeros(len(path), dtype=bool)
+        gone[leaving] = True
+        grown = ~gone & (age >= ADULT_MONTHS)
+        left[step] = np.bincount(path[gone], minlength=size)
+        adult[step] = np.bincount(path[grown], minlength=size)
+        stay = ~(gone | grown)
+        path, category, age, duration = path[stay], category[stay], age[stay], duration[stay]
+        if draws is not None:
+            new_path, new_category, new_age = draws.month(step, rng)
+            entries[step] = np.bincount(new_path, minlength=size)
+            path = np.concatenate([path, new_path])
+            category = np.concatenate([category, new_category])
+            age = np.concatenate([age, new_age])
+            duration = np.concatenate([duration, np.zeros(len(new_path))])
+        stock[step + 1] = _count(path, category, age, size)
+    return Paths(stock, entries, left, adult)
+
+
+def simulate(model: ProjectionModel, paths: int, seed: int, runner: BlockRunner = serial) -> Paths:
+    """`paths` paths in blocks of BLOCK_PATHS, each block from its own spawned stream."""
+    sizes = [min(BLOCK_PATHS, paths - first) for first in range(0, paths, BLOCK_PATHS)]
+    blocks = runner(
+        lambda block: simulate_block(model, stream(seed, block), sizes[block]), range(len(sizes))
+    )
+    return Paths(
+        np.concatenate([b.stock for b in blocks], axis=1),
+        np.concatenate([b.entries for b in blocks], axis=1),
+        np.concatenate([b.left for b in blocks], axis=1),
+        np.concatenate([b.turned_18 for b in blocks], axis=1),
+    )

@@ -1,0 +1,126 @@
+"""Monthly rates at which children leave care or move placement, by category, age band and
+time in placement, fitted on the placement history with open placements censored.
+
+The outturn forecast's ending rates (forecast/hazards.py) follow costed placements only: a child
+placed with parents or for adoption has left *costed* care there. A projection of children looked
+after keeps those children too, so it has one more category (`NO_COST`, placed with parents or
+for adoption) and tells two endings apart: a move to a placement of some category (the same one
+included: a new placement resets the time in placement) and leaving care. Each rate is events ÷
+days at risk in the fitting window, shrunk towards the category's rate at that time in placement
+and that towards all categories' (gamma priors worth `PRIOR_DAYS` days at risk, as the forecast
+does), so thin cells borrow strength. An 18th birthday ends care for certain: it is censored here
+and applied exactly in the simulation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from carecast.forecast.hazards import PRIOR_DAYS
+from carecast.forecast.history import (
+    AGE_BANDS,
+    AGE_LIMITS,
+    LINES,
+    OUT,
+    FloatArray,
+    History,
+    IntArray,
+    age_band,
+)
+
+CATEGORIES = len(LINES) + 1  # the placement lines, then NO_COST (history.NO_COST is this index)
+LEAVE = CATEGORIES  # the destination "left care", after the categories
+DESTINATIONS = CATEGORIES + 1
+MONTH_DAYS = 365.25 / 12
+# Time in placement, in months: endings are likelier in the first weeks and months.
+DURATION_MONTHS = (1, 3, 6, 12, 24)
+DURATION_BANDS = len(DURATION_MONTHS) + 1
+AGE_MONTHS = tuple(12 * years for years in AGE_LIMITS)  # band limits in months of age
+ADULT_MONTHS = 12 * 18
+_HUGE = 10**7
+
+
+@dataclass(frozen=True)
+class Transitions:
+    """Fitted monthly rates and the events behind them (for their uncertainty)."""
+
+    rates: FloatArray  # (categories, age bands, duration bands, destinations) per month
+    leave_events: FloatArray  # (categories,) children seen leaving care from each category
+    move_events: FloatArray  # (categories,) moves seen out of each category
+    exposure_months: FloatArray  # (categories,) months at risk behind each category's rates
+
+    def leaving(self) -> FloatArray:
+        """(categories, age bands, duration bands) monthly rate of leaving care."""
+        return self.rates[..., LEAVE]
+
+
+def _band(values: FloatArray, limits: tuple[int, ...]) -> IntArray:
+    """How many of `limits` each value has reached (a few comparisons beat a sorted search on
+    arrays of every child on every path)."""
+    band = np.zeros(len(values), dtype=np.int64)
+    for limit in limits:
+        band += values >= limit
+    return band
+
+
+def duration_band(months: FloatArray) -> IntArray:
+    return _band(months, DURATION_MONTHS)
+
+
+def age_band_of_months(months: FloatArray) -> IntArray:
+    return _band(months, AGE_MONTHS)
+
+
+def _shrink(events: FloatArray, exposure: FloatArray, prior: FloatArray) -> FloatArray:
+    return (events + PRIOR_DAYS * prior) / (exposure + PRIOR_DAYS)
+
+
+def _counts(history: History, first: int) -> tuple[FloatArray, FloatArray]:
+    """Days at risk (C, A, K) and events (C, A, K, D) from day `first` to the history's end."""
+    exposure = np.zeros((CATEGORIES, AGE_BANDS, DURATION_BANDS))
+    events = np.zeros((CATEGORIES, AGE_BANDS, DURATION_BANDS, DESTINATIONS))
+    rows = np.flatnonzero(history.end > first)
+    if not len(rows):
+        return exposure, events
+    line, start, end = history.line[rows], history.start[rows], history.end[rows]
+    adult, bounds, n = history.adult[rows], history.age_bounds[rows], len(rows)
+    # The day a child leaves (DEC) is at risk from the day after the start to the end itself;
+    # days from the 18th birthday on are not (that ending is certain, not a rate).
+    risk_lo = np.maximum(start + 1, first)
+    risk_hi = np.minimum(np.minimum(end, adult - 1), history.until) + 1
+    age_lo = np.concatenate([np.full((n, 1), -_HUGE), bounds], axis=1)
+    age_hi = np.concatenate([bounds, np.full((n, 1), _HUGE)], axis=1)
+    limits = np.round(np.array((0.0, *DURATION_MONTHS)) * MONTH_DAYS).astype(np.int64)
+    limits = np.append(limits, _HUGE)
+    dur_lo, dur_hi = start[:, None] + limits[None, :-1], start[:, None] + limits[None, 1:]
+    lo = np.maximum(np.maximum(risk_lo[:, None, None], age_lo[:, :, None]), dur_lo[:, None, :])
+    hi = np.minimum(np.minimum(risk_hi[:, None, None], age_hi[:, :, None]), dur_hi[:, None, :])
+    np.add.at(exposure, line, np.maximum(hi - lo, 0).astype(np.float64))
+    seen = history.ended[rows] & (end < adult) & (end >= first) & (end <= history.until)
+    if seen.any():
+        day = end[seen]
+        months = (day - start[seen]) / MONTH_DAYS
+        following = history.following[rows][seen]
+        destination = np.where(following == OUT, LEAVE, following)
+        cell = (line[seen], age_band(bounds[seen], day), duration_band(months), destination)
+        np.add.at(events, cell, 1.0)
+    return exposure, events
+
+
+def fit_transitions(history: History, years: float) -> Transitions:
+    """Rates from the last `years` of `history` (every placement, costed or not)."""
+    first = history.until - round(years * 365.25) + 1
+    exposure, events = _counts(history, first)
+    # all categories at each time in placement ← the category at that time ← the cell
+    grand = events.sum(axis=(0, 1)) / np.maximum(exposure.sum(axis=(0, 1)), 1e-9)[:, None]
+    by_category = _shrink(events.sum(axis=1), exposure.sum(axis=1)[..., None], grand[None])
+    per_day = _shrink(events, exposure[..., None], by_category[:, None])
+    by_category_events = events.sum(axis=(1, 2))  # (C, D)
+    return Transitions(
+        rates=per_day * MONTH_DAYS,
+        leave_events=by_category_events[:, LEAVE],
+        move_events=by_category_events[:, :LEAVE].sum(axis=1),
+        exposure_months=exposure.sum(axis=(1, 2)) / MONTH_DAYS,
+    )

@@ -1,0 +1,130 @@
+"""Projecting children looked after: read the store and the shipped population, then fit,
+simulate and assemble with no transaction open (a long projection never holds the store)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, timedelta
+
+from carecast.config import Settings
+from carecast.domain.periods import Period
+from carecast.domain.provenance import Council
+from carecast.errors import NotFound, UsageError
+from carecast.projection.assemble import Projection, assemble
+from carecast.projection.fit import fit_projection
+from carecast.projection.model import ProjectionModel
+from carecast.projection.simulate import BlockRunner, serial, simulate
+from carecast.reference.dataset import load_file
+from carecast.reference.library import ReferenceFile
+from carecast.services.benchmark import reference_files
+from carecast.services.setup import council_transaction
+from carecast.store.imports import list_batches
+from carecast.store.state import load_state
+
+MIN_YEARS, MAX_YEARS = 1, 5
+MAX_PATHS = 100_000
+EPISODES = "ssda903_episodes"
+# A projection from an earlier month uses what was known at that month's close, as a forecast
+# would (services.forecasting's window): imports up to this many days after the month's end.
+CLOSE_WINDOW_DAYS = 15
+
+
+def _check(years: int, paths: int) -> None:
+    if not MIN_YEARS <= years <= MAX_YEARS:
+        raise UsageError(
+            f"--years {years}: a projection runs {MIN_YEARS} to {MAX_YEARS} years ahead; "
+            "nothing was projected"
+        )
+    if not 1 <= paths <= MAX_PATHS:
+        raise UsageError(f"--paths {paths}: give 1 to {MAX_PATHS:,} paths; nothing was projected")
+
+
+def _last_month_end(day: date) -> date:
+    """`day` if it ends a month, else the last day of the month before."""
+    period = Period.containing(day)
+    return day if day == period.last_day else period.previous().last_day
+
+
+def council_population(
+    files: list[ReferenceFile], la_code: str
+) -> tuple[dict[int, float], str | None]:
+    """Mid-year 0–17 population estimates of the council (year → children) and their file; a
+    later (imported) release replaces an earlier one year by year."""
+    population: dict[int, float] = {}
+    source = None
+    for entry in files:
+        if entry.kind != "population":
+            continue
+        observations, _names = load_file(entry)
+        for area, measure, year, value in observations.select(
+            "area", "measure", "year", "value"
+        ).iter_rows():
+            if area == la_code and measure == "population_0_17" and value:
+                population[int(str(year)[:4])] = float(value)
+                source = entry.name
+    return population, source
+
+
+def run_projection(
+    settings: Settings,
+    years: int,
+    start: Period | None = None,
+    *,
+    paths: int = 1000,
+    seed: int = 20180401,
+    runner: BlockRunner = serial,
+) -> tuple[Council, Projection]:
+    """Children looked after `years` ahead of `start`'s last day (default: the data's last month end)."""
+    _check(years, paths)
+    with council_transaction(settings) as (connection, council):
+        known = [b.as_of for b in list_batches(connection, council) if b.dataset == EPISODES]
+        if not known:
+            raise NotFound(
+                "no SSDA903 episodes have been imported, so there is no one to project: import "
+                "the episodes table first; nothing was projected"
+            )
+        last = max(known)
+        latest = _last_month_end(last)
+        if start is not None and start.last_day > latest:
+            raise UsageError(
+                f"--from {start}: the data ends on {last:%d %B %Y}, so a projection can start "
+                f"no later than {Period.containing(latest)}; nothing was projected"
+            )
+        day = latest if start is None else start.last_day
+        knowledge = min(last, day + timedelta(days=CLOSE_WINDOW_DAYS))
+        state = load_state(connection, council, knowledge)
+    if not any(e.decom <= day for e in state.episodes):
+        raise NotFound(
+            f"no SSDA903 episode had begun by {day:%d %B %Y}: project from a later month "
+            "(--from); nothing was projected"
+        )
+    population, source = council_population(reference_files(settings), council.la_code)
+    model = fit_projection(
+        state, day, years, population or None, population_source=_source(population, source)
+    )
+    return council, assemble(model, simulate(model, paths, seed, runner), _notes(model, population))
+
+
+def _source(population: Mapping[int, float], source: str | None) -> str | None:
+    if not population:
+        return None
+    first, last = min(population), max(population)
+    return (
+        f"ONS mid-year estimates of children aged 0-17, mid-{first} to mid-{last} ({source}); "
+        f"held at mid-{last} after it (no population projection is shipped)"
+    )
+
+
+def _notes(model: ProjectionModel, population: Mapping[int, float]) -> tuple[str, ...]:
+    notes = []
+    if model.entries is None:
+        notes.append(
+            "No entries: fewer than 12 whole months of history, or no child entered care in "
+            "them; the projection follows today's children only."
+        )
+    elif not population:
+        notes.append(
+            "No ONS population estimate is shipped for this council's code: entries follow the "
+            "council's own entry trend, not a rate per 10,000 children."
+        )
+    return tuple(notes)

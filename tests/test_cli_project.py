@@ -1,0 +1,145 @@
+"""`carecast project` on a small store built from files, on SQLite and PostgreSQL: the table,
+the contract JSON, conservation in the output, and the refusals."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from carecast.cli import run
+from carecast.config import Settings
+from carecast.projection.fit import CATEGORY_NAMES
+from carecast.services import init_store
+from carecast.services.projection import run_projection
+from tests.storehelp import dump
+
+HEADER = "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\n"
+EPISODES = "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN\n"
+PLACES = [("U4", "PR1"), ("U4", "PR4"), ("K2", "PR4"), ("U1", "PR1"), ("P1", "PR0")]
+AS_OF = date(2018, 3, 31)
+
+
+def _small_council(folder: Path) -> Path:
+    """90 children entering care from April 2015 to March 2018 (one in every twelve days), each
+    in one placement of 200 to 403 days, but every third one still open; those whose placement
+    ends after 31 March 2018 are open in the extract. 45 are looked after on that day."""
+    folder.mkdir(parents=True, exist_ok=True)
+    header, episodes = [HEADER], [EPISODES]
+    for i in range(90):
+        start = date(2015, 4, 1) + timedelta(days=12 * i)
+        dob = start - timedelta(days=365 * (1 + i % 15) + i)
+        place, provider = PLACES[i % len(PLACES)]
+        end = start + timedelta(days=200 + 7 * (i % 30)) if i % 3 else None
+        dec, rec = ("", "") if end is None or end > AS_OF else (f"{end:%d/%m/%Y}", "E8")
+        header.append(f"C{i},{1 + i % 2},{dob:%d/%m/%Y},WBRI,,,\n")
+        episodes.append(f"C{i},{start:%d/%m/%Y},S,C2,N1,{place},{provider},{dec},{rec},,,,\n")
+    (folder / "header.csv").write_text("".join(header), encoding="utf-8")
+    (folder / "episodes.csv").write_text("".join(episodes), encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def store(database_url: str, tmp_path: Path) -> str:
+    settings = Settings(database_url=database_url)
+    init_store(settings, "Test Borough", "999")
+    folder = _small_council(tmp_path / "extract")
+    code = run(
+        ["import", str(folder), "--as-of", AS_OF.isoformat(), "--database-url", database_url]
+    )
+    assert code == 0
+    return database_url
+
+
+def _project(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = run(["project", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_project_json_follows_the_contract_and_conserves_children(
+    store: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = dump(store)
+    code, out, err = _project(
+        capsys, "--years", "2", "--paths", "200", "--json", "--database-url", store
+    )
+    assert code == 0, err
+    assert dump(store) == before  # a projection stores nothing
+    result: dict[str, Any] = json.loads(out)
+    assert result["council"] == "Test Borough"
+    assert result["from"] == "2018-03-31"
+    assert result["scenario"] is None
+    assert [y["financial_year"] for y in result["years"]] == ["2018-19", "2019-20"]
+    start = result["children_looked_after_at_start"]
+    assert start == 45  # 30 open by design, 15 more whose placement ends after the extract
+    for year in result["years"]:
+        band = year["children_looked_after"]
+        assert band["p10"] <= band["central"] <= band["p90"]
+        assert {c["category"] for c in year["categories"]} == set(CATEGORY_NAMES)
+    # no population is shipped for code 999: entries follow the council's own trend, and say so
+    assumptions = result["assumptions"]
+    assert assumptions["entries"]["per"] == "month"
+    assert any("council's own entry trend" in note for note in assumptions["notes"])
+
+
+def test_project_table_shows_every_category_and_year(
+    store: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = _project(capsys, "--years", "3", "--paths", "100", "--database-url", store)
+    assert code == 0, err
+    assert "31 Mar 2019" in out
+    assert "31 Mar 2021" in out
+    assert "Independent fostering agencies" in out
+    assert "All children looked after" in out
+    assert "own entry trend" in out
+
+
+def test_the_service_conserves_children_and_repeats_itself(store: str) -> None:
+    settings = Settings(database_url=store)
+    _, first = run_projection(settings, 2, paths=150, seed=9)
+    _, again = run_projection(settings, 2, paths=150, seed=9)
+    paths = first.paths
+    totals = paths.totals.astype(np.int64)
+    assert np.array_equal(totals[1:], totals[:-1] + paths.entries - paths.left - paths.turned_18)
+    assert np.array_equal(first.paths.stock, again.paths.stock)
+    assert first.years == again.years
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (("--years", "7"), 2, "--years 7: a projection runs 1 to 5 years ahead"),
+        (("--years", "0"), 2, "--years 0: a projection runs 1 to 5 years ahead"),
+        (
+            ("--years", "2", "--from", "2018-06"),
+            2,
+            "--from 2018-06: the data ends on 31 March 2018",
+        ),
+        (("--years", "2", "--from", "2018-14"), 2, "2018-14"),
+        (("--years", "2", "--paths", "0"), 2, "--paths 0"),
+        (("--years", "2", "--from", "2010-03"), 1, "no SSDA903 episode had begun by 31 March 2010"),
+        (("--years", "2", "--scenario", "x.yaml"), 2, "not available yet"),
+    ],
+)
+def test_bad_requests_are_refused_with_a_reason(
+    store: str, capsys: pytest.CaptureFixture[str], args: tuple[str, ...], code: int, message: str
+) -> None:
+    got, out, err = _project(capsys, *args, "--database-url", store)
+    assert got == code
+    assert message in err
+    assert "Traceback" not in err
+    assert out == ""
+
+
+def test_a_store_without_episodes_is_refused(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = _project(capsys, "--years", "1", "--database-url", settings.database_url)
+    assert code == 1
+    assert "no SSDA903 episodes have been imported" in err
+    assert out == ""

@@ -1,0 +1,127 @@
+"""Fitting the projection: ending rates with open placements censored, and the entry model."""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+
+import numpy as np
+import pytest
+
+from carecast.domain.periods import Period
+from carecast.forecast.history import NO_COST, OUT, History
+from carecast.projection.entries import fit_entries
+from carecast.projection.transitions import LEAVE, MONTH_DAYS, fit_transitions
+
+UNTIL = date(2018, 3, 31).toordinal()
+IFA, IN_HOUSE = 2, 0
+
+
+def history(
+    line: list[int],
+    start: list[int],
+    end: list[int | None],
+    following: list[int] | None = None,
+    previous: list[int] | None = None,
+    dob: int = UNTIL - 8 * 365,
+) -> History:
+    """Placements of children all born on `dob`; `end` None = still open on UNTIL."""
+    n = len(line)
+    bounds = np.array([[dob + round(y * 365.25) for y in (1, 5, 10, 16)]] * n, dtype=np.int64)
+    return History(
+        child_ids=tuple(f"C{i}" for i in range(n)),
+        line=np.array(line, dtype=np.int64),
+        start=np.array(start, dtype=np.int64),
+        end=np.array([UNTIL + 1 if e is None else e for e in end], dtype=np.int64),
+        ended=np.array([e is not None for e in end]),
+        adult=np.full(n, dob + round(18 * 365.25), dtype=np.int64),
+        age_bounds=bounds.reshape(n, 4),
+        previous=np.array(previous or [OUT] * n, dtype=np.int64),
+        following=np.array(following or [OUT] * n, dtype=np.int64),
+        until=UNTIL,
+    )
+
+
+def test_exponential_stays_with_open_placements_censored_give_back_their_rate() -> None:
+    """4,000 IFA placements started over three years, each lasting an exponential time with
+    rate 0.04 a month (quantiles, not random draws); those still running on the last day are
+    open. The fitted leaving rate is 0.04 in every time-in-placement band — counting the open
+    ones as endings, or dropping them, would not give it."""
+    n, mu = 4000, 0.04 / MONTH_DAYS
+    starts = UNTIL - (np.arange(n) * 3 * 365 // n)
+    lengths = np.ceil(-np.log(1 - (np.arange(n) * 0.618034 % 1 + 0.5 / n)) / mu).astype(int)
+    ends: list[int | None] = [
+        s + d if s + d <= UNTIL else None for s, d in zip(starts, lengths, strict=True)
+    ]
+    fitted = fit_transitions(history([IFA] * n, starts.tolist(), ends), years=3)
+    school_age = fitted.rates[IFA, 1:3, :5, LEAVE]  # ages 1–9; bands up to two years in
+    assert school_age == pytest.approx(np.full(school_age.shape, 0.04), rel=0.12)
+    assert fitted.rates[IFA, :, :, :LEAVE].sum() < 0.02  # nobody moved (only the prior's share)
+
+
+def test_a_move_and_a_leaving_are_told_apart_and_rest_on_their_events() -> None:
+    """Two IFA placements end: one child moves on to in-house fostering the same day, the other
+    leaves care; a third child is placed with parents, still there."""
+    h = history(
+        [IFA, IN_HOUSE, IFA, NO_COST],
+        [UNTIL - 300, UNTIL - 100, UNTIL - 300, UNTIL - 50],
+        [UNTIL - 100, None, UNTIL - 20, None],
+        following=[IN_HOUSE, OUT, OUT, OUT],
+        previous=[OUT, IFA, OUT, OUT],
+    )
+    fitted = fit_transitions(h, years=1)
+    assert fitted.leave_events[IFA] == 1
+    assert fitted.move_events[IFA] == 1
+    assert fitted.leave_events[NO_COST] == 0
+    assert fitted.exposure_months[IFA] == pytest.approx((200 + 280) / MONTH_DAYS)
+
+
+def test_a_steady_flow_of_entries_fits_its_level_per_10000_children() -> None:
+    """20 children entering care every month for three years, in a council of 50,000 children:
+    the level is 20 ÷ 5 = 4 a month per 10,000 children, with no trend and no season."""
+    first = Period(2015, 4)
+    starts = []
+    period = first
+    for _ in range(36):
+        starts += [period.first_day.toordinal() + k for k in range(20)]
+        period = period.next()
+    n = len(starts)
+    ends: list[int | None] = [s + 5 for s in starts]
+    fit = fit_entries(
+        history([IFA] * n, starts, ends), Period(2018, 3), 3, {2015: 50_000, 2018: 50_000}
+    )
+    assert fit is not None
+    assert fit.months == 36
+    assert fit.entries == 720
+    assert fit.per_population
+    assert fit.beta[0] == pytest.approx(math.log(4.0), abs=1e-6)
+    assert fit.beta[1:] == pytest.approx([0, 0, 0], abs=1e-6)
+    assert fit.dispersion == 1.0
+
+
+def test_a_growing_population_is_the_offset_not_a_trend() -> None:
+    """Entries growing exactly with the population (4 per 10,000 children a month while the
+    population grows 10% a year) fit a flat rate: the growth is the population's."""
+    starts: list[int] = []
+    period = Period(2015, 4)
+    population = {y: 50_000 * 1.1 ** (y - 2015) for y in range(2014, 2019)}
+    for _ in range(36):
+        middle = period.first_day.toordinal() + 14
+        mid_years = [date(y, 7, 1).toordinal() for y in sorted(population)]
+        size = float(np.interp(middle, mid_years, [population[y] for y in sorted(population)]))
+        starts += [period.first_day.toordinal() + k % 28 for k in range(round(4 * size / 10_000))]
+        period = period.next()
+    ends: list[int | None] = [s + 5 for s in starts]
+    fit = fit_entries(history([IFA] * len(starts), starts, ends), Period(2018, 3), 3, population)
+    assert fit is not None
+    assert fit.beta[1] == pytest.approx(0.0, abs=0.02)
+    assert math.exp(fit.beta[0]) == pytest.approx(4.0, rel=0.03)
+
+
+def test_fewer_than_twelve_months_of_history_fit_no_entries() -> None:
+    """The earliest ending is in October 2017, so the returns cover entries from April 2017:
+    nine whole months by December 2017 cannot separate a level from a season."""
+    october = date(2017, 10, 20).toordinal()
+    h = history([IFA, IFA], [october - 200, october - 100], [october, None])
+    assert fit_entries(h, Period(2017, 12), 3, None) is None
+    assert fit_entries(h, Period(2018, 3), 3, None) is not None
