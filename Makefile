@@ -35,6 +35,7 @@ test: $(STAMP) lint
 bench: $(STAMP)
 	$(BIN)/python bench/forecast_close.py
 	$(BIN)/python bench/forecast.py
+	$(BIN)/python bench/project.py
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/backtest_councils.py
 
