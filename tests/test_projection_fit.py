@@ -10,7 +10,7 @@ import pytest
 
 from carecast.domain.periods import Period
 from carecast.forecast.history import NO_COST, OUT, History
-from carecast.projection.entries import fit_entries
+from carecast.projection.entries import fit_entries, yearly_drift
 from carecast.projection.transitions import LEAVE, MONTH_DAYS, fit_transitions
 
 UNTIL = date(2018, 3, 31).toordinal()
@@ -125,3 +125,29 @@ def test_fewer_than_twelve_months_of_history_fit_no_entries() -> None:
     h = history([IFA, IFA], [october - 200, october - 100], [october, None])
     assert fit_entries(h, Period(2017, 12), 3, None) is None
     assert fit_entries(h, Period(2018, 3), 3, None) is not None
+
+
+def test_the_yearly_wander_of_entries_is_measured_net_of_poisson_chance() -> None:
+    """Entries of 100, 200, 100 and 200 in four financial years: the log changes are ±ln 2, whose
+    variance (n − 1) is 0.6403; Poisson chance explains 1/100 + 1/200 = 0.015 of it, so the
+    yearly drift is √0.6253 = 0.791. With two years it cannot be measured (0)."""
+    starts: list[int] = []
+    for year, count in zip(range(2014, 2018), (100, 200, 100, 200), strict=True):
+        first = date(year, 4, 1).toordinal()
+        starts += [first + k * 365 // count for k in range(count)]
+    ends: list[int | None] = [s + 3 for s in starts]
+    h = history([IFA] * len(starts), starts, ends)
+    coverage = date(2014, 4, 1)
+    sigma, years = yearly_drift(h, coverage, Period(2018, 3), None)
+    assert years == 4
+    assert sigma == pytest.approx(0.791, abs=0.001)
+    assert yearly_drift(h, coverage, Period(2016, 3), None) == (0.0, 2)
+
+
+def test_rates_are_not_fitted_from_before_the_returns_begin() -> None:
+    """A child placed in 2010 and still there, in returns that begin in April 2016: the days at
+    risk count from 1 April 2016 only, however many years the rates may look back."""
+    h = history([IFA], [date(2010, 5, 1).toordinal()], [None])
+    fitted = fit_transitions(h, years=10, covered_from=date(2016, 4, 1))
+    days = UNTIL - date(2016, 4, 1).toordinal() + 1
+    assert fitted.exposure_months[IFA] == pytest.approx(days / MONTH_DAYS)

@@ -24,6 +24,8 @@ from carecast.forecast.history import OUT, FloatArray, History
 TERMS = ("level", "trend_per_year", "season_sin", "season_cos")
 MIN_MONTHS = 12  # fewer whole months cannot tell a level from a season
 TREND_MONTHS = 24  # a trend or a season needs two years of months
+MIN_DRIFT_YEARS = 3  # two changes between years, at least, to measure their spread
+LEVEL_MONTHS_BACK = 5.5  # the trend's time 0: the middle of the last twelve months fitted
 
 
 @dataclass(frozen=True)
@@ -33,10 +35,12 @@ class EntryFit:
     beta: FloatArray  # (4,) TERMS
     covariance: FloatArray  # (4, 4), zero for the terms not fitted
     dispersion: float  # variance ÷ mean of the monthly counts about the fit, at least 1
-    reference: Period  # the month where the trend's time is 0 (the last month fitted)
+    reference: Period  # the last month fitted (the trend's time 0 is 5½ months before it)
     months: int  # whole months fitted
     entries: int  # entries counted in them
     per_population: bool  # beta's level is per 10,000 children aged 0–17
+    drift_sd: float = 0.0  # how far the log yearly entry rate wanders from year to year
+    drift_years: int = 0  # complete years the wander was measured on
 
 
 def months_between(a: Period, b: Period) -> int:
@@ -44,8 +48,11 @@ def months_between(a: Period, b: Period) -> int:
 
 
 def design(reference: Period, periods: list[Period]) -> FloatArray:
-    """(months, 4): 1, years since `reference`, and the seasonal wave of each month."""
-    years = np.array([months_between(reference, p) / 12 for p in periods])
+    """(months, 4): 1, years since the middle of the twelve months to `reference`, and the
+    seasonal wave of each month. The level is the rate of the last year, not the fitted line's
+    last point: that point moves with the slope, and a slope damped afterwards would start from
+    a level its undamped self put there."""
+    years = np.array([(months_between(reference, p) + LEVEL_MONTHS_BACK) / 12 for p in periods])
     angle = np.array([2 * math.pi * (p.month - 1) / 12 for p in periods])
     return np.column_stack([np.ones_like(years), years, np.sin(angle), np.cos(angle)])
 
@@ -136,8 +143,51 @@ def fit_entries(
     covariance = np.zeros((len(TERMS), len(TERMS)))
     beta[fitted] = beta_fit
     covariance[np.ix_(fitted, fitted)] = covariance_fit * dispersion
+    # A level that wanders from year to year (a random walk, variance σ² a year) makes a trend
+    # seen over T years uncertain by 6σ²/(5T) more (the least-squares slope of Brownian motion):
+    # three years of a council's entries often rise or fall by chance, and the damping says so.
+    drift_sd, drift_years = yearly_drift(history, coverage, last_month, population)
+    if 1 in fitted:
+        covariance[1, 1] += 6 * drift_sd**2 / (5 * observed / 12)
     if covariance[1, 1] > 0:
-        beta[1] *= beta[1] ** 2 / (beta[1] ** 2 + covariance[1, 1])
+        # Empirical-Bayes shrinkage of the slope towards none (a normal prior as wide as the
+        # slope itself): its mean and its spread both shrink by k = b² / (b² + var), so a trend no
+        # better measured than its error counts half, and an unmeasurable one barely spreads the
+        # paths — the year-to-year wander (a random walk in the simulation) does that instead.
+        k = beta[1] ** 2 / (beta[1] ** 2 + covariance[1, 1])
+        beta[1] *= k
+        scale = np.ones(len(TERMS))
+        scale[1] = np.sqrt(k)
+        covariance = covariance * np.outer(scale, scale)
     return EntryFit(
-        beta, covariance, dispersion, last_month, observed, int(counts.sum()), bool(population)
+        beta,
+        covariance,
+        dispersion,
+        last_month,
+        observed,
+        int(counts.sum()),
+        bool(population),
+        drift_sd,
+        drift_years,
     )
+
+
+def yearly_drift(
+    history: History, coverage: date, last_month: Period, population: Mapping[int, float] | None
+) -> tuple[float, int]:
+    """(σ, years): the spread of the changes in the log yearly entry rate over the complete
+    financial years on record, less the part Poisson chance explains; 0 below three years."""
+    year = FinancialYear.containing(coverage)
+    starts = history.start[entry_rows(history)]
+    counts, sizes = [], []
+    while year.last_day <= last_month.last_day:
+        first, last = year.first_day.toordinal(), year.last_day.toordinal()
+        counts.append(max(int(((starts >= first) & (starts <= last)).sum()), 1))
+        sizes.append(float(np.exp(population_offset(population, year.periods())).mean()))
+        year = FinancialYear(year.start_year + 1)
+    if len(counts) < MIN_DRIFT_YEARS:
+        return 0.0, len(counts)
+    changes = np.diff(np.log(np.array(counts) / np.array(sizes)))
+    seen = np.array(counts, dtype=float)
+    poisson = float(np.mean(1 / seen[1:] + 1 / seen[:-1]))
+    return float(np.sqrt(max(float(np.var(changes, ddof=1)) - poisson, 0.0))), len(counts)

@@ -28,6 +28,7 @@ from carecast.forecast.history import (
 from carecast.projection.entries import (
     TERMS,
     EntryFit,
+    coverage_start,
     design,
     entry_rows,
     fit_entries,
@@ -79,7 +80,7 @@ def fit_projection(
     """The model of `years` × 12 months after `start` (a month end), from the episodes known then."""
     settings = settings or ProjectionSettings()
     history = build_history(known_placements(state.episodes, start), state.children, start)
-    transitions = fit_transitions(history, settings.history_years)
+    transitions = fit_transitions(history, settings.history_years, coverage_start(history))
     until = history.until
     live = np.flatnonzero(
         (history.start <= until) & (history.end > until) & (history.adult > until)
@@ -116,6 +117,7 @@ def _entries(
         offset=population_offset(population if fitted.per_population else None, periods),
         category=history.line[rows],
         age_months=_age_months(history, history.start)[rows],
+        drift_sd=fitted.drift_sd,
     )
 
 
@@ -146,7 +148,9 @@ def _assumptions(  # noqa: PLR0917  (one call, every part of the model it descri
                 )
             ),
             "dispersion": round(fitted.dispersion, 3),
-            "trend": "damped by its own uncertainty",
+            "yearly_drift_sd": round(fitted.drift_sd, 4),
+            "drift_measured_on_years": fitted.drift_years,
+            "trend": "shrunk towards none by its own uncertainty and the yearly drift's",
         }
     return {
         "method": "stock-flow, monthly steps, Monte Carlo",

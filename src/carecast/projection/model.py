@@ -24,6 +24,7 @@ class Entries:
     offset: FloatArray  # (steps,)
     category: IntArray  # (entrants,) category each recent entrant started in
     age_months: FloatArray  # (entrants,) their age on entry
+    drift_sd: float = 0.0  # yearly wander of the log entry rate: a random walk on each path
 
     def expected(self) -> FloatArray:
         """(steps,) expected entries at the fitted parameters."""

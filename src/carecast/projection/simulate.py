@@ -82,7 +82,10 @@ class _EntryDraws:
 
     def __init__(self, entries: Entries, rng: Rng, size: int) -> None:
         beta = rng.multivariate_normal(entries.beta, entries.covariance, size=size, method="eigh")
-        self.log_mean = beta @ entries.design.T + entries.offset[None, :]  # (size, steps)
+        steps = len(entries.offset)
+        # the rate wanders off its fitted course as it has from year to year (a random walk)
+        wander = np.cumsum(rng.normal(0, entries.drift_sd / np.sqrt(12), (size, steps)), axis=1)
+        self.log_mean = beta @ entries.design.T + entries.offset[None, :] + wander
         self.entries = entries
         weights = rng.dirichlet(np.ones(len(entries.category)), size=size)
         self.cumulative = np.cumsum(weights, axis=1)

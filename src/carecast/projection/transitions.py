@@ -15,6 +15,7 @@ and applied exactly in the simulation.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 
@@ -109,9 +110,15 @@ def _counts(history: History, first: int) -> tuple[FloatArray, FloatArray]:
     return exposure, events
 
 
-def fit_transitions(history: History, years: float) -> Transitions:
-    """Rates from the last `years` of `history` (every placement, costed or not)."""
+def fit_transitions(
+    history: History, years: float, covered_from: date | None = None
+) -> Transitions:
+    """Rates from the last `years` of `history` (every placement, costed or not), and never from
+    before `covered_from`: before the returns begin, only the placements that lasted into them
+    are on record, and long stays alone would make leaving look rare."""
     first = history.until - round(years * 365.25) + 1
+    if covered_from is not None:
+        first = max(first, covered_from.toordinal())
     exposure, events = _counts(history, first)
     # all categories at each time in placement ← the category at that time ← the cell
     grand = events.sum(axis=(0, 1)) / np.maximum(exposure.sum(axis=(0, 1)), 1e-9)[:, None]

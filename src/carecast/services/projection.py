@@ -11,6 +11,7 @@ from carecast.domain.periods import Period
 from carecast.domain.provenance import Council
 from carecast.errors import NotFound, UsageError
 from carecast.projection.assemble import Projection, assemble
+from carecast.projection.entries import MIN_DRIFT_YEARS
 from carecast.projection.fit import fit_projection
 from carecast.projection.model import ProjectionModel
 from carecast.projection.simulate import BlockRunner, serial, simulate
@@ -122,7 +123,13 @@ def _notes(model: ProjectionModel, population: Mapping[int, float]) -> tuple[str
             "No entries: fewer than 12 whole months of history, or no child entered care in "
             "them; the projection follows today's children only."
         )
-    elif not population:
+    elif model.assumptions["entries"]["drift_measured_on_years"] < MIN_DRIFT_YEARS:
+        notes.append(
+            "Fewer than three complete years of entries are on record: how much the entry rate "
+            "wanders from year to year could not be measured, and the bands leave it out (they "
+            "are narrower than they should be)."
+        )
+    if model.entries is not None and not population:
         notes.append(
             "No ONS population estimate is shipped for this council's code: entries follow the "
             "council's own entry trend, not a rate per 10,000 children."
