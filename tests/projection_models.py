@@ -11,6 +11,7 @@ from carecast.forecast.history import AGE_BANDS
 from carecast.projection.entries import TERMS
 from carecast.projection.model import Entries, ProjectionModel
 from carecast.projection.transitions import (
+    CARE_BANDS,
     CATEGORIES,
     DESTINATIONS,
     DURATION_BANDS,
@@ -35,10 +36,10 @@ def transitions(
 ) -> Transitions:
     """The same monthly rates in every age and duration cell: `leave` out of care from every
     category, and `moves[(from, to)]` between categories."""
-    rates = np.zeros((CATEGORIES, AGE_BANDS, DURATION_BANDS, DESTINATIONS))
+    rates = np.zeros((CATEGORIES, AGE_BANDS, DURATION_BANDS, CARE_BANDS, DESTINATIONS))
     rates[..., LEAVE] = leave
     for (source, target), rate in (moves or {}).items():
-        rates[source, :, :, target] = rate
+        rates[source, ..., target] = rate
     counts = np.full(CATEGORIES, float(events))
     return Transitions(rates, counts, counts, np.ones(CATEGORIES))
 
@@ -76,6 +77,7 @@ def model(
         category=np.full(children, category, dtype=np.int64),
         age_months=np.full(children, age_months),
         duration_months=np.zeros(children),
+        care_months=np.zeros(children),
         entries=entries,
         assumptions={},
     )

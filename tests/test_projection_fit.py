@@ -11,7 +11,13 @@ import pytest
 from carecast.domain.periods import Period
 from carecast.forecast.history import NO_COST, OUT, History
 from carecast.projection.entries import fit_entries, yearly_drift
-from carecast.projection.transitions import LEAVE, MONTH_DAYS, fit_transitions
+from carecast.projection.transitions import (
+    LEAVE,
+    MONTH_DAYS,
+    care_start,
+    exposure_and_events,
+    fit_transitions,
+)
 
 UNTIL = date(2018, 3, 31).toordinal()
 IFA, IN_HOUSE = 2, 0
@@ -54,9 +60,12 @@ def test_exponential_stays_with_open_placements_censored_give_back_their_rate() 
         s + d if s + d <= UNTIL else None for s, d in zip(starts, lengths, strict=True)
     ]
     fitted = fit_transitions(history([IFA] * n, starts.tolist(), ends), years=3)
-    school_age = fitted.rates[IFA, 1:3, :5, LEAVE]  # ages 1–9; bands up to two years in
+    # ages 1–9, up to two years in: each child's time in care is its time in placement, so the
+    # bands of time in placement under 6 months, 6–12 and 12–24 meet those of care 0, 1 and 1
+    care_of = {0: 0, 1: 0, 2: 0, 3: 1, 4: 1}
+    school_age = np.array([fitted.leaving()[IFA, 1:3, k, t] for k, t in care_of.items()])
     assert school_age == pytest.approx(np.full(school_age.shape, 0.04), rel=0.12)
-    assert fitted.rates[IFA, :, :, :LEAVE].sum() < 0.02  # nobody moved (only the prior's share)
+    assert fitted.rates[IFA, ..., :LEAVE].sum() < 0.05  # nobody moved (only the prior's share)
 
 
 def test_a_move_and_a_leaving_are_told_apart_and_rest_on_their_events() -> None:
@@ -151,3 +160,21 @@ def test_rates_are_not_fitted_from_before_the_returns_begin() -> None:
     fitted = fit_transitions(h, years=10, covered_from=date(2016, 4, 1))
     days = UNTIL - date(2016, 4, 1).toordinal() + 1
     assert fitted.exposure_months[IFA] == pytest.approx(days / MONTH_DAYS)
+
+
+def test_time_in_care_runs_on_across_placement_moves() -> None:
+    """A child looked after from 1 January 2015 moves to in-house fostering on 1 January 2016 and
+    leaves care a month later: the second placement began 13 months into care, and the leaving
+    counts as one from 6–24 months in care in the first month of a placement."""
+    jan15, jan16 = date(2015, 1, 1).toordinal(), date(2016, 1, 1).toordinal()
+    h = history(
+        [IFA, IN_HOUSE],
+        [jan15, jan16],
+        [jan16, jan16 + 31],
+        following=[IN_HOUSE, OUT],
+        previous=[OUT, IFA],
+    )
+    assert care_start(h).tolist() == [jan15, jan15]
+    _exposure, events = exposure_and_events(h, jan15)
+    assert events[IN_HOUSE, :, 1, 1, LEAVE].sum() == 1  # placement 1–3 months, care 6–24 months
+    assert events[..., LEAVE].sum() == 1

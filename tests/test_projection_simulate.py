@@ -15,6 +15,7 @@ from carecast.forecast.history import AGE_BANDS
 from carecast.projection.model import Entries, ProjectionModel
 from carecast.projection.simulate import Paths, simulate
 from carecast.projection.transitions import (
+    CARE_BANDS,
     CATEGORIES,
     DESTINATIONS,
     DURATION_BANDS,
@@ -118,7 +119,8 @@ def test_children_are_conserved_exactly_in_every_path_and_month(
 ) -> None:
     """start + entries − leavers = end, for every path and month, whatever the rates."""
     random = np.random.default_rng(rate_seed)
-    rates = random.uniform(0, 0.6, (CATEGORIES, AGE_BANDS, DURATION_BANDS, DESTINATIONS))
+    shape = (CATEGORIES, AGE_BANDS, DURATION_BANDS, CARE_BANDS, DESTINATIONS)
+    rates = random.uniform(0, 0.6, shape)
     rates *= random.random(rates.shape) < 0.5  # many cells with nothing happening
     counts = np.full(CATEGORIES, float(events))
     built = model(
@@ -140,6 +142,7 @@ def _with_children(
         category=random.integers(0, CATEGORIES, children),
         age_months=random.uniform(0, 216, children),
         duration_months=random.uniform(0, 60, children),
+        care_months=random.uniform(60, 120, children),
         entries=_entrants(built.entries, random),
     )
 

@@ -37,9 +37,9 @@ from carecast.projection.entries import (
 from carecast.projection.model import Entries, ProjectionModel
 from carecast.projection.transitions import (
     ADULT_MONTHS,
-    LEAVE,
     MONTH_DAYS,
     Transitions,
+    care_start,
     fit_transitions,
 )
 
@@ -95,6 +95,7 @@ def fit_projection(
         category=history.line[live],
         age_months=_age_months(history, until)[live],
         duration_months=(until - history.start[live]) / MONTH_DAYS,
+        care_months=(until - care_start(history)[live]) / MONTH_DAYS,
         entries=entries,
         assumptions=_assumptions(start, years, settings, transitions, fitted, population_source),
     )
@@ -129,7 +130,7 @@ def _assumptions(  # noqa: PLR0917  (one call, every part of the model it descri
     fitted: EntryFit | None,
     population_source: str | None,
 ) -> dict[str, Any]:
-    yearly = 12 * transitions.rates.mean(axis=(1, 2))  # per child-year, averaged over cells
+    years_at_risk = np.maximum(transitions.exposure_months / 12, 1e-9)
     entries: dict[str, Any] = {"fitted": fitted is not None}
     if fitted is not None:
         entries |= {
@@ -161,12 +162,15 @@ def _assumptions(  # noqa: PLR0917  (one call, every part of the model it descri
         "entry_years": settings.entry_years,
         "entries": entries,
         "leaving_care_at": 18,
-        "yearly_rates": {
+        # what each category's history shows, per child-year in it; the cells' rates (by age,
+        # time in placement and time in care) lean on these where their own data are thin
+        "yearly_rates_seen": {
             name: {
-                "leave_care": round(float(yearly[i, LEAVE]), 4),
-                "move": round(float(yearly[i, :LEAVE].sum()), 4),
+                "leave_care": round(float(transitions.leave_events[i] / years_at_risk[i]), 4),
+                "move": round(float(transitions.move_events[i] / years_at_risk[i]), 4),
                 "leave_events": int(transitions.leave_events[i]),
                 "move_events": int(transitions.move_events[i]),
+                "child_years": round(float(transitions.exposure_months[i] / 12), 1),
             }
             for i, name in enumerate(CATEGORY_NAMES)
         },

@@ -40,6 +40,7 @@ class ProjectionModel:
     category: IntArray  # (children,) looked after on `start`: category of their placement
     age_months: FloatArray  # (children,) age on `start`
     duration_months: FloatArray  # (children,) time in their placement on `start`
+    care_months: FloatArray  # (children,) time in care on `start` (at least their placement's)
     entries: Entries | None  # None: no entries (none seen, or a closed population)
     assumptions: dict[str, Any]  # as used, for the output
 

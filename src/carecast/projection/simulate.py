@@ -26,11 +26,13 @@ from carecast.forecast.simulate import first_reaching
 from carecast.projection.model import Entries, ProjectionModel
 from carecast.projection.transitions import (
     ADULT_MONTHS,
+    CARE_BANDS,
     CATEGORIES,
     DURATION_BANDS,
     LEAVE,
     Transitions,
     age_band_of_months,
+    care_band,
     duration_band,
 )
 
@@ -64,12 +66,6 @@ def serial(work: Callable[[int], Paths], blocks: Sequence[int]) -> list[Paths]:
 
 def stream(seed: int, block: int) -> Rng:
     return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(PROJECTION_STREAM, block)))
-
-
-def _count(path: IntArray, category: IntArray, age: FloatArray, size: int) -> np.ndarray:
-    cell = (path * CATEGORIES + category) * AGE_BANDS + age_band_of_months(age)
-    counts = np.bincount(cell, minlength=size * CATEGORIES * AGE_BANDS)
-    return counts.reshape(size, CATEGORIES, AGE_BANDS).astype(np.int32)
 
 
 def _multipliers(events: FloatArray, rng: Rng, size: int) -> FloatArray:
@@ -110,9 +106,9 @@ class _Chances:
     child instead of every destination's rate."""
 
     def __init__(self, transitions: Transitions, rng: Rng, size: int) -> None:
-        leave_scale = _multipliers(transitions.leave_events, rng, size)[:, :, None, None]
-        move_scale = _multipliers(transitions.move_events, rng, size)[:, :, None, None]
-        leave = leave_scale * transitions.rates[None, ..., LEAVE]  # (paths, C, A, K)
+        leave_scale = _multipliers(transitions.leave_events, rng, size)[:, :, None, None, None]
+        move_scale = _multipliers(transitions.move_events, rng, size)[:, :, None, None, None]
+        leave = leave_scale * transitions.rates[None, ..., LEAVE]  # (paths, C, A, K, T)
         move = move_scale * transitions.rates[None, ..., :LEAVE].sum(axis=-1)
         total = leave + move
         self.end = (-np.expm1(-total)).reshape(size, -1)
@@ -122,12 +118,11 @@ class _Chances:
         shares = moves / np.maximum(moves.sum(axis=-1, keepdims=True), 1e-300)
         self.destination = np.cumsum(shares, axis=-1).reshape(-1, CATEGORIES)
 
-    def month(
-        self, rng: Rng, path: IntArray, category: IntArray, age: FloatArray, duration: FloatArray
-    ) -> tuple[IntArray, IntArray, IntArray]:
+    def month(self, rng: Rng, children: _Children) -> tuple[IntArray, IntArray, IntArray]:
         """(children leaving care, children moving, the categories they move to)."""
-        cell = (category * AGE_BANDS + age_band_of_months(age)) * DURATION_BANDS
-        cell += duration_band(duration)
+        path, category = children.path, children.category
+        cell = (category * AGE_BANDS + age_band_of_months(children.age)) * DURATION_BANDS
+        cell = (cell + duration_band(children.duration)) * CARE_BANDS + care_band(children.care)
         ends = np.flatnonzero(rng.random(len(path)) < self.end[path, cell])
         leaving = rng.random(len(ends)) < self.leave[path[ends], cell[ends]]
         movers = ends[~leaving]
@@ -137,6 +132,43 @@ class _Chances:
         return ends[leaving], movers, to
 
 
+@dataclass
+class _Children:
+    """The children looked after on every path of a block, one row each."""
+
+    path: IntArray
+    category: IntArray
+    age: FloatArray  # months
+    duration: FloatArray  # months in the current placement
+    care: FloatArray  # months in care
+
+    def keep(self, rows: np.ndarray) -> _Children:
+        return _Children(
+            self.path[rows],
+            self.category[rows],
+            self.age[rows],
+            self.duration[rows],
+            self.care[rows],
+        )
+
+    def join(self, path: IntArray, category: IntArray, age: FloatArray) -> _Children:
+        """These children and newcomers, new to care and to their placement."""
+        fresh = np.zeros(len(path))
+        return _Children(
+            np.concatenate([self.path, path]),
+            np.concatenate([self.category, category]),
+            np.concatenate([self.age, age]),
+            np.concatenate([self.duration, fresh]),
+            np.concatenate([self.care, fresh]),
+        )
+
+    def count(self, size: int) -> np.ndarray:
+        """(size, categories, age bands) children."""
+        cell = (self.path * CATEGORIES + self.category) * AGE_BANDS + age_band_of_months(self.age)
+        counts = np.bincount(cell, minlength=size * CATEGORIES * AGE_BANDS)
+        return counts.reshape(size, CATEGORIES, AGE_BANDS).astype(np.int32)
+
+
 def simulate_block(model: ProjectionModel, rng: Rng, size: int) -> Paths:
     """`size` paths of `model`, drawn from `rng`."""
     steps, n = model.steps, len(model.category)
@@ -144,34 +176,34 @@ def simulate_block(model: ProjectionModel, rng: Rng, size: int) -> Paths:
     draws = None
     if model.entries is not None and len(model.entries.category):
         draws = _EntryDraws(model.entries, rng, size)
-    path = np.repeat(np.arange(size), n)
-    category = np.tile(model.category, size)
-    age = np.tile(model.age_months, size)
-    duration = np.tile(model.duration_months, size)
+    children = _Children(
+        np.repeat(np.arange(size), n),
+        np.tile(model.category, size),
+        np.tile(model.age_months, size),
+        np.tile(model.duration_months, size),
+        np.tile(model.care_months, size),
+    )
     stock = np.zeros((steps + 1, size, CATEGORIES, AGE_BANDS), dtype=np.int32)
     entries, left, adult = (np.zeros((steps, size), dtype=np.int32) for _ in range(3))
-    stock[0] = _count(path, category, age, size)
+    stock[0] = children.count(size)
     for step in range(steps):
-        leaving, movers, to = chances.month(rng, path, category, age, duration)
-        category[movers] = to
-        duration[movers] = 0.0
-        age += 1.0
-        duration += 1.0
-        gone = np.zeros(len(path), dtype=bool)
+        leaving, movers, to = chances.month(rng, children)
+        children.category[movers] = to
+        children.duration[movers] = 0.0
+        children.age += 1.0
+        children.duration += 1.0
+        children.care += 1.0
+        gone = np.zeros(len(children.path), dtype=bool)
         gone[leaving] = True
-        grown = ~gone & (age >= ADULT_MONTHS)
-        left[step] = np.bincount(path[gone], minlength=size)
-        adult[step] = np.bincount(path[grown], minlength=size)
-        stay = ~(gone | grown)
-        path, category, age, duration = path[stay], category[stay], age[stay], duration[stay]
+        grown = ~gone & (children.age >= ADULT_MONTHS)
+        left[step] = np.bincount(children.path[gone], minlength=size)
+        adult[step] = np.bincount(children.path[grown], minlength=size)
+        children = children.keep(~(gone | grown))
         if draws is not None:
-            new_path, new_category, new_age = draws.month(step, rng)
-            entries[step] = np.bincount(new_path, minlength=size)
-            path = np.concatenate([path, new_path])
-            category = np.concatenate([category, new_category])
-            age = np.concatenate([age, new_age])
-            duration = np.concatenate([duration, np.zeros(len(new_path))])
-        stock[step + 1] = _count(path, category, age, size)
+            path, category, age = draws.month(step, rng)
+            entries[step] = np.bincount(path, minlength=size)
+            children = children.join(path, category, age)
+        stock[step + 1] = children.count(size)
     return Paths(stock, entries, left, adult)
 
 
