@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from carecast.domain.codes import ServiceLine
 from carecast.domain.periods import Period
 from carecast.forecast.assumptions import PlacementAssumptions
 from carecast.forecast.engine_parts import NO_EVIDENCE_NOISE, monthly_noise
@@ -84,6 +85,7 @@ from decimal import Decimal
 
 from carecast.domain.codes import ServiceLine
 from carecast.domain.finance import BudgetLine, CostCentre, LedgerEntry
+from carecast.domain.codes import ServiceLine
 from carecast.domain.periods import Period
 from carecast.forecast.outturn import forecast_outturn
 from tests.forecast_fixtures import synthetic_state
@@ -196,3 +198,19 @@ def test_a_lines_spread_is_measured_from_its_own_months() -> None:
     posted = dict(zip(months, [100e3, 104e3, 98e3, 102e3, 100e3, 96e3], strict=True))
     assert monthly_noise(posted, P6) == pytest.approx(np.sqrt(56 / 3) / 100 / np.sqrt(2), rel=1e-6)
     assert monthly_noise(dict(list(posted.items())[:3]), P6) == NO_EVIDENCE_NOISE
+
+
+def test_the_history_replays_set_the_least_spread_not_an_extra_one() -> None:
+    """Replays that missed by £100k (as an sd) on two lines of £60k and £40k: paths that carry no
+    spread of their own get exactly that; paths already as wide as it get nothing more."""
+    residential, ifa = ServiceLine.PLACEMENTS_RESIDENTIAL, ServiceLine.PLACEMENTS_IFA
+    history = {residential: 60_000.0, ifa: 40_000.0}
+    quiet = Simulation(None, None, None, {}, level_sd={}, history_sd=history)
+    paths = sample(quiet, 4000, seed=5)
+    total = paths[residential] + paths[ifa]
+    assert float(total.std()) == pytest.approx(100_000, rel=0.05)
+    assert np.corrcoef(paths[residential], paths[ifa])[0, 1] == pytest.approx(1.0)
+    noisy = Simulation(None, None, None, {}, level_sd={residential: 150_000.0}, history_sd=history)
+    wide = sample(noisy, 4000, seed=5)
+    assert float(wide[residential].std()) == pytest.approx(150_000, rel=0.05)
+    assert ifa not in wide or not wide[ifa].any()

@@ -10,6 +10,7 @@ central forecast and simulation noise never moves it.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -173,10 +174,6 @@ def sample_block(
     rng = _stream(seed, "levels", block)
     for line, sd in _by_line(simulation.level_sd):
         sampled[line] = sampled.get(line, np.zeros(size)) + sd * rng.standard_normal(size)
-    # how far this close missed in the council's earlier years: one draw moves the lines together
-    shared = _stream(seed, "history_check", block).standard_normal(size)
-    for line, sd in _by_line(dict(simulation.history_sd)):
-        sampled[line] = sampled.get(line, np.zeros(size)) + sd * shared
     rng = _stream(seed, "profiles", block)
     for line, profiled in _by_line(simulation.profiles):
         remaining = float(profiled.remaining.sum())
@@ -200,12 +197,43 @@ def sample(
         lambda block: sample_block(simulation, seed, block, sizes[block]), range(len(sizes))
     )
     lines = {line for part in parts for line in part}
-    return {
+    sampled = {
         line: np.concatenate(
             [part.get(line, np.zeros(size)) for part, size in zip(parts, sizes, strict=True)]
         )
         for line in lines
     }
+    return _at_least_as_wide_as_history(simulation, sampled, seed, sizes)
+
+
+def _at_least_as_wide_as_history(
+    simulation: Simulation, sampled: dict[ServiceLine, FloatArray], seed: int, sizes: list[int]
+) -> dict[ServiceLine, FloatArray]:
+    """Widen the placement lines, together, to the spread of how far this close missed in the
+    council's earlier years (calibration.py) — by what the paths lack of it, not on top of what
+    they already carry: added whole, the replays' miss counted twice, and the 80% interval held
+    the outturn in 94% of the independent councils at P3 and P9."""
+    history = _by_line(dict(simulation.history_sd))
+    if not history:
+        return sampled
+    wanted = sum(sd for _, sd in history)  # one shared draw moves the lines together
+    paths = sum(sizes)
+    placed = sum((sampled.get(line, np.zeros(paths)) for line, _ in history), np.zeros(paths))
+    carried = float(placed.std())
+    if wanted <= carried:
+        return sampled
+    top_up = math.sqrt(1 - (carried / wanted) ** 2)
+    # drawn per block from the block's own stream: the same paths whoever ran the blocks
+    shared = np.concatenate(
+        [
+            _stream(seed, "history_check", block).standard_normal(size)
+            for block, size in enumerate(sizes)
+        ]
+    )
+    out = dict(sampled)
+    for line, sd in history:
+        out[line] = out.get(line, np.zeros(paths)) + sd * top_up * shared
+    return out
 
 
 def bands(
