@@ -143,3 +143,29 @@ def test_a_store_without_episodes_is_refused(
     assert code == 1
     assert "no SSDA903 episodes have been imported" in err
     assert out == ""
+
+
+def test_too_few_years_borrow_the_wander_of_englands_councils_and_say_so(
+    store: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """From March 2017 the store holds two complete years of entries: the year-to-year wander is
+    the median of England's councils (DfE's starters), and the output says so."""
+    code, out, err = _project(
+        capsys,
+        "--years",
+        "1",
+        "--from",
+        "2017-03",
+        "--paths",
+        "50",
+        "--json",
+        "--database-url",
+        store,
+    )
+    assert code == 0, err
+    entries = json.loads(out)["assumptions"]["entries"]
+    assert entries["drift_from"] == "england"
+    assert entries["drift_measured_on_years"] == 2
+    assert 0.05 < entries["yearly_drift_sd"] < 0.5
+    notes = json.loads(out)["assumptions"]["notes"]
+    assert any("median of England's councils" in note for note in notes)

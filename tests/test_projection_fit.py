@@ -10,7 +10,7 @@ import pytest
 
 from carecast.domain.periods import Period
 from carecast.forecast.history import NO_COST, OUT, History
-from carecast.projection.entries import fit_entries, yearly_drift
+from carecast.projection.entries import fit_entries, median_drift, yearly_drift
 from carecast.projection.transitions import (
     LEAVE,
     MONTH_DAYS,
@@ -178,3 +178,20 @@ def test_time_in_care_runs_on_across_placement_moves() -> None:
     _exposure, events = exposure_and_events(h, jan15)
     assert events[IN_HOUSE, :, 1, 1, LEAVE].sum() == 1  # placement 1–3 months, care 6–24 months
     assert events[..., LEAVE].sum() == 1
+
+
+def test_the_median_wander_of_other_councils_stands_in_for_too_few_own_years() -> None:
+    """Councils starting 100, 200, 100, 200 (σ 0.791, as above), 100 every year (0) and
+    400, 400, 800, 800 (log changes 0, ln 2, 0: variance 0.16015; Poisson chance 0.005,
+    0.00375 and 0.0025, on average 0.00375; σ 0.3955); one with two years is left out. The
+    median is 0.3955."""
+    councils = {
+        "A": [100.0, 200.0, 100.0, 200.0],
+        "B": [100.0] * 4,
+        "C": [400.0, 400.0, 800.0, 800.0],
+        "D": [50.0, 90.0],
+    }
+    sigma, counted = median_drift(councils) or (0.0, 0)
+    assert counted == 3
+    assert sigma == pytest.approx(0.3955, abs=0.0001)
+    assert median_drift({"D": [50.0, 90.0]}) is None

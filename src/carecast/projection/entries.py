@@ -12,7 +12,7 @@ the counts' overdispersion, is what the simulation draws each path's entry rate 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -40,7 +40,8 @@ class EntryFit:
     entries: int  # entries counted in them
     per_population: bool  # beta's level is per 10,000 children aged 0–17
     drift_sd: float = 0.0  # how far the log yearly entry rate wanders from year to year
-    drift_years: int = 0  # complete years the wander was measured on
+    drift_years: int = 0  # complete years of the council's own the wander was measured on
+    drift_source: str = "none"  # "council" (its own years), "england" (the prior) or "none"
 
 
 def months_between(a: Period, b: Period) -> int:
@@ -110,9 +111,11 @@ def fit_entries(
     last_month: Period,
     years: float,
     population: Mapping[int, float] | None,
+    drift_prior: float | None = None,
 ) -> EntryFit | None:
     """Fit on the whole months up to `last_month` (at most `years` of them); None when fewer than
-    MIN_MONTHS are on record or none saw an entry."""
+    MIN_MONTHS are on record or none saw an entry. `drift_prior` is the yearly wander to assume
+    when the council's own years are too few to measure it (median_drift's, England's)."""
     coverage = coverage_start(history)
     if coverage is None:
         return None
@@ -147,6 +150,9 @@ def fit_entries(
     # seen over T years uncertain by 6σ²/(5T) more (the least-squares slope of Brownian motion):
     # three years of a council's entries often rise or fall by chance, and the damping says so.
     drift_sd, drift_years = yearly_drift(history, coverage, last_month, population)
+    drift_source = "council" if drift_years >= MIN_DRIFT_YEARS else "none"
+    if drift_source == "none" and drift_prior is not None:
+        drift_sd, drift_source = drift_prior, "england"
     if 1 in fitted:
         covariance[1, 1] += 6 * drift_sd**2 / (5 * observed / 12)
     if covariance[1, 1] > 0:
@@ -169,6 +175,7 @@ def fit_entries(
         bool(population),
         drift_sd,
         drift_years,
+        drift_source,
     )
 
 
@@ -187,7 +194,27 @@ def yearly_drift(
         year = FinancialYear(year.start_year + 1)
     if len(counts) < MIN_DRIFT_YEARS:
         return 0.0, len(counts)
-    changes = np.diff(np.log(np.array(counts) / np.array(sizes)))
-    seen = np.array(counts, dtype=float)
+    return net_spread(counts, sizes), len(counts)
+
+
+def net_spread(counts: Sequence[float], sizes: Sequence[float] | None = None) -> float:
+    """The spread (σ) of the year-to-year changes in log(count ÷ size), less the part Poisson
+    chance in the counts explains."""
+    seen = np.maximum(np.array(counts, dtype=float), 1.0)
+    scale = np.ones_like(seen) if sizes is None else np.array(sizes, dtype=float)
+    changes = np.diff(np.log(seen / scale))
     poisson = float(np.mean(1 / seen[1:] + 1 / seen[:-1]))
-    return float(np.sqrt(max(float(np.var(changes, ddof=1)) - poisson, 0.0))), len(counts)
+    return float(np.sqrt(max(float(np.var(changes, ddof=1)) - poisson, 0.0)))
+
+
+def median_drift(counts_by_council: Mapping[str, Sequence[float]]) -> tuple[float, int] | None:
+    """(σ, councils): the median yearly wander of entries over councils with MIN_DRIFT_YEARS or
+    more yearly counts (DfE's starters per council); None when no council has enough."""
+    spreads = [
+        net_spread(counts)
+        for counts in counts_by_council.values()
+        if len(counts) >= MIN_DRIFT_YEARS and min(counts) > 0
+    ]
+    if not spreads:
+        return None
+    return float(np.median(spreads)), len(spreads)

@@ -76,6 +76,7 @@ def fit_projection(
     *,
     settings: ProjectionSettings | None = None,
     population_source: str | None = None,
+    drift_prior: float | None = None,
 ) -> ProjectionModel:
     """The model of `years` × 12 months after `start` (a month end), from the episodes known then."""
     settings = settings or ProjectionSettings()
@@ -86,7 +87,9 @@ def fit_projection(
         (history.start <= until) & (history.end > until) & (history.adult > until)
     )
     periods = _months(start, years * 12)
-    fitted = fit_entries(history, Period.containing(start), settings.entry_years, population)
+    fitted = fit_entries(
+        history, Period.containing(start), settings.entry_years, population, drift_prior
+    )
     entries = _entries(history, fitted, periods, population) if fitted is not None else None
     return ProjectionModel(
         start=start,
@@ -151,6 +154,7 @@ def _assumptions(  # noqa: PLR0917  (one call, every part of the model it descri
             "dispersion": round(fitted.dispersion, 3),
             "yearly_drift_sd": round(fitted.drift_sd, 4),
             "drift_measured_on_years": fitted.drift_years,
+            "drift_from": fitted.drift_source,
             "trend": "shrunk towards none by its own uncertainty and the yearly drift's",
         }
     return {

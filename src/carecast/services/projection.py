@@ -4,14 +4,14 @@ simulate and assemble with no transaction open (a long projection never holds th
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, timedelta
+from datetime import date
 
 from carecast.config import Settings
 from carecast.domain.periods import Period
 from carecast.domain.provenance import Council
 from carecast.errors import NotFound, UsageError
 from carecast.projection.assemble import Projection, assemble
-from carecast.projection.entries import MIN_DRIFT_YEARS
+from carecast.projection.entries import MIN_DRIFT_YEARS, median_drift
 from carecast.projection.fit import fit_projection
 from carecast.projection.model import ProjectionModel
 from carecast.projection.simulate import BlockRunner, serial, simulate
@@ -25,9 +25,6 @@ from carecast.store.state import load_state
 MIN_YEARS, MAX_YEARS = 1, 5
 MAX_PATHS = 100_000
 EPISODES = "ssda903_episodes"
-# A projection from an earlier month uses what was known at that month's close, as a forecast
-# would (services.forecasting's window): imports up to this many days after the month's end.
-CLOSE_WINDOW_DAYS = 15
 
 
 def _check(years: int, paths: int) -> None:
@@ -66,6 +63,22 @@ def council_population(
     return population, source
 
 
+def council_starters(files: list[ReferenceFile]) -> dict[str, list[float]]:
+    """Children starting to be looked after each year by council (DfE's published counts, a
+    later release replacing an earlier one year by year), oldest year first."""
+    by_council: dict[str, dict[str, float]] = {}
+    for entry in files:
+        if entry.kind != "cla_rates":
+            continue
+        observations, _names = load_file(entry)
+        for area, measure, year, value in observations.select(
+            "area", "measure", "year", "value"
+        ).iter_rows():
+            if measure == "cla_started" and value and area != "england":
+                by_council.setdefault(area, {})[str(year)] = float(value)
+    return {area: [v for _, v in sorted(years.items())] for area, years in by_council.items()}
+
+
 def run_projection(
     settings: Settings,
     years: int,
@@ -92,16 +105,25 @@ def run_projection(
                 f"no later than {Period.containing(latest)}; nothing was projected"
             )
         day = latest if start is None else start.last_day
-        knowledge = min(last, day + timedelta(days=CLOSE_WINDOW_DAYS))
-        state = load_state(connection, council, knowledge)
+        # The history as the latest data tell it, cut at the start day (later starts dropped,
+        # later endings reopened): one extract with years of history serves any start, and an
+        # episode recorded late still counts where it happened.
+        state = load_state(connection, council, last)
     if not any(e.decom <= day for e in state.episodes):
         raise NotFound(
             f"no SSDA903 episode had begun by {day:%d %B %Y}: project from a later month "
             "(--from); nothing was projected"
         )
-    population, source = council_population(reference_files(settings), council.la_code)
+    files = reference_files(settings)
+    population, source = council_population(files, council.la_code)
+    prior = median_drift(council_starters(files))
     model = fit_projection(
-        state, day, years, population or None, population_source=_source(population, source)
+        state,
+        day,
+        years,
+        population or None,
+        population_source=_source(population, source),
+        drift_prior=None if prior is None else prior[0],
     )
     return council, assemble(model, simulate(model, paths, seed, runner), _notes(model, population))
 
@@ -123,11 +145,18 @@ def _notes(model: ProjectionModel, population: Mapping[int, float]) -> tuple[str
             "No entries: fewer than 12 whole months of history, or no child entered care in "
             "them; the projection follows today's children only."
         )
-    elif model.assumptions["entries"]["drift_measured_on_years"] < MIN_DRIFT_YEARS:
+    elif model.assumptions["entries"]["drift_from"] == "england":
+        sigma = model.assumptions["entries"]["yearly_drift_sd"]
         notes.append(
-            "Fewer than three complete years of entries are on record: how much the entry rate "
-            "wanders from year to year could not be measured, and the bands leave it out (they "
-            "are narrower than they should be)."
+            f"Fewer than {MIN_DRIFT_YEARS} complete years of entries are on record: how much the "
+            f"entry rate wanders from year to year is taken as the median of England's councils "
+            f"(σ = {sigma:.3f} a year, from DfE's yearly starters), not measured here."
+        )
+    elif model.assumptions["entries"]["drift_from"] == "none":
+        notes.append(
+            "How much the entry rate wanders from year to year could not be measured (too few "
+            "complete years, and no published starters to borrow from): the bands leave it out "
+            "and are narrower than they should be."
         )
     if model.entries is not None and not population:
         notes.append(
