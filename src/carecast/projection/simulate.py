@@ -111,9 +111,10 @@ class _Chances:
         leave = leave_scale * transitions.rates[None, ..., LEAVE]  # (paths, C, A, K, T)
         move = move_scale * transitions.rates[None, ..., :LEAVE].sum(axis=-1)
         total = leave + move
-        self.end = (-np.expm1(-total)).reshape(size, -1)
-        share = np.divide(leave, total, out=np.ones_like(total), where=total > 0)
-        self.leave = share.reshape(size, -1)
+        # flat (path × cell) tables: one gather per child, no two-dimensional indexing
+        self.cells = int(np.prod(total.shape[1:]))
+        self.end = (-np.expm1(-total)).ravel()
+        self.leave = np.divide(leave, total, out=np.ones_like(total), where=total > 0).ravel()
         moves = transitions.rates[..., :LEAVE]
         shares = moves / np.maximum(moves.sum(axis=-1, keepdims=True), 1e-300)
         self.destination = np.cumsum(shares, axis=-1).reshape(-1, CATEGORIES)
@@ -123,8 +124,9 @@ class _Chances:
         path, category = children.path, children.category
         cell = (category * AGE_BANDS + age_band_of_months(children.age)) * DURATION_BANDS
         cell = (cell + duration_band(children.duration)) * CARE_BANDS + care_band(children.care)
-        ends = np.flatnonzero(rng.random(len(path)) < self.end[path, cell])
-        leaving = rng.random(len(ends)) < self.leave[path[ends], cell[ends]]
+        flat = path * self.cells + cell
+        ends = np.flatnonzero(rng.random(len(path), dtype=np.float32) < self.end[flat])
+        leaving = rng.random(len(ends)) < self.leave[flat[ends]]
         movers = ends[~leaving]
         rows = cell[movers]
         pick = rng.random(len(movers)) * self.destination[rows, -1]
