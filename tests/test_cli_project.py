@@ -81,6 +81,8 @@ def test_project_json_follows_the_contract_and_conserves_children(
         band = year["children_looked_after"]
         assert band["p10"] <= band["central"] <= band["p90"]
         assert {c["category"] for c in year["categories"]} == set(CATEGORY_NAMES)
+        begun = sum(c["placements_begun"]["mean"] for c in year["categories"])
+        assert begun >= year["flows"]["entries"]["mean"] - 0.05  # entrants and moves
     # no population is shipped for code 999: entries follow the council's own trend, and say so
     assumptions = result["assumptions"]
     assert assumptions["entries"]["per"] == "month"

@@ -8,9 +8,12 @@ from datetime import date
 import numpy as np
 import pytest
 
+from carecast.domain.activity import Child, Episode
 from carecast.domain.periods import Period
+from carecast.domain.state import ActivityState
 from carecast.forecast.history import NO_COST, OUT, History
 from carecast.projection.entries import fit_entries, median_drift, yearly_drift
+from carecast.projection.fit import fit_projection
 from carecast.projection.transitions import (
     LEAVE,
     MONTH_DAYS,
@@ -195,3 +198,16 @@ def test_the_median_wander_of_other_councils_stands_in_for_too_few_own_years() -
     assert counted == 3
     assert sigma == pytest.approx(0.3955, abs=0.0001)
     assert median_drift({"D": [50.0, 90.0]}) is None
+
+
+def test_children_without_a_header_row_are_counted_and_left_out() -> None:
+    """Three children looked after on 31 March 2018, one missing from the header: with no date of
+    birth the projection cannot age them, so it follows two and says one was left out."""
+    children = tuple(Child(f"C{i}", "1", date(2010, 1, 1)) for i in range(2))
+    episodes = tuple(
+        Episode(f"C{i}", date(2017, 6, 1), "S", "C2", "N1", "U4", "PR1") for i in range(3)
+    )
+    state = ActivityState(known_on=date(2018, 3, 31), children=children, episodes=episodes)
+    model = fit_projection(state, date(2018, 3, 31), 1, None)
+    assert len(model.category) == 2
+    assert model.assumptions["looked_after_without_header"] == 1

@@ -47,6 +47,9 @@ def test_arrivals_at_a_known_rate_add_that_many_children_a_month() -> None:
     assert paths.totals.mean(axis=1) == pytest.approx(100 + 7.5 * np.arange(37), rel=0.01)
     assert paths.stock[-1, :, IFA].sum(axis=1).mean() == pytest.approx(7.5 * 36, rel=0.01)
     assert paths.entries.var() == pytest.approx(7.5, rel=0.1)
+    # every entrant begins a placement (in IFA): what new-placement prices will apply to
+    assert np.array_equal(paths.placements_begun.sum(axis=2), paths.entries)
+    assert paths.placements_begun[:, :, IFA].sum() == paths.entries.sum()
 
 
 def test_arrivals_and_leavers_settle_where_arrivals_equal_leavers() -> None:
@@ -71,6 +74,8 @@ def test_children_move_between_categories_at_their_rate() -> None:
     residential = paths.stock[:, :, RESIDENTIAL].sum(axis=2).mean(axis=1)
     assert residential == pytest.approx(1000 * np.exp(-0.1 * np.arange(13)), rel=0.02)
     assert paths.totals.min() == paths.totals.max() == 1000
+    # each step-down begins an IFA placement: E = 1,000 (1 − e^(−1.2)) = 698.8 in the year
+    assert paths.placements_begun[:, :, IFA].sum(axis=0).mean() == pytest.approx(698.8, rel=0.02)
 
 
 def test_children_leave_care_on_their_18th_birthday() -> None:

@@ -50,9 +50,15 @@ class CategoryYear:
     category: str
     children: Band
     by_age: dict[str, float]  # mean children in each age band
+    placements_begun: Band  # in the months since the previous year end: entrants and moves
 
     def as_json(self) -> dict[str, Any]:
-        return {"category": self.category, **self.children.as_json(), "by_age": self.by_age}
+        return {
+            "category": self.category,
+            **self.children.as_json(),
+            "by_age": self.by_age,
+            "placements_begun": self.placements_begun.as_json(),
+        }
 
 
 @dataclass(frozen=True)
@@ -103,6 +109,8 @@ def assemble(model: ProjectionModel, paths: Paths, notes: tuple[str, ...] = ()) 
     for step in year_end_steps(model):
         stock = paths.stock[step]  # (paths, categories, age bands)
         day = model.month_ends[step - 1]
+        flows = slice(previous, step)
+        begun = paths.placements_begun[flows].sum(axis=0)  # (paths, categories)
         categories = tuple(
             CategoryYear(
                 name,
@@ -111,10 +119,10 @@ def assemble(model: ProjectionModel, paths: Paths, notes: tuple[str, ...] = ()) 
                     band: round(float(stock[:, i, a].mean()), 2)
                     for a, band in enumerate(AGE_BAND_NAMES)
                 },
+                Band.of(begun[:, i]),
             )
             for i, name in enumerate(CATEGORY_NAMES)
         )
-        flows = slice(previous, step)
         years.append(
             YearEnd(
                 FinancialYear.containing(day).label,

@@ -100,8 +100,18 @@ def fit_projection(
         duration_months=(until - history.start[live]) / MONTH_DAYS,
         care_months=(until - care_start(history)[live]) / MONTH_DAYS,
         entries=entries,
-        assumptions=_assumptions(start, years, settings, transitions, fitted, population_source),
+        assumptions={
+            **_assumptions(start, years, settings, transitions, fitted, population_source),
+            "looked_after_without_header": _without_header(state, start),
+        },
     )
+
+
+def _without_header(state: ActivityState, start: date) -> int:
+    """Children looked after on `start` whom the SSDA903 header does not list: with no date of
+    birth they cannot age or turn 18, so they are left out of the projection (and counted)."""
+    known = {child.child_id for child in state.children}
+    return len({e.child_id for e in state.episodes if e.is_open_on(start)} - known)
 
 
 def _entries(
@@ -111,8 +121,11 @@ def _entries(
     population: Mapping[int, float] | None,
 ) -> Entries:
     rows = entry_rows(history)
-    recent = history.start[rows] > history.until - round(ENTRANT_POOL_MONTHS * MONTH_DAYS)
-    rows = rows[recent & (history.adult[rows] > history.start[rows])]
+    rows = rows[
+        (history.adult[rows] > history.start[rows]) & (history.start[rows] <= history.until)
+    ]
+    recent = rows[history.start[rows] > history.until - round(ENTRANT_POOL_MONTHS * MONTH_DAYS)]
+    rows = recent if len(recent) else rows  # none lately: whoever entered in the fitted years
     return Entries(
         beta=fitted.beta,
         covariance=fitted.covariance,

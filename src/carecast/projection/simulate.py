@@ -49,6 +49,9 @@ class Paths:
     entries: np.ndarray  # (steps, paths) children entering care in each month
     left: np.ndarray  # (steps, paths) leaving care before 18
     turned_18: np.ndarray  # (steps, paths) leaving care at 18
+    # (steps, paths, categories) placements begun in each month, by entrants and by moves: new
+    # placements are priced apart from running ones
+    placements_begun: np.ndarray
 
     @property
     def totals(self) -> np.ndarray:
@@ -171,6 +174,11 @@ class _Children:
         return counts.reshape(size, CATEGORIES, AGE_BANDS).astype(np.int32)
 
 
+def _by_category(path: IntArray, category: IntArray, size: int) -> np.ndarray:
+    counts = np.bincount(path * CATEGORIES + category, minlength=size * CATEGORIES)
+    return counts.reshape(size, CATEGORIES).astype(np.int32)
+
+
 def simulate_block(model: ProjectionModel, rng: Rng, size: int) -> Paths:
     """`size` paths of `model`, drawn from `rng`."""
     steps, n = model.steps, len(model.category)
@@ -187,9 +195,11 @@ def simulate_block(model: ProjectionModel, rng: Rng, size: int) -> Paths:
     )
     stock = np.zeros((steps + 1, size, CATEGORIES, AGE_BANDS), dtype=np.int32)
     entries, left, adult = (np.zeros((steps, size), dtype=np.int32) for _ in range(3))
+    begun = np.zeros((steps, size, CATEGORIES), dtype=np.int32)
     stock[0] = children.count(size)
     for step in range(steps):
         leaving, movers, to = chances.month(rng, children)
+        begun[step] = _by_category(children.path[movers], to, size)
         children.category[movers] = to
         children.duration[movers] = 0.0
         children.age += 1.0
@@ -204,9 +214,10 @@ def simulate_block(model: ProjectionModel, rng: Rng, size: int) -> Paths:
         if draws is not None:
             path, category, age = draws.month(step, rng)
             entries[step] = np.bincount(path, minlength=size)
+            begun[step] += _by_category(path, category, size)
             children = children.join(path, category, age)
         stock[step + 1] = children.count(size)
-    return Paths(stock, entries, left, adult)
+    return Paths(stock, entries, left, adult, begun)
 
 
 def simulate(model: ProjectionModel, paths: int, seed: int, runner: BlockRunner = serial) -> Paths:
@@ -220,4 +231,5 @@ def simulate(model: ProjectionModel, paths: int, seed: int, runner: BlockRunner 
         np.concatenate([b.entries for b in blocks], axis=1),
         np.concatenate([b.left for b in blocks], axis=1),
         np.concatenate([b.turned_18 for b in blocks], axis=1),
+        np.concatenate([b.placements_begun for b in blocks], axis=1),
     )

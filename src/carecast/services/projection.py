@@ -158,6 +158,12 @@ def _notes(model: ProjectionModel, population: Mapping[int, float]) -> tuple[str
             "complete years, and no published starters to borrow from): the bands leave it out "
             "and are narrower than they should be."
         )
+    missing = model.assumptions["looked_after_without_header"]
+    if missing:
+        notes.append(
+            f"{missing} child(ren) looked after on {model.start:%d %B %Y} have no SSDA903 header "
+            "row (no date of birth) and are left out: import the header to count them."
+        )
     if model.entries is not None and not population:
         notes.append(
             "No ONS population estimate is shipped for this council's code: entries follow the "
