@@ -15,7 +15,8 @@ from carecast.cli import run
 from carecast.config import Settings
 from carecast.projection.fit import CATEGORY_NAMES
 from carecast.services import init_store
-from carecast.services.projection import run_projection
+from carecast.services.benchmark import reference_files
+from carecast.services.projection import council_population, run_projection
 from tests.storehelp import dump
 
 HEADER = "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\n"
@@ -171,3 +172,15 @@ def test_too_few_years_borrow_the_wander_of_englands_councils_and_say_so(
     assert 0.05 < entries["yearly_drift_sd"] < 0.5
     notes = json.loads(out)["assumptions"]["notes"]
     assert any("median of England's councils" in note for note in notes)
+
+
+def test_the_shipped_ons_estimates_give_the_councils_population() -> None:
+    """Lewisham (DfE code 209): 67,109 children aged 0–17 at mid-2018 and 62,052 at mid-2024 in
+    the shipped ONS file; an unknown code has none."""
+    files = reference_files(Settings(database_url="sqlite:///unused.db"))
+    population, source = council_population(files, "209")
+    assert population[2018] == 67_109
+    assert population[2024] == 62_052
+    assert min(population) == 2012
+    assert source == "ons_mid-year_population_estimates_2012_to_2024.csv"
+    assert council_population(files, "999") == ({}, None)
