@@ -158,11 +158,11 @@ class _Children:
 
     def join(self, path: IntArray, category: IntArray, age: FloatArray) -> _Children:
         """These children and newcomers, new to care and to their placement."""
-        fresh = np.zeros(len(path))
+        fresh = np.zeros(len(path), dtype=np.float32)
         return _Children(
             np.concatenate([self.path, path]),
             np.concatenate([self.category, category]),
-            np.concatenate([self.age, age]),
+            np.concatenate([self.age, age.astype(np.float32)]),
             np.concatenate([self.duration, fresh]),
             np.concatenate([self.care, fresh]),
         )
@@ -189,9 +189,9 @@ def simulate_block(model: ProjectionModel, rng: Rng, size: int) -> Paths:
     children = _Children(
         np.repeat(np.arange(size), n),
         np.tile(model.category, size),
-        np.tile(model.age_months, size),
-        np.tile(model.duration_months, size),
-        np.tile(model.care_months, size),
+        np.tile(model.age_months.astype(np.float32), size),
+        np.tile(model.duration_months.astype(np.float32), size),
+        np.tile(model.care_months.astype(np.float32), size),
     )
     stock = np.zeros((steps + 1, size, CATEGORIES, AGE_BANDS), dtype=np.int32)
     entries, left, adult = (np.zeros((steps, size), dtype=np.int32) for _ in range(3))
