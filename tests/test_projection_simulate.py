@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import replace
 
 import numpy as np
@@ -172,7 +172,12 @@ def _threads(work: Callable[[int], Paths], blocks: Sequence[int]) -> list[Paths]
         return list(pool.map(work, blocks))
 
 
-@pytest.mark.parametrize("runner", [_reversed, _threads])
+def _processes(work: Callable[[int], Paths], blocks: Sequence[int]) -> list[Paths]:
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        return list(pool.map(work, blocks))
+
+
+@pytest.mark.parametrize("runner", [_reversed, _threads, _processes])
 def test_the_same_seed_gives_the_same_paths_whoever_runs_the_blocks(runner: Runner) -> None:
     built = model(
         transitions(leave=0.04, moves={(0, 2): 0.02}, events=30),

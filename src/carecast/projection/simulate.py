@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -220,12 +221,15 @@ def simulate_block(model: ProjectionModel, rng: Rng, size: int) -> Paths:
     return Paths(stock, entries, left, adult, begun)
 
 
+def _block(model: ProjectionModel, seed: int, sizes: tuple[int, ...], block: int) -> Paths:
+    return simulate_block(model, stream(seed, block), sizes[block])
+
+
 def simulate(model: ProjectionModel, paths: int, seed: int, runner: BlockRunner = serial) -> Paths:
     """`paths` paths in blocks of BLOCK_PATHS, each block from its own spawned stream."""
     sizes = [min(BLOCK_PATHS, paths - first) for first in range(0, paths, BLOCK_PATHS)]
-    blocks = runner(
-        lambda block: simulate_block(model, stream(seed, block), sizes[block]), range(len(sizes))
-    )
+    # a partial of module-level functions, not a lambda: a runner may send it to other processes
+    blocks = runner(partial(_block, model, seed, tuple(sizes)), range(len(sizes)))
     return Paths(
         np.concatenate([b.stock for b in blocks], axis=1),
         np.concatenate([b.entries for b in blocks], axis=1),
