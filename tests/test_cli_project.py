@@ -126,6 +126,12 @@ def test_the_service_conserves_children_and_repeats_itself(store: str) -> None:
         (("--years", "2", "--from", "2018-14"), 2, "2018-14"),
         (("--years", "2", "--paths", "0"), 2, "--paths 0"),
         (("--years", "2", "--from", "2010-03"), 1, "no SSDA903 episode had begun by 31 March 2010"),
+        (
+            ("--years", "2", "--from", "2015-12"),
+            1,
+            "needs 12 whole months of SSDA903 history before it, and the returns begin in "
+            "2015-04, 9 month(s) before it: start from 2016-03 or later",
+        ),
         (("--years", "2", "--scenario", "x.yaml"), 2, "not available yet"),
     ],
 )

@@ -81,7 +81,8 @@ def fit_projection(
     """The model of `years` × 12 months after `start` (a month end), from the episodes known then."""
     settings = settings or ProjectionSettings()
     history = build_history(known_placements(state.episodes, start), state.children, start)
-    transitions = fit_transitions(history, settings.history_years, coverage_start(history))
+    covered = coverage_start(history)
+    transitions = fit_transitions(history, settings.history_years, covered)
     until = history.until
     live = np.flatnonzero(
         (history.start <= until) & (history.end > until) & (history.adult > until)
@@ -103,6 +104,7 @@ def fit_projection(
         assumptions={
             **_assumptions(start, years, settings, transitions, fitted, population_source),
             "looked_after_without_header": _without_header(state, start),
+            "returns_cover_from": None if covered is None else covered.isoformat(),
         },
     )
 

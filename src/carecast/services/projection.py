@@ -11,7 +11,7 @@ from carecast.domain.periods import Period
 from carecast.domain.provenance import Council
 from carecast.errors import NotFound, UsageError
 from carecast.projection.assemble import Projection, assemble
-from carecast.projection.entries import MIN_DRIFT_YEARS, median_drift
+from carecast.projection.entries import MIN_DRIFT_YEARS, MIN_MONTHS, median_drift, months_between
 from carecast.projection.fit import fit_projection
 from carecast.projection.model import ProjectionModel
 from carecast.projection.simulate import BlockRunner, serial, simulate
@@ -125,7 +125,34 @@ def run_projection(
         population_source=_source(population, source),
         drift_prior=None if prior is None else prior[0],
     )
+    _refuse_short_history(model)
     return council, assemble(model, simulate(model, paths, seed, runner), _notes(model, population))
+
+
+def _refuse_short_history(model: ProjectionModel) -> None:
+    """Entries and leaving rates need a year of returns before the start: with less, a projection
+    would follow today's children out of care and bring nobody in."""
+    covered = model.assumptions["returns_cover_from"]
+    first = None if covered is None else Period.containing(date.fromisoformat(covered))
+    start = Period.containing(model.start)
+    if first is not None and months_between(first, start) + 1 >= MIN_MONTHS:
+        return
+    where = (
+        "no child is seen leaving a placement before it"
+        if first is None
+        else f"the returns begin in {first}, {months_between(first, start) + 1} month(s) before it"
+    )
+    earliest = "a later month"
+    if first is not None:
+        enough = first
+        for _ in range(MIN_MONTHS - 1):
+            enough = enough.next()
+        earliest = str(enough)
+    raise NotFound(
+        f"a projection from {model.start:%d %B %Y} needs {MIN_MONTHS} whole months of SSDA903 "
+        f"history before it, and {where}: start from {earliest} or later (--from); nothing was "
+        "projected"
+    )
 
 
 def _source(population: Mapping[int, float], source: str | None) -> str | None:
