@@ -260,3 +260,21 @@ def test_a_date_and_time_in_a_text_column_is_kept_as_the_cell_shows_it(tmp_path:
         "END_DATE": date(2019, 1, 3),
         "WEEKLY_AMOUNT": 15000,
     }
+
+
+@pytest.mark.parametrize(
+    ("reference", "rule"), [("ZZZZ9", "bad-xlsx"), ("B0", "bad-xlsx"), ("XFD1048576", "too-large")]
+)
+def test_a_cell_outside_the_sheet_or_far_beyond_the_table_is_refused(
+    tmp_path: Path, reference: str, rule: str
+) -> None:
+    """Found by the fuzzer: one cell at ZZZZ9 (past Excel's last column) made calamine read for
+    minutes; at XFD1048576 the range it holds from A1 is 17 billion cells."""
+    path = workbook(tmp_path / "centres.xlsx")
+    far = f'<c r="{reference}" t="inlineStr"><is><t>x</t></is></c></row>'.encode()
+    rewrite(path, SHEET, lambda x: x.replace(b"</row>", far, 1))
+    started = time.perf_counter()
+    tables, issues = read_tables(path)
+    assert time.perf_counter() - started < 10
+    assert tables == []
+    assert [(i.rule, reference in i.message) for i in issues] == [(rule, True)]

@@ -34,6 +34,13 @@ MAX_WORKBOOK_PARTS = 10_000
 # most rows an Excel sheet can hold (1,048,576).
 MAX_ROWS = 2_000_000
 
+# Cells between A1 and a sheet's farthest cell: calamine holds that whole range, filled or not, so
+# one cell at XFD1048576 (or beyond Excel's own last column and row) took minutes and gigabytes.
+# Fifty million is 2,000,000 rows of 25 columns; a cell beyond Excel's sheet is refused too.
+MAX_SHEET_CELLS = 50_000_000
+EXCEL_COLUMNS = 16_384  # A to XFD
+EXCEL_ROWS = 1_048_576
+
 # Characters in one cell: Excel's own limit, so a cell Excel wrote always fits; no formats.md
 # value comes near it, and a longer one is a quote left open that swallowed the rows after it.
 MAX_CELL_CHARS = 32_767

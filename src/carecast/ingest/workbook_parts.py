@@ -27,6 +27,9 @@ from xml.parsers import expat
 from defusedxml import DefusedXmlException, ElementTree
 
 from carecast.ingest.reading_limits import (
+    EXCEL_COLUMNS,
+    EXCEL_ROWS,
+    MAX_SHEET_CELLS,
     MAX_WORKBOOK_PARTS,
     MAX_WORKBOOK_XML_BYTES,
     mib,
@@ -60,6 +63,10 @@ _ERROR_TYPE = re.compile(rb"""\bt=["']e["']""")
 _REFERENCE = re.compile(rb"""\br=["']([A-Z]{1,3})([0-9]{1,7})["']""")
 _VALUE = re.compile(rb"<v>([^<]*)</v>")
 _CARRY = 64 * 1024  # bytes of an unfinished cell kept for the next chunk
+# A cell reference past column Z, at row 100,000 or more, or at row 0: the only ones that can
+# reach MAX_SHEET_CELLS or leave Excel's sheet (a row's own r="…" has no letters).
+_FAR = re.compile(rb"""\br=["']([A-Z]{2,}[0-9]+|[A-Z]+[0-9]{6,}|[A-Z]+0+)["']""")
+_SPLIT = re.compile(rb"([A-Z]+)([0-9]+)")
 
 
 class Damaged(Exception):
@@ -214,6 +221,7 @@ def _read(book: Workbook, part: str, *, keep: bool = True, errors: bool = False)
                 if keep:
                     kept.append(chunk)
                 if errors:
+                    _refuse_far_cells(carry[-32:] + chunk, part)
                     carry = _error_cells(carry + chunk, book.error_cells)
             parser.Parse(b"", True)
     except expat.ExpatError as exc:
@@ -270,6 +278,33 @@ def _parser(part: str) -> expat.XMLParserType:
     parser.StartDoctypeDeclHandler = refuse
     parser.EntityDeclHandler = refuse
     return parser
+
+
+def _refuse_far_cells(buffer: bytes, part: str) -> None:
+    """Raise Damaged at a cell beyond Excel's sheet, or so far from A1 that reading the range up
+    to it would hold more than MAX_SHEET_CELLS cells."""
+    for match in _FAR.finditer(buffer):
+        split = _SPLIT.fullmatch(match.group(1))
+        if split is None:
+            continue
+        letters, digits = split.groups()
+        row = int(digits[:9]) if len(digits) < 10 else EXCEL_ROWS + 1
+        column = _column_index(letters[:4]) + 1 if len(letters) < 5 else EXCEL_COLUMNS + 1
+        reference = (letters + digits).decode()[:20]
+        if not 1 <= row <= EXCEL_ROWS or column > EXCEL_COLUMNS:
+            raise Damaged(
+                f"{part} has a cell at {reference}, outside an Excel sheet (XFD{EXCEL_ROWS:,} "
+                f"is the last cell): Excel never writes one; {RESAVE}",
+                part,
+            )
+        if row * column > MAX_SHEET_CELLS:
+            raise Damaged(
+                f"{part} has a cell at {reference}, so the sheet spans {row * column:,} cells from "
+                f"A1, more than {MAX_SHEET_CELLS:,} (carecast's limit); delete what lies beyond "
+                "the table (or save the sheet as CSV UTF-8)",
+                part,
+                "too-large",
+            )
 
 
 def _error_cells(buffer: bytes, found: list[ErrorCell]) -> bytes:
