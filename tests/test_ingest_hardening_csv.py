@@ -186,3 +186,13 @@ def test_a_problem_under_a_blank_heading_names_the_columns_position() -> None:
     data = b"PERIOD,COST_CENTRE,,ACCOUNT,AMOUNT\n2018-09,IFA1,#N/A,5000,10\n"
     _, issues = parse_csv_bytes(data, "gl.csv", "")
     assert [(i.row, i.column, i.rule) for i in issues] == [(2, "column 3", "excel-error")]
+
+
+def test_a_quoted_line_break_in_a_required_cell_is_a_missing_value(tmp_path: Path) -> None:
+    """Found by the fuzzer: an ASCII file without spaces is not trimmed (its bytes say no cell
+    needs it), but a quoted cell of just a line break was then stored as the line break: a post
+    called '\\n', an account '\\n'."""
+    path = tmp_path / "gl.csv"
+    path.write_bytes(b'PERIOD,COST_CENTRE,ACCOUNT,AMOUNT\n2018-06,RUN1,"\n",10000\n')
+    _, issues = parse_file(path)
+    assert [(i.row, i.column, i.rule) for i in issues] == [(2, "ACCOUNT", "missing-value")]

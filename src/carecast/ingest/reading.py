@@ -247,5 +247,9 @@ def read_csv_file(path: Path, source: str | None = None) -> tuple[RawTable | Non
         facts = pending.result()
     if table is None:
         return None, issues
-    # A file re-encoded from Windows-1252 is not ASCII: its facts say "clean every cell".
-    return replace(table, sha256=facts.sha256, trimmed=facts.trimmed, upper=facts.upper), issues
+    # A file re-encoded from Windows-1252 is not ASCII: its facts say "clean every cell". A
+    # quoted cell may hold a line break (a cell of just "\n") that the facts do not see: when a
+    # cell spans lines (fewer rows than lines), every cell is trimmed.
+    body = data[len(UTF8_BOM) :] if data.startswith(UTF8_BOM) else data
+    trimmed = facts.trimmed and not rows_swallowed(body, table.frame.height)
+    return replace(table, sha256=facts.sha256, trimmed=trimmed, upper=facts.upper), issues
