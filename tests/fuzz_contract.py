@@ -184,7 +184,8 @@ def _located(issue: Issue, case: Case, lines: int) -> str | None:
 def _lines(case: Case) -> int:
     if case.name.endswith(".xlsx"):
         return 1_048_576
-    return max(max(d.count(b"\n"), d.count(b"\r")) + 1 for d in (case.data, case.mapping or b""))
+    # Lines as an editor counts them: LF, CRLF or a CR alone ends one.
+    return max(len(d.splitlines()) + 1 for d in (case.data, case.mapping or b""))
 
 
 def _normal(value: Any) -> Any:

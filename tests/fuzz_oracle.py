@@ -95,13 +95,17 @@ def decode(data: bytes) -> str | None:
             except UnicodeDecodeError:
                 return None
     if data.count(0) > len(data) // 3:
+        # UTF-16/32 without a mark: the reading that gives the most ASCII (and no NUL)
+        readings = []
         for codec in ("utf-32-le", "utf-32-be", "utf-16-le", "utf-16-be"):
             try:
                 text = data.decode(codec)
             except UnicodeDecodeError:
                 continue
-            if "\x00" not in text and all(ord(c) < 0x3000 for c in text):
-                return text
+            if "\x00" not in text:
+                readings.append((sum(c.isascii() for c in text), text))
+        if readings:
+            return max(readings)[1]
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
