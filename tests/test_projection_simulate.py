@@ -53,17 +53,19 @@ def test_arrivals_at_a_known_rate_add_that_many_children_a_month() -> None:
 
 
 def test_arrivals_and_leavers_settle_where_arrivals_equal_leavers() -> None:
-    """λ = 10 arrivals a month, each child leaving at μ = 0.1 a month, from nobody. A month's
-    entrants are counted at its end and face leaving from the next month, so the month-end stock
-    follows S(t+1) = S(t) e^−μ + λ: S(t) = λ (1 − e^−μt) / (1 − e^−μ), 104.8 after 60 months (the
-    continuous λ/μ = 100 plus the half month's entrants not yet exposed)."""
+    """λ = 10 arrivals a month, each child leaving at μ = 0.1 a month, from nobody. Entrants
+    arrive through the month and face leaving for the rest of it, so a month adds
+    λ (1 − e^−μ) / μ of them to its end and the month-end stock follows the continuous
+    S(t) = λ/μ (1 − e^−μt): 99.75 after 60 months, settling at λ/μ = 100 (counting every entrant
+    at its month end, as before, settled at 104.8: half a month's entrants too many)."""
     built = model(transitions(leave=0.1), steps=60, entries=arrivals(10.0, 60))
     paths = simulate(built, 400, seed=3)
     t = np.arange(61)
-    expected = 10 * (1 - np.exp(-0.1 * t)) / (1 - np.exp(-0.1))
+    expected = 100 * (1 - np.exp(-0.1 * t))
     error = np.abs(paths.totals.mean(axis=1) - expected)
     assert (error <= 4 * np.sqrt(expected / 400)).all()  # four standard errors of a mean
-    assert expected[60] == pytest.approx(104.8, abs=0.05)
+    assert expected[60] == pytest.approx(99.75, abs=0.01)
+    assert paths.entries.sum() - paths.left.sum() == paths.totals[-1].sum()
 
 
 def test_children_move_between_categories_at_their_rate() -> None:

@@ -46,6 +46,9 @@ from carecast.projection.transitions import (
 NO_COST_NAME = "no_placement_cost"
 CATEGORY_NAMES: tuple[str, ...] = (*(line.value for line in PLACEMENT_LINES), NO_COST_NAME)
 ENTRANT_POOL_MONTHS = 24  # who enters is drawn from the entrants of the last two years
+# A path's expected entries in a month stay within this many times the fitted months' average:
+# the log-scale draws of a fast-wandering rate otherwise reach counts no council has seen.
+ENTRY_CEILING = 5.0
 
 
 @dataclass(frozen=True)
@@ -137,6 +140,7 @@ def _entries(
         category=history.line[rows],
         age_months=_age_months(history, history.start)[rows],
         drift_sd=fitted.drift_sd,
+        ceiling=ENTRY_CEILING * max(fitted.entries / fitted.months, 1.0),
     )
 
 
