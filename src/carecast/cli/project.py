@@ -9,13 +9,15 @@ import typer
 from rich.table import Table
 
 from carecast.cli.app import DatabaseUrl, JsonFlag, app, console, parse_period
+from carecast.cli.project_backtest import parse_years, show_backtest
 from carecast.config import load_settings
 from carecast.domain.codes import ServiceLine
 from carecast.domain.provenance import Council
-from carecast.errors import NotAvailableYet
+from carecast.errors import NotAvailableYet, UsageError
 from carecast.projection.assemble import Band, Projection
 from carecast.projection.fit import CATEGORY_NAMES, NO_COST_NAME
 from carecast.services.projection import run_projection
+from carecast.services.projection_backtest import run_projection_backtest
 
 DEFAULT_PATHS = 1000
 DEFAULT_SEED = 20180401
@@ -24,7 +26,9 @@ DEFAULT_SEED = 20180401
 @app.command()
 def project(
     *,
-    years: Annotated[int, typer.Option("--years", help="How many years ahead: 1 to 5.")],
+    years: Annotated[
+        int | None, typer.Option("--years", help="How many years ahead: 1 to 5.")
+    ] = None,
     start: Annotated[
         str | None,
         typer.Option(
@@ -40,6 +44,22 @@ def project(
     scenario: Annotated[
         str | None, typer.Option("--scenario", help="A scenario file (not available yet).")
     ] = None,
+    backtest: Annotated[
+        bool,
+        typer.Option(
+            "--backtest",
+            help="Replay the projection from earlier 31 Marches with what was known then and "
+            "compare it with what happened at 12, 24 and 36 months.",
+        ),
+    ] = False,
+    from_years: Annotated[
+        str | None,
+        typer.Option(
+            "--from-years",
+            help="With --backtest: the years whose 31 March to replay, e.g. 2016,2017 "
+            "(default: every year with 12 months of returns before and after it).",
+        ),
+    ] = None,
     json_output: JsonFlag = False,
     database_url: DatabaseUrl = None,
 ) -> None:
@@ -49,6 +69,21 @@ def project(
     if scenario is not None:
         raise NotAvailableYet("project --scenario", "scenarios")
     settings = load_settings(database_url)
+    if backtest:
+        if years is not None or start is not None:
+            raise UsageError(
+                "--backtest replays every 31 March it can up to 36 months ahead: leave out "
+                "--years and --from (choose the replays with --from-years)"
+            )
+        show_backtest(
+            run_projection_backtest(settings, parse_years(from_years), paths=paths, seed=seed),
+            json_output=json_output,
+        )
+        return
+    if from_years is not None:
+        raise UsageError("--from-years chooses the replays of --backtest: add --backtest")
+    if years is None:
+        raise UsageError("--years is needed: how many years ahead, 1 to 5 (or use --backtest)")
     council, projection = run_projection(
         settings, years, parse_period(start), paths=paths, seed=seed
     )

@@ -9,6 +9,7 @@ from datetime import date
 from carecast.config import Settings
 from carecast.domain.periods import Period
 from carecast.domain.provenance import Council
+from carecast.domain.state import ActivityState
 from carecast.errors import NotFound, UsageError
 from carecast.projection.assemble import Projection, assemble
 from carecast.projection.entries import MIN_DRIFT_YEARS, MIN_MONTHS, median_drift, months_between
@@ -37,7 +38,23 @@ def _check(years: int, paths: int) -> None:
         raise UsageError(f"--paths {paths}: give 1 to {MAX_PATHS:,} paths; nothing was projected")
 
 
-def _last_month_end(day: date) -> date:
+def load_history(settings: Settings) -> tuple[Council, ActivityState, date]:
+    """The council, its activity as the latest SSDA903 extract tells it, and that extract's date.
+    One extract with years of history serves any start: the fit cuts it at its start day (later
+    starts dropped, later endings reopened), and an episode recorded late counts where it
+    happened."""
+    with council_transaction(settings) as (connection, council):
+        known = [b.as_of for b in list_batches(connection, council) if b.dataset == EPISODES]
+        if not known:
+            raise NotFound(
+                "no SSDA903 episodes have been imported, so there is no one to project: import "
+                "the episodes table first; nothing was projected"
+            )
+        last = max(known)
+        return council, load_state(connection, council, last), last
+
+
+def last_month_end(day: date) -> date:
     """`day` if it ends a month, else the last day of the month before."""
     period = Period.containing(day)
     return day if day == period.last_day else period.previous().last_day
@@ -90,25 +107,14 @@ def run_projection(
 ) -> tuple[Council, Projection]:
     """Children looked after `years` ahead of `start`'s last day (default: the data's last month end)."""
     _check(years, paths)
-    with council_transaction(settings) as (connection, council):
-        known = [b.as_of for b in list_batches(connection, council) if b.dataset == EPISODES]
-        if not known:
-            raise NotFound(
-                "no SSDA903 episodes have been imported, so there is no one to project: import "
-                "the episodes table first; nothing was projected"
-            )
-        last = max(known)
-        latest = _last_month_end(last)
-        if start is not None and start.last_day > latest:
-            raise UsageError(
-                f"--from {start}: the data ends on {last:%d %B %Y}, so a projection can start "
-                f"no later than {Period.containing(latest)}; nothing was projected"
-            )
-        day = latest if start is None else start.last_day
-        # The history as the latest data tell it, cut at the start day (later starts dropped,
-        # later endings reopened): one extract with years of history serves any start, and an
-        # episode recorded late still counts where it happened.
-        state = load_state(connection, council, last)
+    council, state, last = load_history(settings)
+    latest = last_month_end(last)
+    if start is not None and start.last_day > latest:
+        raise UsageError(
+            f"--from {start}: the data ends on {last:%d %B %Y}, so a projection can start "
+            f"no later than {Period.containing(latest)}; nothing was projected"
+        )
+    day = latest if start is None else start.last_day
     if not any(e.decom <= day for e in state.episodes):
         raise NotFound(
             f"no SSDA903 episode had begun by {day:%d %B %Y}: project from a later month "
