@@ -129,11 +129,10 @@ def test_invalid_input_exits_1_with_located_lines_and_stores_nothing(
     assert dump(database_url) == before
 
 
-@pytest.mark.parametrize("command", ["serve"])
-def test_commands_of_later_issues_say_so_and_exit_2(command: str, tmp_path: Path) -> None:
-    result = carecast(command, cwd=tmp_path)
+def test_serve_refuses_a_store_that_was_never_initialised(tmp_path: Path) -> None:
+    result = carecast("serve", "--port", "8999", cwd=tmp_path)
     assert result.returncode == 2
-    assert "not available yet" in result.stderr
+    assert "carecast init" in result.stderr
     assert result.stdout == ""
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///carecast.db"
@@ -21,6 +22,15 @@ class Settings(BaseSettings):
     reference_dir: where `carecast reference import` keeps newer DfE/ONS/MHCLG releases;
         `CARECAST_REFERENCE_DIR`. Default: `carecast-reference/` beside a SQLite store's file,
         else `$XDG_DATA_HOME/carecast/reference` (`~/.local/share/carecast/reference`).
+    cookie_secure: whether the web application's session cookie is sent over HTTPS only;
+        `CARECAST_COOKIE_SECURE`. Default: true. Set it to false only for plain HTTP on
+        localhost (`carecast serve` behind no reverse proxy, for one person on their machine).
+    session_idle_minutes: a web session ends after this many minutes without a request;
+        `CARECAST_SESSION_IDLE_MINUTES`. Default: 30.
+    login_attempts: failed sign-ins in a row that lock an account; `CARECAST_LOGIN_ATTEMPTS`.
+        Default: 5.
+    lockout_minutes: how long a locked account stays locked; `CARECAST_LOCKOUT_MINUTES`.
+        Default: 15.
     """
 
     model_config = SettingsConfigDict(env_prefix="CARECAST_", extra="ignore")
@@ -28,6 +38,10 @@ class Settings(BaseSettings):
     database_url: str = DEFAULT_DATABASE_URL
     pseudonymisation_key_file: Path | None = None
     reference_dir: Path | None = None
+    cookie_secure: bool = True
+    session_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    login_attempts: int = Field(default=5, ge=1, le=100)
+    lockout_minutes: int = Field(default=15, ge=1, le=24 * 60)
 
 
 def load_settings(database_url: str | None = None, key_file: Path | None = None) -> Settings:

@@ -156,3 +156,19 @@ class CloseNotReady(CarecastError):
 
     def lines(self) -> list[str]:
         return [*self.problems, self.message]
+
+
+class SignInRefused(CarecastError):
+    """A sign-in was refused (wrong name or password, a locked or disabled account)."""
+
+
+class NotSignedIn(CarecastError):
+    """A page needs a signed-in user and there is none (never signed in, or the session ended)."""
+
+
+class AccessDenied(CarecastError):
+    """The signed-in user's role does not allow the request."""
+
+
+class RequestRefused(CarecastError):
+    """A request that cannot be trusted or served as sent (a form without its CSRF token)."""

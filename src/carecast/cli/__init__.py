@@ -14,7 +14,9 @@ from carecast.cli import (  # noqa: F401  (importing registers the commands)
     movements,
     project,
     report,
+    serve,
     snapshots,
+    users,
 )
 from carecast.cli.app import app
 from carecast.cli.plain import error_console, say_all

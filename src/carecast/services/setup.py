@@ -33,3 +33,15 @@ def council_transaction(settings: Settings) -> Iterator[tuple[sa.Connection, Cou
             yield connection, find_council(connection)
     finally:
         engine.dispose()
+
+
+@contextmanager
+def store_transaction(settings: Settings) -> Iterator[sa.Connection]:
+    """A transaction on a ready store, council or not; committed on success, else rolled back."""
+    engine = make_engine(settings.database_url)
+    try:
+        check_ready(engine)
+        with engine.begin() as connection:
+            yield connection
+    finally:
+        engine.dispose()

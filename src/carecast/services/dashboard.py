@@ -1,0 +1,132 @@
+"""What the web dashboard shows: a stored snapshot with the periods to pick from, and the
+placements behind one of its service lines. Read only; every figure comes from the snapshot."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from carecast.config import Settings
+from carecast.domain.codes import ServiceLine
+from carecast.domain.periods import Period
+from carecast.domain.provenance import (
+    Council,
+    ForecastItem,
+    ForecastSnapshot,
+    SnapshotSummary,
+)
+from carecast.errors import NotFound
+from carecast.forecast.history import known_placements
+from carecast.forecast.matching import Match, commitments_ahead_of_ssda903, match_placements
+from carecast.services.setup import council_transaction
+from carecast.store.snapshots import latest_snapshot_id, list_snapshots, load_snapshot
+from carecast.store.state import load_state
+
+
+@dataclass(frozen=True, slots=True)
+class Dashboard:
+    """A snapshot, and every period that has a snapshot in use (for the period picker)."""
+
+    snapshot: ForecastSnapshot
+    periods: tuple[Period, ...]
+
+    @property
+    def variance_interval(self) -> tuple[Decimal, Decimal] | None:
+        """The 80% interval of the variance: the total's P10 and P90 less the budget."""
+        forecast = self.snapshot.forecast
+        if forecast.p10 is None or forecast.p90 is None:
+            return None
+        return forecast.p10 - forecast.budget, forecast.p90 - forecast.budget
+
+
+@dataclass(frozen=True, slots=True)
+class PlacementRow:
+    """One live placement behind a line's forecast, as the snapshot costed it."""
+
+    child_id: str
+    place: str
+    provider: str
+    start: date
+    weekly_cost: Decimal
+    planned_end: date | None
+    committed: Decimal
+    flag: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class LinePlacements:
+    snapshot: ForecastSnapshot
+    line: ServiceLine
+    rows: tuple[PlacementRow, ...]
+
+
+def _periods(summaries: list[SnapshotSummary]) -> tuple[Period, ...]:
+    return tuple(
+        sorted({s.period for s in summaries if s.withdrawal is None}, key=lambda p: p.label)
+    )
+
+
+def dashboard(
+    settings: Settings, period: Period | None = None, snapshot_id: int | None = None
+) -> Dashboard:
+    """Snapshot `snapshot_id`, else the latest in use of `period`, else the latest in use."""
+    with council_transaction(settings) as (connection, council):
+        if snapshot_id is None:
+            snapshot_id = latest_snapshot_id(connection, council, period)
+        snapshot = load_snapshot(connection, council, snapshot_id)
+        return Dashboard(snapshot, _periods(list_snapshots(connection, council)))
+
+
+def line_placements(settings: Settings, snapshot_id: int, line: ServiceLine) -> LinePlacements:
+    """The placements a snapshot costed on `line`, with their provider, start and planned end as
+    the data known at the snapshot's knowledge date shows them."""
+    if not line.is_placement:
+        raise NotFound(f"{line.heading} is not a placement line; it has no placements to list")
+    with council_transaction(settings) as (connection, council):
+        snapshot = load_snapshot(connection, council, snapshot_id)
+        state = load_state(connection, council, snapshot.forecast.knowledge_date)
+    close = snapshot.forecast.period.last_day
+    placements = known_placements(state.episodes, close)
+    matching = commitments_ahead_of_ssda903(
+        match_placements(placements, state.commitments, close), placements, close
+    )
+    by_child: dict[str, Match] = {}
+    for match in matching.matches:
+        by_child.setdefault(match.placement.child_id, match)
+    items = [i for i in snapshot.forecast.items if i.kind == "placement" and i.service_line == line]
+    rows = tuple(
+        sorted(
+            (_row(item, by_child.get(item.key)) for item in items),
+            key=lambda r: (-r.weekly_cost, r.start, r.child_id),
+        )
+    )
+    return LinePlacements(snapshot, line, rows)
+
+
+def _row(item: ForecastItem, match: Match | None) -> PlacementRow:
+    placement = None if match is None else match.placement
+    commitment = None if match is None else match.commitment
+    provider = (
+        commitment.provider
+        if commitment is not None
+        else (placement.place_provider or "")
+        if placement is not None
+        else ""
+    )
+    return PlacementRow(
+        child_id=item.key,
+        place="" if placement is None else placement.place,
+        provider=provider,
+        start=item.first_day if placement is None else placement.start,
+        weekly_cost=item.weekly_cost,
+        planned_end=None if commitment is None else commitment.end,
+        committed=item.committed,
+        flag=item.flag,
+    )
+
+
+def check_store(settings: Settings) -> Council:
+    """The store's council, refused as the CLI refuses when the store is not ready."""
+    with council_transaction(settings) as (_connection, council):
+        return council

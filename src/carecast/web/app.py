@@ -1,0 +1,73 @@
+"""`create_app(settings)`: the web application, built on demand (nothing is built at import)."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+
+from fastapi import FastAPI, Request, Response
+from fastapi.staticfiles import StaticFiles
+
+from carecast.config import Settings
+from carecast.web.errors import install_error_handlers, route_of
+from carecast.web.rendering import STATIC, make_templates
+
+ACCESS_LOG = logging.getLogger("carecast.web.access")
+# Pages may show children's data: no shared cache keeps them, and no other site frames them.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; "
+        "base-uri 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+}
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """The web application over the store `settings` names."""
+    from carecast.web.routes import accounts, admin, forecasts
+
+    app = FastAPI(
+        title="carecast",
+        summary="What this year's children's social care will really cost, and why.",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,  # the API under /api comes with its own role checks
+    )
+    app.state.settings = settings
+    app.state.templates = make_templates()
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    install_error_handlers(app)
+    app.include_router(accounts.router)
+    app.include_router(forecasts.router)
+    app.include_router(admin.router)
+
+    @app.middleware("http")
+    async def headers_and_access_log(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        started = time.perf_counter()
+        response = await call_next(request)
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        if not request.url.path.startswith("/static/"):
+            response.headers.setdefault("Cache-Control", "no-store")
+        # The route's template, not the URL: the access log never holds an identifier.
+        ACCESS_LOG.info(
+            "%s %s %d %.0f ms",
+            request.method,
+            route_of(request),
+            response.status_code,
+            (time.perf_counter() - started) * 1000,
+        )
+        return response
+
+    return app
+
+
+def app_from_environment() -> FastAPI:
+    """For `carecast serve` (uvicorn's factory): settings from the environment, read now."""
+    return create_app(Settings())

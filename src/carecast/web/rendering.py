@@ -1,0 +1,58 @@
+"""Templates and the filters they use: money to the penny, dates as the finance team writes them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from fastapi.templating import Jinja2Templates
+from markupsafe import Markup, escape
+
+from carecast.domain.money import to_pence
+
+HERE = Path(__file__).parent
+TEMPLATES = HERE / "templates"
+STATIC = HERE / "static"
+HTMX = "htmx-2.0.11.min.js"
+
+
+def money(value: Decimal | None, *, signed: bool = False) -> str:
+    """£1,234,567.89 to the penny; a minus sign, not a hyphen, below zero; + for an overspend."""
+    if value is None:
+        return "—"
+    text = f"£{abs(value):,.2f}"
+    if value < 0:
+        return "−" + text
+    return ("+" + text) if signed and value > 0 else text
+
+
+def money_data(value: Decimal | None, *, signed: bool = False) -> Markup:
+    """The amount as text, with its pence as the machine-readable value of a <data> element."""
+    if value is None:
+        return Markup("—")
+    return Markup('<data value="{}">{}</data>').format(to_pence(value), money(value, signed=signed))
+
+
+def day(value: date | datetime | None) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, datetime):
+        return f"{value:%d %b %Y %H:%M} UTC"
+    return f"{value:%d %b %Y}"
+
+
+def jsonish(value: dict[str, Any] | None) -> str:
+    if not value:
+        return ""
+    return "; ".join(f"{key}: {item}" for key, item in value.items())
+
+
+def make_templates() -> Jinja2Templates:
+    templates = Jinja2Templates(directory=str(TEMPLATES))
+    env = templates.env
+    env.autoescape = True
+    env.filters.update(money=money, money_data=money_data, day=day, jsonish=jsonish)
+    env.globals.update(htmx=HTMX, escape=escape)
+    return templates

@@ -1,0 +1,27 @@
+"""What administrators read: the audit log (there is no route that changes it) and the users."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response
+
+from carecast.domain.accounts import Role
+from carecast.services.accounts import WebSession, audit_entries, list_accounts
+from carecast.web.pages import render
+from carecast.web.security import require, settings_of
+
+router = APIRouter(prefix="/admin")
+Admin = Annotated[WebSession, Depends(require(Role.ADMIN))]
+SHOWN = 500
+
+
+@router.get("/audit")
+def audit_page(request: Request, _session: Admin) -> Response:
+    entries = audit_entries(settings_of(request), SHOWN)
+    return render(request, "audit.html", {"entries": entries, "shown": SHOWN})
+
+
+@router.get("/users")
+def users_page(request: Request, _session: Admin) -> Response:
+    return render(request, "users.html", {"users": list_accounts(settings_of(request))})

@@ -1,0 +1,69 @@
+"""The dashboard of a snapshot, the snapshots list, and a placement line's placements."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.responses import RedirectResponse
+
+from carecast.domain.accounts import Role
+from carecast.domain.codes import ServiceLine
+from carecast.domain.periods import Period
+from carecast.errors import UsageError
+from carecast.services.accounts import WebSession
+from carecast.services.dashboard import dashboard, line_placements
+from carecast.services.forecasting import list_forecasts
+from carecast.web.pages import render
+from carecast.web.security import require, settings_of
+
+router = APIRouter()
+Viewer = Annotated[WebSession, Depends(require(Role.VIEWER))]
+Analyst = Annotated[WebSession, Depends(require(Role.ANALYST))]
+PERIOD = r"^\d{4}-\d{2}$"
+
+
+def _period(text: str | None) -> Period | None:
+    if not text:
+        return None
+    try:
+        return Period.parse(text)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
+@router.get("/")
+def home(_session: Viewer) -> Response:
+    return RedirectResponse("/dashboard", status_code=303)
+
+
+@router.get("/dashboard")
+def dashboard_page(
+    request: Request,
+    session: Viewer,
+    period: Annotated[str | None, Query(pattern=PERIOD)] = None,
+) -> Response:
+    board = dashboard(settings_of(request), _period(period))
+    return render(request, "dashboard.html", {"board": board, "role": session.user.role})
+
+
+@router.get("/snapshots/{snapshot_id}")
+def snapshot_page(request: Request, session: Viewer, snapshot_id: int) -> Response:
+    board = dashboard(settings_of(request), snapshot_id=snapshot_id)
+    return render(request, "dashboard.html", {"board": board, "role": session.user.role})
+
+
+@router.get("/snapshots")
+def snapshots_page(request: Request, _session: Viewer) -> Response:
+    council, found = list_forecasts(settings_of(request))
+    return render(
+        request, "snapshots.html", {"council": council, "snapshots": list(reversed(found))}
+    )
+
+
+@router.get("/snapshots/{snapshot_id}/lines/{line}")
+def placements_page(
+    request: Request, _session: Analyst, snapshot_id: int, line: ServiceLine
+) -> Response:
+    found = line_placements(settings_of(request), snapshot_id, line)
+    return render(request, "placements.html", {"found": found})
