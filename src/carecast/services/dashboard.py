@@ -21,7 +21,7 @@ from carecast.forecast.history import known_placements
 from carecast.forecast.matching import Match, commitments_ahead_of_ssda903, match_placements
 from carecast.services.setup import council_transaction
 from carecast.store.snapshots import latest_snapshot_id, list_snapshots, load_snapshot
-from carecast.store.state import load_state
+from carecast.store.state import load_placement_records
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +74,7 @@ def dashboard(
     with council_transaction(settings) as (connection, council):
         if snapshot_id is None:
             snapshot_id = latest_snapshot_id(connection, council, period)
-        snapshot = load_snapshot(connection, council, snapshot_id)
+        snapshot = load_snapshot(connection, council, snapshot_id, build_up=False)
         return Dashboard(snapshot, _periods(list_snapshots(connection, council)))
 
 
@@ -85,11 +85,13 @@ def line_placements(settings: Settings, snapshot_id: int, line: ServiceLine) -> 
         raise NotFound(f"{line.heading} is not a placement line; it has no placements to list")
     with council_transaction(settings) as (connection, council):
         snapshot = load_snapshot(connection, council, snapshot_id)
-        state = load_state(connection, council, snapshot.forecast.knowledge_date)
+        episodes, commitments = load_placement_records(
+            connection, council, snapshot.forecast.knowledge_date
+        )
     close = snapshot.forecast.period.last_day
-    placements = known_placements(state.episodes, close)
+    placements = known_placements(episodes, close)
     matching = commitments_ahead_of_ssda903(
-        match_placements(placements, state.commitments, close), placements, close
+        match_placements(placements, commitments, close), placements, close
     )
     by_child: dict[str, Match] = {}
     for match in matching.matches:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -60,9 +61,15 @@ def migrate(engine: sa.Engine) -> None:
         command.upgrade(alembic_config(connection), "head")
 
 
+@cache
+def head_revision() -> str | None:
+    """The newest migration this carecast ships (read once: the web checks it on every request)."""
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
 def check_ready(engine: sa.Engine) -> None:
     """Refuse to work on a store whose schema is missing or older than this carecast."""
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    head = head_revision()
     try:
         with engine.connect() as connection:
             current = MigrationContext.configure(connection).get_current_revision()

@@ -213,8 +213,10 @@ def _load_build_up(
 
 
 def load_snapshot(
-    connection: sa.Connection, council: Council, snapshot_id: int
+    connection: sa.Connection, council: Council, snapshot_id: int, *, build_up: bool = True
 ) -> ForecastSnapshot:
+    """A stored snapshot; without `build_up`, its items and components are left out (a page
+    showing only the lines and totals does not read them)."""
     head = (
         connection.execute(
             sa.select(forecast_snapshots).where(
@@ -252,7 +254,7 @@ def load_snapshot(
         )
         for r in rows
     )
-    items, components = _load_build_up(connection, snapshot_id)
+    items, components = _load_build_up(connection, snapshot_id) if build_up else ((), ())
     forecast = Forecast(
         Period.parse(head["period"]),
         head["knowledge_date"],

@@ -19,6 +19,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from carecast.domain.activity import Episode
+from carecast.domain.finance import Commitment
 from carecast.domain.periods import Period
 from carecast.domain.provenance import Council
 from carecast.domain.state import ActivityState
@@ -178,6 +180,18 @@ def load_state(connection: sa.Connection, council: Council, known_on: date) -> A
         earlier_commitments=earlier_commitments,
         earlier_posts_on=posts_on,
         earlier_posts=earlier_posts,
+    )
+
+
+def load_placement_records(
+    connection: sa.Connection, council: Council, known_on: date
+) -> tuple[tuple[Episode, ...], tuple[Commitment, ...]]:
+    """The episodes and commitments of the state known on `known_on` (as `load_state` resolves
+    them), without the rest: what a page listing placements needs."""
+    orders = _batch_orders(connection, council, known_on)
+    return (
+        tuple(_resolve(connection, "ssda903_episodes", orders.get("ssda903_episodes", {}))),
+        tuple(_resolve(connection, "placement_costs", orders.get("placement_costs", {}))),
     )
 
 
