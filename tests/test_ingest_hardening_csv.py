@@ -193,6 +193,7 @@ def test_a_quoted_line_break_in_a_required_cell_is_a_missing_value(tmp_path: Pat
     needs it), but a quoted cell of just a line break was then stored as the line break: a post
     called '\\n', an account '\\n'."""
     path = tmp_path / "gl.csv"
-    path.write_bytes(b'PERIOD,COST_CENTRE,ACCOUNT,AMOUNT\n2018-06,RUN1,"\n",10000\n')
-    _, issues = parse_file(path)
-    assert [(i.row, i.column, i.rule) for i in issues] == [(2, "ACCOUNT", "missing-value")]
+    for cell in (b"\n", b"\r"):
+        path.write_bytes(b'PERIOD,COST_CENTRE,ACCOUNT,AMOUNT\n2018-06,RUN1,"' + cell + b'",10000\n')
+        _, issues = parse_file(path)
+        assert [(i.row, i.column, i.rule) for i in issues] == [(2, "ACCOUNT", "missing-value")]

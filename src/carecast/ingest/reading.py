@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -248,8 +249,9 @@ def read_csv_file(path: Path, source: str | None = None) -> tuple[RawTable | Non
     if table is None:
         return None, issues
     # A file re-encoded from Windows-1252 is not ASCII: its facts say "clean every cell". A
-    # quoted cell may hold a line break (a cell of just "\n") that the facts do not see: when a
-    # cell spans lines (fewer rows than lines), every cell is trimmed.
+    # quoted cell may hold a line break (a cell of just "\n" or "\r") that the facts do not see:
+    # when a cell spans lines (fewer rows than lines) or a CR stands alone, every cell is trimmed.
     body = data[len(UTF8_BOM) :] if data.startswith(UTF8_BOM) else data
-    trimmed = facts.trimmed and not rows_swallowed(body, table.frame.height)
+    lone_cr = b"\r" in body and re.search(rb"\r(?!\n)", body) is not None
+    trimmed = facts.trimmed and not lone_cr and not rows_swallowed(body, table.frame.height)
     return replace(table, sha256=facts.sha256, trimmed=trimmed, upper=facts.upper), issues
