@@ -102,39 +102,10 @@ def time_limit(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
-def cache_schema_head() -> None:
-    """Read the migrations' head once per process rather than once per transaction.
-
-    Every service call checks that the store's schema is at the head of the migrations, and
-    finding the head loads every migration file (about 15 ms, a third of a small import's time).
-    The head cannot change while the fuzzer runs, so the first reading serves every call.
-    """
-    from alembic.script import ScriptDirectory
-
-    from carecast.store import engine
-
-    module = vars(engine)
-    if getattr(module["ScriptDirectory"], "cached", False):
-        return
-    scripts: dict[str, ScriptDirectory] = {}
-
-    class _Cached:
-        cached = True
-
-        @staticmethod
-        def from_config(config: Any) -> ScriptDirectory:
-            if "head" not in scripts:
-                scripts["head"] = ScriptDirectory.from_config(config)
-            return scripts["head"]
-
-    module["ScriptDirectory"] = _Cached
-
-
 class ScratchStore:
     """A SQLite store holding the small council's August month, reused for every case."""
 
     def __init__(self, folder: Path) -> None:
-        cache_schema_head()
         self.url = f"sqlite:///{folder / 'fuzz.db'}"
         self.settings = Settings(database_url=self.url)
         init_store(self.settings, "Fuzz Borough", "999")
