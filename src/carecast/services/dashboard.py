@@ -85,8 +85,11 @@ def line_placements(settings: Settings, snapshot_id: int, line: ServiceLine) -> 
         raise NotFound(f"{line.heading} is not a placement line; it has no placements to list")
     with council_transaction(settings) as (connection, council):
         snapshot = load_snapshot(connection, council, snapshot_id)
+        items = [
+            i for i in snapshot.forecast.items if i.kind == "placement" and i.service_line == line
+        ]
         episodes, commitments = load_placement_records(
-            connection, council, snapshot.forecast.knowledge_date
+            connection, council, snapshot.forecast.knowledge_date, {i.key for i in items}
         )
     close = snapshot.forecast.period.last_day
     placements = known_placements(episodes, close)
@@ -96,7 +99,6 @@ def line_placements(settings: Settings, snapshot_id: int, line: ServiceLine) -> 
     by_child: dict[str, Match] = {}
     for match in matching.matches:
         by_child.setdefault(match.placement.child_id, match)
-    items = [i for i in snapshot.forecast.items if i.kind == "placement" and i.service_line == line]
     rows = tuple(
         sorted(
             (_row(item, by_child.get(item.key)) for item in items),

@@ -12,7 +12,7 @@ How a later batch supersedes an earlier one depends on the kind of input:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -78,22 +78,37 @@ def _batch_orders(
     return by_dataset
 
 
-def _rows(connection: sa.Connection, dataset: str, batch_ids: list[int]) -> list[Any]:
+def _rows(
+    connection: sa.Connection,
+    dataset: str,
+    batch_ids: list[int],
+    children: Collection[str] | None = None,
+) -> list[Any]:
     table = RECORD_TABLES[dataset]
     if not batch_ids:
         return []
     query = sa.select(table).where(table.c.batch_id.in_(batch_ids)).order_by(table.c.id)
+    if children is not None:
+        query = query.where(table.c.child_id.in_(sorted(children)))
     return list(connection.execute(query).mappings())
 
 
-def _resolve(connection: sa.Connection, dataset: str, orders: dict[int, Order]) -> list[Any]:
+def _resolve(
+    connection: sa.Connection,
+    dataset: str,
+    orders: dict[int, Order],
+    children: Collection[str] | None = None,
+) -> list[Any]:
+    """The rows of `dataset` in force (of `children` only, when given: a dataset keyed by child)."""
     if dataset in SNAPSHOTS:
         if not orders:
             return []
         latest_run = max(orders.values())[:2]
         batch_ids = [b for b, order in orders.items() if order[:2] == latest_run]
-        return [FROM_ROW[dataset](r) for r in _rows(connection, dataset, batch_ids)]
-    rows = sorted(_rows(connection, dataset, list(orders)), key=lambda r: orders[r["batch_id"]])
+        return [FROM_ROW[dataset](r) for r in _rows(connection, dataset, batch_ids, children)]
+    rows = sorted(
+        _rows(connection, dataset, list(orders), children), key=lambda r: orders[r["batch_id"]]
+    )
     if dataset == "gl_actuals":
         winner: dict[str, tuple[date, int]] = {}
         for row in rows:
@@ -183,15 +198,22 @@ def load_state(connection: sa.Connection, council: Council, known_on: date) -> A
     )
 
 
+# Beyond this many children a page reads every child's records rather than list them all in SQL.
+MOST_CHILDREN_LISTED = 2000
+
+
 def load_placement_records(
-    connection: sa.Connection, council: Council, known_on: date
+    connection: sa.Connection, council: Council, known_on: date, children: Collection[str]
 ) -> tuple[tuple[Episode, ...], tuple[Commitment, ...]]:
-    """The episodes and commitments of the state known on `known_on` (as `load_state` resolves
-    them), without the rest: what a page listing placements needs."""
+    """The episodes and commitments of `children` in the state known on `known_on` (as
+    `load_state` resolves them), without the rest: what a page listing placements needs."""
     orders = _batch_orders(connection, council, known_on)
+    wanted = children if len(children) <= MOST_CHILDREN_LISTED else None
+    if wanted is not None and not wanted:
+        return (), ()
     return (
-        tuple(_resolve(connection, "ssda903_episodes", orders.get("ssda903_episodes", {}))),
-        tuple(_resolve(connection, "placement_costs", orders.get("placement_costs", {}))),
+        tuple(_resolve(connection, "ssda903_episodes", orders.get("ssda903_episodes", {}), wanted)),
+        tuple(_resolve(connection, "placement_costs", orders.get("placement_costs", {}), wanted)),
     )
 
 
