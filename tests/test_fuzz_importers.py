@@ -79,11 +79,6 @@ def _explain(case: Case, seed: int, verdict: Verdict) -> str:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="value range checks in ingest/typed.py are being reworked (in progress): a number "
-    "with more decimals than the store keeps (FTE and CONTRIBUTION_PCT keep 3) is rounded",
-)
 @pytest.mark.parametrize(
     ("importer", "seed", "cell"),
     [
@@ -94,8 +89,8 @@ def _explain(case: Case, seed: int, verdict: Verdict) -> str:
 def test_a_number_with_more_decimals_than_the_store_keeps_is_not_rounded_silently(
     store: ScratchStore, importer: str, seed: str, cell: str
 ) -> None:
-    """Found by the fuzzer: an FTE of 0.12345 is stored as 0.123 (a contribution of 33.33333% as
-    33.333%) with exit 0; it must be refused at its cell or stored whole."""
+    """Found by the fuzzer: an FTE of 0.12345 was stored as 0.123 (a contribution of 33.33333% as
+    33.333%) with exit 0; the store keeps 0.001, so a finer figure is refused at its cell."""
     name = importer.removeprefix("csv:")
     data = seed_case(importer).data.replace(seed.encode(), cell.encode())
     assert cell.encode() in data

@@ -11,11 +11,13 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import polars as pl
 import pytest
 import sqlalchemy as sa
 
 from carecast.config import Settings
 from carecast.errors import InvalidInput, Issue, Severity
+from carecast.ingest.columns import ColumnSpec, Kind, column_check
 from carecast.ingest.loader import parse_file
 from carecast.services import import_paths
 from carecast.store.schema import ledger_entries
@@ -126,3 +128,26 @@ def test_a_long_ledger_checked_without_an_as_of_date_is_read_not_crashed(write: 
     assert parsed is not None
     assert parsed.row_count == 100_000
     assert [i for i in issues if i.severity is Severity.ERROR] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [("0.667", 0.667), ("1.5000", 1.5), ("33.333", 33.333), ("0.12345", None), ("33.33333", None)],
+)
+def test_fte_and_percentages_finer_than_the_store_keeps_are_refused_not_rounded(
+    text: str, kept: float | None
+) -> None:
+    """The store keeps FTE and CONTRIBUTION_PCT to 0.001: 0.12345 would be stored as 0.123 without
+    a word, so it is refused at its cell with how to write it; trailing zeros are no finer."""
+    for kind in (Kind.NUMBER, Kind.PERCENT):
+        check = column_check(ColumnSpec("X", kind))
+        frame = pl.DataFrame({"X": [text]}).select(
+            check.value.alias("value"), check.bad.alias("invalid"), check.message.alias("m")
+        )
+        row = frame.row(0, named=True)
+        if kept is None:
+            assert row["invalid"]
+            assert "at most 3 decimal places" in row["m"]
+        else:
+            assert not row["invalid"]
+            assert row["value"] == pytest.approx(kept)

@@ -52,7 +52,8 @@ class ColumnCheck:
 _ISO = r"^\d{4}-\d{1,2}-\d{1,2}$"
 _UK = r"^\d{1,2}/\d{1,2}/\d{4}$"
 _MONEY = r"^-?£?-?(\d{1,3}(,\d{3})+|\d+)(\.\d{1,2})?$"
-_NUMBER = r"^-?\d+(\.\d+)?$"
+# FTE and percentages are stored to 0.001: a figure finer than that is refused, never rounded
+_KEPT = r"^-?\d+(\.\d{1,3}0*)?$"
 _WHOLE = r"^-?\d+(\.0+)?$"
 _PERIOD = r"^\d{4}-(0[1-9]|1[0-2])$"
 _YEAR = r"^\d{4}-\d{2}$"
@@ -101,10 +102,12 @@ def _money(text: pl.Expr) -> ColumnCheck:
     return ColumnCheck(value, text.is_not_null() & value.is_null(), "bad-number", message)
 
 
-def _pattern(text: pl.Expr, pattern: str, dtype: pl.DataType, rule: str, hint: str) -> ColumnCheck:
-    source = text.str.strip_suffix("%").str.strip_chars() if hint.endswith("100") else text
+def _pattern(
+    text: pl.Expr, pattern: str, dtype: pl.DataType, rule: str, hint: str, *, percent: bool = False
+) -> ColumnCheck:
+    source = text.str.strip_suffix("%").str.strip_chars() if percent else text
     value = pl.when(source.str.contains(pattern)).then(source.cast(dtype, strict=False))
-    if hint.endswith("100"):
+    if percent:
         value = pl.when(value.is_between(0, 100)).then(value)
     return ColumnCheck(
         value, text.is_not_null() & value.is_null(), rule, pl.format(f"'{{}}' {hint}", text)
@@ -137,7 +140,8 @@ def _code(text: pl.Expr, spec: ColumnSpec, *, upper: bool) -> ColumnCheck:
 
 
 def _number(text: pl.Expr) -> ColumnCheck:
-    return _pattern(text, _NUMBER, pl.Float64(), "bad-number", "is not a number")
+    hint = "is not a number to at most 3 decimal places (carecast keeps 0.001); write it like 0.667"
+    return _pattern(text, _KEPT, pl.Float64(), "bad-number", hint)
 
 
 def _whole(text: pl.Expr) -> ColumnCheck:
@@ -145,9 +149,11 @@ def _whole(text: pl.Expr) -> ColumnCheck:
 
 
 def _percent(text: pl.Expr) -> ColumnCheck:
-    return _pattern(
-        text, _NUMBER, pl.Float64(), "bad-number", "is not a percentage between 0 and 100"
+    hint = (
+        "is not a percentage between 0 and 100 to at most 3 decimal places (carecast keeps "
+        "0.001); write it like 33.333"
     )
+    return _pattern(text, _KEPT, pl.Float64(), "bad-number", hint, percent=True)
 
 
 def _period(text: pl.Expr) -> ColumnCheck:
