@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from fastapi.testclient import TestClient
 
 from carecast.config import Settings
 from carecast.domain.accounts import Role
@@ -124,6 +125,9 @@ def test_the_application_log_holds_no_child_identifier(
     failed = analyst.get("/dashboard")
     assert failed.status_code == 500
     assert CHILDREN["C1"] not in failed.text
+    # the exception stops at the app: the server (here the test client) never sees it to log it
+    strict = TestClient(analyst.app, base_url="https://testserver", cookies=analyst.cookies)
+    assert strict.get("/dashboard").status_code == 500
     logged = "\n".join(
         r.getMessage() + (r.exc_text or "")
         for r in caplog.records

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import re
 import traceback
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
@@ -121,8 +122,20 @@ async def _unexpected(request: Request, error: Exception) -> Response:
     return respond(request, 500, "server_error", UNEXPECTED)
 
 
+async def _contain_unexpected(
+    request: Request, call_next: Callable[[Request], Awaitable[Response]]
+) -> Response:
+    """Answer an unexpected exception here, and let it go no further: Starlette's outermost
+    handler would answer it too, but then re-raise it for the server, whose log would print its
+    message."""
+    try:
+        return await call_next(request)
+    except Exception as error:  # every failure gets the one shape
+        return await _unexpected(request, error)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(CarecastError, _carecast_error)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
-    app.add_exception_handler(Exception, _unexpected)
+    app.middleware("http")(_contain_unexpected)
