@@ -110,6 +110,44 @@ def test_signing_in_and_the_messages_of_a_refusal(site: tuple[Settings, int]) ->
     assert browser.get("/dashboard").status_code == 401
 
 
+def test_signing_in_leads_back_to_the_page_asked_for(site: tuple[Settings, int]) -> None:
+    settings, _ = site
+    browser = client(settings)
+    asked = browser.get("/dashboard?period=2018-08")
+    assert asked.status_code == 401
+    assert 'name="next" value="/dashboard?period=2018-08"' in asked.text
+    form = {"name": "viewer", "password": "wrong password!", "next": "/dashboard?period=2018-08"}
+    refused = browser.post("/login", data={**form, "csrf_token": csrf_of(asked.text)})
+    assert 'name="next" value="/dashboard?period=2018-08"' in refused.text
+    form["password"] = PASSWORD
+    done = browser.post(
+        "/login", data={**form, "csrf_token": csrf_of(refused.text)}, follow_redirects=False
+    )
+    assert done.headers["location"] == "/dashboard?period=2018-08"
+    elsewhere = sign_in(client(settings), "viewer")
+    assert elsewhere.headers["location"] == "/"
+    away = client(settings)
+    page = away.get("/login?next=//elsewhere.example/")
+    landed = away.post(
+        "/login",
+        data={
+            "name": "viewer",
+            "password": PASSWORD,
+            "csrf_token": csrf_of(page.text),
+            "next": "//elsewhere.example/",
+        },
+        follow_redirects=False,
+    )
+    assert landed.headers["location"] == "/"  # never to another site
+
+
+def test_an_htmx_request_that_fails_loads_the_whole_page(site: tuple[Settings, int]) -> None:
+    settings, _ = site
+    swap = client(settings).get("/dashboard?period=2018-08", headers={"HX-Request": "true"})
+    assert swap.status_code == 401
+    assert swap.headers["hx-redirect"] == "https://testserver/dashboard?period=2018-08"
+
+
 def test_an_account_locks_after_repeated_failures(site: tuple[Settings, int]) -> None:
     settings, _ = site
     browser = client(settings)

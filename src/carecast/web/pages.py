@@ -7,7 +7,6 @@ from typing import Any
 from fastapi import Request, Response
 from fastapi.templating import Jinja2Templates
 
-from carecast.errors import CarecastError
 from carecast.web.security import (
     LOGIN_CSRF_COOKIE,
     login_csrf_token,
@@ -43,8 +42,11 @@ def render_login(
 ) -> Response:
     """The sign-in form, with a fresh CSRF token in its own cookie and in the form."""
     token = login_csrf_token(request)
-    target = request.query_params.get("next") or (
-        request.url.path if request.method == "GET" and request.url.path != "/login" else ""
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    target = (
+        request.query_params.get("next")
+        or getattr(request.state, "login_next", None)  # a refused sign-in keeps where it led
+        or (here if request.method == "GET" and request.url.path != "/login" else "")
     )
     response = templates_of(request).TemplateResponse(
         request,
@@ -71,16 +73,11 @@ def safe_next(target: str | None) -> str:
 
 
 def render_error(request: Request, status: int, code: str, message: str) -> Response:
+    if request.headers.get("hx-request") == "true":
+        # htmx swaps no error into the page: have the browser load the address as a whole page,
+        # which shows the error (or the sign-in form) as any other page would.
+        return Response(status_code=status, headers={"HX-Redirect": str(request.url)})
     if status == 401:
-        name = getattr(request.state, "login_name", "")
-        return render_login(request, message, status, name=name)
-    try:
-        return render(
-            request, "error.html", {"status": status, "code": code, "message": message}, status
-        )
-    except CarecastError:
-        # the session itself could not be read: show the page without it
-        request.state.session = None
-        return render(
-            request, "error.html", {"status": status, "code": code, "message": message}, status
-        )
+        return render_login(request, message, status, name=getattr(request.state, "login_name", ""))
+    context = {"status": status, "code": code, "message": message}
+    return render(request, "error.html", context, status)

@@ -48,6 +48,7 @@ def login(
     next_page: Annotated[str, Form(alias="next")] = "/",
 ) -> Response:
     request.state.login_name = name
+    request.state.login_next = next_page
     settings = settings_of(request)
     signed = sign_in(settings, name.strip(), password, source=source_of(request))
     response = RedirectResponse(safe_next(next_page), status_code=303)
