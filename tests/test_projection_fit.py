@@ -211,3 +211,15 @@ def test_children_without_a_header_row_are_counted_and_left_out() -> None:
     model = fit_projection(state, date(2018, 3, 31), 1, None)
     assert len(model.category) == 2
     assert model.assumptions["looked_after_without_header"] == 1
+
+
+def test_a_stay_longer_than_any_in_the_history_can_still_end() -> None:
+    """The returns hold only placements of under two years (600 children leaving at 0.05 a month
+    within 20 months of starting): nobody reached two years in placement, yet a child who does
+    must still be able to leave — at every child's rate, not at nothing."""
+    n = 600
+    starts = [UNTIL - 600 + (i % 500) for i in range(n)]
+    ends: list[int | None] = [min(s + 20 + (i * 7) % 560, UNTIL) for i, s in enumerate(starts)]
+    fitted = fit_transitions(history([IFA] * n, starts, ends), years=3)
+    beyond = fitted.leaving()[IFA, 2, -1, -1]  # aged 5–9, over two years in placement and care
+    assert beyond > 0.01

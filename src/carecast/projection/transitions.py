@@ -156,8 +156,12 @@ def fit_transitions(
     if covered_from is not None:
         first = max(first, covered_from.toordinal())
     exposure, events = exposure_and_events(history, first)
-    # all categories at these times in placement and care ← the category ← the cell (any age)
-    grand = events.sum(axis=(0, 1)) / np.maximum(exposure.sum(axis=(0, 1)), 1e-9)[..., None]
+    # every child's rate ← all categories at these times in placement and care ← the category ←
+    # the cell (any age): a time in placement or care that no child in the history reached (the
+    # longest stays, when the returns are young) borrows every child's rate instead of standing at
+    # nothing — at nothing, a child who got there could never leave before 18
+    overall = events.sum(axis=(0, 1, 2, 3)) / max(float(exposure.sum()), 1e-9)
+    grand = _shrink(events.sum(axis=(0, 1)), exposure.sum(axis=(0, 1))[..., None], overall)
     by_category = _shrink(events.sum(axis=1), exposure.sum(axis=1)[..., None], grand[None])
     per_day = _shrink(events, exposure[..., None], by_category[:, None])
     by_category_events = events.sum(axis=(1, 2, 3))  # (C, D)
