@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from carecast.config import Settings
+from carecast.demo.writers import EPISODE_COLUMNS, HEADER_COLUMNS
 from carecast.domain.state import ActivityState
 from carecast.errors import CarecastError
 from carecast.projection.backtest import HORIZONS, Replay, as_known_on
@@ -52,22 +53,8 @@ ROOT = HERE.parent
 SAMPLES = ROOT.parent / "shared" / "fixtures" / "demand_model_samples"
 PEER_PYTHON = ROOT / ".venv-peers" / "demand-model" / "bin" / "python"
 HISTORY_YEARS = 3  # both engines fit on the last three years before each start
-HEADER = ("CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB")
-EPISODE = [
-    "CHILD",
-    "DECOM",
-    "RNE",
-    "LS",
-    "CIN",
-    "PLACE",
-    "PLACE_PROVIDER",
-    "DEC",
-    "REC",
-    "REASON_PLACE_CHANGE",
-    "HOME_POST",
-    "PL_POST",
-    "URN",
-]
+# the SSDA903 columns the demo writes, in formats.md's order
+HEADER, EPISODE = HEADER_COLUMNS, EPISODE_COLUMNS
 NEW_IN_2018 = {
     "REC": ({"E45", "E46", "E47", "E48"}, "E8"),
     "REASON_PLACE_CHANGE": ({"CUSTOD"}, "OTHER"),
