@@ -16,7 +16,8 @@ from carecast.domain.provenance import Council
 from carecast.errors import NotAvailableYet, UsageError
 from carecast.projection.assemble import Band, Projection
 from carecast.projection.fit import CATEGORY_NAMES, NO_COST_NAME
-from carecast.services.projection import run_projection
+from carecast.projection.mtfp import FinancialPlan, PlanYear
+from carecast.services.projection import run_financial_plan
 from carecast.services.projection_backtest import run_projection_backtest
 
 DEFAULT_PATHS = 1000
@@ -84,27 +85,48 @@ def project(
         raise UsageError("--from-years chooses the replays of --backtest: add --backtest")
     if years is None:
         raise UsageError("--years is needed: how many years ahead, 1 to 5 (or use --backtest)")
-    council, projection = run_projection(
-        settings, years, parse_period(start), paths=paths, seed=seed
-    )
+    run, plan = run_financial_plan(settings, years, parse_period(start), paths=paths, seed=seed)
+    council, projection = run.council, run.projection
     if json_output:
-        typer.echo(json.dumps(projection_json(council, projection), indent=2))
+        typer.echo(json.dumps(projection_json(council, projection, plan), indent=2))
         return
     out = console()
     out.print(projection_table(council, projection))
-    for note in projection.notes:
+    out.print(plan_table(council, plan))
+    for note in (*projection.notes, *plan.cost.notes):
         out.print(note, style="yellow", markup=False)
 
 
-def projection_json(council: Council, projection: Projection) -> dict[str, Any]:
-    """The `project --json` object of formats.md; costs are not projected yet (null)."""
+def years_json(projection: Projection, plan: FinancialPlan) -> list[dict[str, Any]]:
+    """Each financial year the projection reaches: children at its 31 March (null for a last
+    part-year that ends before one), and its cost per service line with the bands."""
+    children = {year.financial_year: year.as_json() for year in projection.years}
+    return [
+        {
+            "financial_year": year.financial_year,
+            "children_looked_after": None,
+            **children.get(year.financial_year, {}),
+            **year.as_json(),
+        }
+        for year in plan.years
+    ]
+
+
+def projection_json(
+    council: Council, projection: Projection, plan: FinancialPlan
+) -> dict[str, Any]:
+    """The `project --json` object of formats.md."""
     return {
         "council": council.name,
         "from": projection.start.isoformat(),
         "scenario": None,
         "children_looked_after_at_start": projection.start_children,
-        "years": [{**year.as_json(), "cost": None, "lines": []} for year in projection.years],
-        "assumptions": {**projection.assumptions, "notes": list(projection.notes)},
+        "years": years_json(projection, plan),
+        "assumptions": {
+            **projection.assumptions,
+            "costs": plan.assumptions(),
+            "notes": list(projection.notes),
+        },
     }
 
 
@@ -122,8 +144,7 @@ def projection_table(council: Council, projection: Projection) -> Table:
     table = Table(
         title=f"{council.name}: children looked after at 31 March, projected from "
         f"{projection.start:%d %B %Y} ({projection.start_children:,} then)",
-        caption=f"P50 (P10–P90) over {projection.paths.totals.shape[1]:,} simulated paths. "
-        "Costs and scenarios are not projected yet.",
+        caption=f"P50 (P10–P90) over {projection.paths.totals.shape[1]:,} simulated paths.",
     )
     table.add_column("Placement category")
     for year in projection.years:
@@ -134,4 +155,47 @@ def projection_table(council: Council, projection: Projection) -> Table:
     table.add_row("Entering care in the year", *(_cell(y.entries) for y in projection.years))
     table.add_row("Leaving before 18", *(_cell(y.left) for y in projection.years))
     table.add_row("Leaving at 18", *(_cell(y.turned_18) for y in projection.years))
+    return table
+
+
+def _millions(value: float) -> str:
+    return f"{value / 1e6:,.1f}"
+
+
+def _money(band: Band) -> str:
+    return f"{_millions(band.p50)} ({_millions(band.p10)}–{_millions(band.p90)})"
+
+
+def _year_heading(year: PlanYear) -> str:
+    if year.posted:
+        return f"{year.financial_year} (posted + {year.months} mo)"
+    return year.financial_year if year.months == 12 else f"{year.financial_year} ({year.months} mo)"
+
+
+def plan_table(council: Council, plan: FinancialPlan) -> Table:
+    table = Table(
+        title=f"{council.name}: medium-term financial plan, £m",
+        caption="P50 (P10–P90) of each year's spend. The first year adds the ledger's spend "
+        "posted before the projection begins (`carecast forecast` is this year's fuller "
+        "estimate: it adds what is incurred but not yet posted); a last part-year stands against "
+        "its months' share of the budget. Budgets: the year's own, else the latest earlier "
+        "year's (marked *).",
+    )
+    table.add_column("Service line")
+    for year in plan.years:
+        table.add_column(_year_heading(year), justify="right")
+    for i, line in enumerate(plan.years[0].lines if plan.years else ()):
+        table.add_row(line.line.heading, *(_money(y.lines[i].cost) for y in plan.years))
+    table.add_row("Total", *(_money(y.cost) for y in plan.years), style="bold")
+    table.add_row(
+        "Budget",
+        *(
+            "–" if y.budget is None else _millions(float(y.budget)) + ("*" if y.budget_from else "")
+            for y in plan.years
+        ),
+    )
+    table.add_row(
+        "Over (+) / under (−) budget",
+        *("–" if y.variance is None else f"{y.variance / 1e6:+,.1f}" for y in plan.years),
+    )
     return table

@@ -56,6 +56,9 @@ class Paths:
     # (steps, paths, categories) placements begun in each month, by entrants and by moves: new
     # placements are priced apart from running ones
     placements_begun: np.ndarray
+    # (steps + 1, paths, categories) of `stock`, the children whose placement began after the
+    # start: they cost what new placements cost, the others what their running placements do
+    placed_since_start: np.ndarray
 
     @property
     def totals(self) -> np.ndarray:
@@ -157,6 +160,7 @@ class _Children:
     age: FloatArray  # months
     duration: FloatArray  # months in the current placement
     care: FloatArray  # months in care
+    placed: np.ndarray  # bool: in a placement begun after the start (an entrant, or moved since)
 
     def keep(self, rows: np.ndarray) -> _Children:
         return _Children(
@@ -165,6 +169,7 @@ class _Children:
             self.age[rows],
             self.duration[rows],
             self.care[rows],
+            self.placed[rows],
         )
 
     def join(self, other: _Children) -> _Children:
@@ -174,6 +179,7 @@ class _Children:
             np.concatenate([self.age, other.age]),
             np.concatenate([self.duration, other.duration]),
             np.concatenate([self.care, other.care]),
+            np.concatenate([self.placed, other.placed]),
         )
 
     def count(self, size: int) -> np.ndarray:
@@ -181,6 +187,10 @@ class _Children:
         cell = (self.path * CATEGORIES + self.category) * AGE_BANDS + age_band_of_months(self.age)
         counts = np.bincount(cell, minlength=size * CATEGORIES * AGE_BANDS)
         return counts.reshape(size, CATEGORIES, AGE_BANDS).astype(np.int32)
+
+    def count_placed(self, size: int) -> np.ndarray:
+        """(size, categories) children in placements begun after the start."""
+        return _by_category(self.path[self.placed], self.category[self.placed], size)
 
 
 def _by_category(path: IntArray, category: IntArray, size: int) -> np.ndarray:
@@ -201,8 +211,10 @@ def simulate_block(model: ProjectionModel, rng: Rng, size: int) -> Paths:
         np.tile(model.age_months.astype(np.float32), size),
         np.tile(model.duration_months.astype(np.float32), size),
         np.tile(model.care_months.astype(np.float32), size),
+        np.zeros(size * n, dtype=bool),
     )
     stock = np.zeros((steps + 1, size, CATEGORIES, AGE_BANDS), dtype=np.int32)
+    placed = np.zeros((steps + 1, size, CATEGORIES), dtype=np.int32)
     entries, left, adult = (np.zeros((steps, size), dtype=np.int32) for _ in range(3))
     begun = np.zeros((steps, size, CATEGORIES), dtype=np.int32)
     stock[0] = children.count(size)
@@ -211,6 +223,7 @@ def simulate_block(model: ProjectionModel, rng: Rng, size: int) -> Paths:
         begun[step] = _by_category(children.path[movers], to, size)
         children.category[movers] = to
         children.duration[movers] = 0.0
+        children.placed[movers] = True
         children.age += 1.0
         children.duration += 1.0
         children.care += 1.0
@@ -229,7 +242,8 @@ def simulate_block(model: ProjectionModel, rng: Rng, size: int) -> Paths:
             begun[step] += moved
             children = children.join(newcomers)
         stock[step + 1] = children.count(size)
-    return Paths(stock, entries, left, adult, begun)
+        placed[step + 1] = children.count_placed(size)
+    return Paths(stock, entries, left, adult, begun, placed)
 
 
 def _arrive(  # noqa: PLR0917  (one month's entrants, as draws.month gives them)
@@ -240,7 +254,9 @@ def _arrive(  # noqa: PLR0917  (one month's entrants, as draws.month gives them)
     end), then counts the part of the month it was in care. (children, left, moves begun)."""
     share: FloatArray = rng.random(len(path), dtype=np.float32).astype(np.float32)
     zero: FloatArray = np.zeros(len(path), dtype=np.float32).astype(np.float32)
-    newcomers = _Children(path, category, age.astype(np.float32), zero, zero)
+    newcomers = _Children(
+        path, category, age.astype(np.float32), zero, zero, np.ones(len(path), dtype=bool)
+    )
     leaving, movers, to = chances.month(rng, newcomers, share)
     newcomers.category[movers] = to
     left = np.bincount(path[leaving], minlength=size)
@@ -269,4 +285,5 @@ def simulate(model: ProjectionModel, paths: int, seed: int, runner: BlockRunner 
         np.concatenate([b.left for b in blocks], axis=1),
         np.concatenate([b.turned_18 for b in blocks], axis=1),
         np.concatenate([b.placements_begun for b in blocks], axis=1),
+        np.concatenate([b.placed_since_start for b in blocks], axis=1),
     )

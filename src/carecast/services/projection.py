@@ -4,6 +4,7 @@ simulate and assemble with no transaction open (a long projection never holds th
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 
 from carecast.config import Settings
@@ -12,9 +13,11 @@ from carecast.domain.provenance import Council
 from carecast.domain.state import ActivityState
 from carecast.errors import NotFound, UsageError
 from carecast.projection.assemble import Projection, assemble
+from carecast.projection.cost_fit import CostAssumptions, fit_costs
 from carecast.projection.entries import MIN_DRIFT_YEARS, MIN_MONTHS, median_drift, months_between
 from carecast.projection.fit import fit_projection
 from carecast.projection.model import ProjectionModel
+from carecast.projection.mtfp import FinancialPlan, activity_of, financial_plan
 from carecast.projection.simulate import BlockRunner, serial, simulate
 from carecast.reference.dataset import load_file
 from carecast.reference.library import ReferenceFile
@@ -96,7 +99,19 @@ def council_starters(files: list[ReferenceFile]) -> dict[str, list[float]]:
     return {area: [v for _, v in sorted(years.items())] for area, years in by_council.items()}
 
 
-def run_projection(
+@dataclass(frozen=True)
+class ProjectionRun:
+    """A projection with what it was fitted from: the plan and scenarios price and change it."""
+
+    council: Council
+    state: ActivityState
+    model: ProjectionModel
+    projection: Projection
+    population: dict[int, float]
+    seed: int
+
+
+def fit_and_project(
     settings: Settings,
     years: int,
     start: Period | None = None,
@@ -104,7 +119,7 @@ def run_projection(
     paths: int = 1000,
     seed: int = 20180401,
     runner: BlockRunner = serial,
-) -> tuple[Council, Projection]:
+) -> ProjectionRun:
     """Children looked after `years` ahead of `start`'s last day (default: the data's last month end)."""
     _check(years, paths)
     council, state, last = load_history(settings)
@@ -132,7 +147,45 @@ def run_projection(
         drift_prior=None if prior is None else prior[0],
     )
     _refuse_short_history(model)
-    return council, assemble(model, simulate(model, paths, seed, runner), _notes(model, population))
+    projection = assemble(model, simulate(model, paths, seed, runner), _notes(model, population))
+    return ProjectionRun(council, state, model, projection, population, seed)
+
+
+def run_projection(
+    settings: Settings,
+    years: int,
+    start: Period | None = None,
+    *,
+    paths: int = 1000,
+    seed: int = 20180401,
+    runner: BlockRunner = serial,
+) -> tuple[Council, Projection]:
+    """Children looked after only (no costs)."""
+    run = fit_and_project(settings, years, start, paths=paths, seed=seed, runner=runner)
+    return run.council, run.projection
+
+
+def run_financial_plan(
+    settings: Settings,
+    years: int,
+    start: Period | None = None,
+    *,
+    paths: int = 1000,
+    seed: int = 20180401,
+    runner: BlockRunner = serial,
+    assumptions: CostAssumptions | None = None,
+) -> tuple[ProjectionRun, FinancialPlan]:
+    """The projection and the medium-term financial plan that prices it."""
+    run = fit_and_project(settings, years, start, paths=paths, seed=seed, runner=runner)
+    return run, price_projection(run, assumptions)
+
+
+def price_projection(
+    run: ProjectionRun, assumptions: CostAssumptions | None = None
+) -> FinancialPlan:
+    cost = fit_costs(run.state, run.model.start, len(run.model.category), assumptions)
+    activity = activity_of(run.projection.paths)
+    return financial_plan(cost, run.model.month_ends, activity)
 
 
 def _refuse_short_history(model: ProjectionModel) -> None:
