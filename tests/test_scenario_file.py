@@ -204,6 +204,7 @@ def test_the_example_files_load() -> None:
         ("kind: ifa_to_in_house\nshare: 0.2\nshares: 0.3", 5, "levers[0].shares", "unknown-key"),
         ("kind: agency_share\ntarget: 0.11", 3, "levers[0].by", "missing-field"),
         ("share: 0.2", 3, "levers[0].kind", "missing-field"),
+        ("kind: caseload\nchildren_per_worker: 15\n1: 2", 5, "levers[0].1", "unknown-key"),
         ("kind: cap_residential\nchildren: thirty", 4, "levers[0].children", "wrong-type"),
         ("kind: cap_residential\nchildren: 30.5", 4, "levers[0].children", "wrong-type"),
         ("kind: ifa_to_in_house\nshare: true", 4, "levers[0].share", "wrong-type"),

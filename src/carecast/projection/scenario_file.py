@@ -536,7 +536,10 @@ def _read_yaml(text: str, source: str) -> tuple[Any, dict[str, int], list[Issue]
         raise InvalidScenario(
             [Issue(source, row, None, "syntax", f"not valid YAML: {what}; fix the file there")]
         ) from error
-    except (yaml.YAMLError, RecursionError) as error:
+    except RecursionError as error:
+        message = "not valid YAML for a scenario: lists or mappings nest too deeply"
+        raise InvalidScenario([Issue(source, None, None, "syntax", message)]) from error
+    except yaml.YAMLError as error:
         raise InvalidScenario(
             [Issue(source, None, None, "syntax", f"not valid YAML: {error}")]
         ) from error
@@ -739,9 +742,9 @@ def _located(error: Any, path: str, item: dict[str, Any]) -> tuple[str, str, str
     field = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc)
     name = str(loc[-1]) if loc else ""
     takes = ", ".join(LEVER_KINDS[str(kind)].model_fields)
-    if error["type"] == "extra_forbidden":
+    if error["type"] in ("extra_forbidden", "invalid_key"):  # invalid: a key that is not text
         return (
-            f"{path}{field}",
+            f"{path}.{name}",
             "unknown-key",
             f"unknown key '{name}'; a lever of kind {kind} takes {takes}",
         )
