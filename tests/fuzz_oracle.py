@@ -332,7 +332,7 @@ def excel_text(value: object) -> str:
     if isinstance(value, int):
         return str(value) if abs(value) < 10**15 else format(Decimal(f"{value:.15g}"), "f")
     if isinstance(value, float):
-        shown = Decimal(f"{value:.15g}")
+        shown = Decimal(f"{value:.15g}") if value else Decimal(0)  # Excel shows -0 as 0
         return format(shown.normalize(), "f") if shown != shown.to_integral() else f"{shown:.0f}"
     if isinstance(value, datetime):
         return value.isoformat(sep=" ")

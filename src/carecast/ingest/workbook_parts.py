@@ -2,12 +2,14 @@
 
 calamine (via fastexcel) reads fast but trusts the file: it holds a part of any size in memory (a
 1 MB workbook carrying a 1 GiB shared-strings part took 3.3 GB), reads damaged XML leniently, and
-reads Excel's error cells (#DIV/0!, #N/A) as blanks. So each part calamine will read — the workbook
+reads Excel's error cells (#DIV/0!, #N/A) as blanks and a number through a float (999999999.99
+as "999999999.99000001"). So each part calamine will read — the workbook
 and its relationships, the shared strings, the styles and the chosen sheet — is first checked
 here with Python's zipfile and expat: its declared size against the limit, then decompressed in
 chunks, counting the bytes it really yields (a declared size can lie), checking its CRC, and
 parsing it with expat, which refuses a DTD or entity declaration and any XML that is not well
-formed. Error cells of the chosen sheet are noted on the way. Nothing is kept but what was found.
+formed. Error cells of the chosen sheet are noted on the way, and the digits its number cells
+hold as written (xlsx_numbers.py shows them as Excel does). Nothing else is kept.
 """
 
 from __future__ import annotations
@@ -63,6 +65,17 @@ _ERROR_TYPE = re.compile(rb"""\bt=["']e["']""")
 _REFERENCE = re.compile(rb"""\br=["']([A-Z]{1,3})([0-9]{1,7})["']""")
 _VALUE = re.compile(rb"<v>([^<]*)</v>")
 _CARRY = 64 * 1024  # bytes of an unfinished cell kept for the next chunk
+# Where a cell may begin (`<c r=…`, not `<col`): a chunk is scanned up to the last one, so that no
+# cell is cut in two (a cell can hold `/>` before its end: `<f t="shared" si="0"/>`).
+_CELL_START = re.compile(rb"<c[\s>/]")
+# A number cell's value as written, unless it is a whole number of up to 15 digits (a count, a
+# date's serial number: calamine renders those as written). `<c r="D7" s="2"><v>910.5</v></c>`,
+# a formula perhaps before its value; the type (none, or t="n") is checked after the match.
+_NUMBER_CELL = re.compile(
+    rb"<c\b([^>/]*)>\s*(?:<f\b[^>]*/>\s*|<f\b[^>]*>[^<]*</f>\s*)?"
+    rb"<v>(?!\s*-?[1-9][0-9]{0,14}\s*</v>|\s*0\s*</v>)([^<]{1,400})</v>"
+)
+_TYPE = re.compile(rb"""\bt=["']([A-Za-z]*)["']""")
 # A cell reference past column Z, at row 100,000 or more, or at row 0: the only ones that can
 # reach MAX_SHEET_CELLS or leave Excel's sheet (a row's own r="…" has no letters).
 _FAR = re.compile(rb"""\br=["']([A-Z]{2,}[0-9]+|[A-Z]+[0-9]{6,}|[A-Z]+0+)["']""")
@@ -104,6 +117,9 @@ class Workbook:
     sheets: dict[str, str]  # sheet name → part
     read: int = 0
     error_cells: list[ErrorCell] = field(default_factory=list)
+    # Per column (0 for A), the rows and written values of number cells that are not plain whole
+    # numbers: columns of lists rather than a cell per object, as a ledger may hold a million.
+    numbers: dict[int, tuple[list[int], list[str]]] = field(default_factory=dict)
 
 
 def column_letters(index: int) -> str:
@@ -159,11 +175,13 @@ def open_workbook(data: bytes) -> Workbook:
 
 
 def check_sheet(book: Workbook, name: str) -> list[ErrorCell]:
-    """Check the part holding sheet `name` (raises Damaged) and return its error cells."""
+    """Check the part holding sheet `name` (raises Damaged) and return its error cells; its
+    number cells' written values are left in `book.numbers`."""
     part = book.sheets.get(name)
     if part is None or part not in book.archive.NameToInfo:
         raise Damaged(f"the workbook lists sheet '{name}' but holds no part for it; {RESAVE}")
     book.error_cells = []
+    book.numbers = {}
     try:
         _read(book, part, keep=False, errors=True)
     except Damaged as exc:
@@ -222,8 +240,10 @@ def _read(book: Workbook, part: str, *, keep: bool = True, errors: bool = False)
                     kept.append(chunk)
                 if errors:
                     _refuse_far_cells(carry[-32:] + chunk, part)
-                    carry = _error_cells(carry + chunk, book.error_cells)
+                    carry = _scan_cells(carry + chunk, book)
             parser.Parse(b"", True)
+            if errors:
+                _scan_cells(carry, book, final=True)
     except expat.ExpatError as exc:
         where = f"line {exc.lineno:,}, column {exc.offset + 1:,}"
         message = f"{part} is not well-formed XML ({expat.errors.messages[exc.code]}, {where})"
@@ -307,11 +327,36 @@ def _refuse_far_cells(buffer: bytes, part: str) -> None:
             )
 
 
-def _error_cells(buffer: bytes, found: list[ErrorCell]) -> bytes:
-    """Note the complete error cells in `buffer`; return what may begin a cell in the next chunk."""
-    ends = (buffer.rfind(b"</c>") + len(b"</c>"), buffer.rfind(b"/>") + len(b"/>"))
-    end = max((e for e in ends if e >= 2), default=0)  # rfind's -1 plus a length is no end
-    done, rest = buffer[:end], buffer[end:]
+def _scan_cells(buffer: bytes, book: Workbook, *, final: bool = False) -> bytes:
+    """Note the error and number cells in `buffer` up to the last cell's start (all of it when
+    `final`); return the rest, which may hold a cell the next chunk ends."""
+    start = None if final else _last_cell_start(buffer)
+    done, rest = (buffer, b"") if start is None else (buffer[:start], buffer[start:])
+    _error_cells(done, book.error_cells)
+    for match in _NUMBER_CELL.finditer(done):
+        attributes, value = match.groups()
+        kind = _TYPE.search(attributes)
+        reference = _REFERENCE.search(attributes)
+        if reference and (kind is None or kind.group(1) == b"n"):
+            rows, values = book.numbers.setdefault(_column_index(reference.group(1)), ([], []))
+            rows.append(int(reference.group(2)))
+            values.append(value.decode("ascii", "replace").strip())
+    return rest[-_CARRY:]
+
+
+def _last_cell_start(buffer: bytes) -> int | None:
+    """Where the last cell of `buffer` begins (None: no cell begins in its last _CARRY bytes)."""
+    starts = list(_CELL_START.finditer(buffer, max(0, len(buffer) - _CARRY)))
+    if starts:
+        return starts[-1].start()
+    for tail in (b"<c", b"<"):  # the next chunk may finish a cell's start tag
+        if buffer.endswith(tail):
+            return len(buffer) - len(tail)
+    return None
+
+
+def _error_cells(done: bytes, found: list[ErrorCell]) -> None:
+    """Note the error cells in `done`, which ends where a cell begins."""
     if any(mark in done for mark in _ERROR_MARKS):
         for match in _CELL.finditer(done):
             attributes, content = match.group(1), match.group(2) or b""
@@ -322,4 +367,3 @@ def _error_cells(buffer: bytes, found: list[ErrorCell]) -> bytes:
                 found.append(
                     ErrorCell(_column_index(reference.group(1)), int(reference.group(2)), shown)
                 )
-    return rest[-_CARRY:]
