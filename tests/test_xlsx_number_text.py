@@ -9,6 +9,7 @@ trailing zeros and no sign on zero, and a CSV saved from Excel holds the same te
 from __future__ import annotations
 
 import zipfile
+from datetime import date
 from pathlib import Path
 
 import openpyxl
@@ -177,3 +178,32 @@ def test_cells_cut_by_a_chunk_boundary_are_still_read(
 def test_the_fuzzers_oracle_shows_numbers_as_excel_does(value: object, excel_shows: str) -> None:
     """The oracle (tests/fuzz_oracle.py) read -0.0 as "-0", where Excel shows 0."""
     assert excel_text(value) == excel_shows
+
+
+@pytest.mark.parametrize("early", [date(1899, 12, 31), date(1900, 2, 28), date(1, 1, 1)])
+def test_a_date_cell_before_1_march_1900_is_refused_at_its_cell(
+    tmp_path: Path, early: date
+) -> None:
+    """Found by the fuzzer: Excel's calendar counts a 29 February 1900, so it shows day 0 as
+    1900-01-00 and a negative day as ####; calamine read day 0 as 1899-12-31 and openpyxl as the
+    time 00:00:00, so no reading is what the file says. The date is refused, in any column."""
+    path = ledger(tmp_path / "ledger.xlsx", [["2018-04", early, "5100", 1500, "x"]])
+    _, issues = parse_file(path)
+    [refusal] = errors(issues)
+    assert (refusal.row, refusal.column, refusal.rule) == (2, "COST_CENTRE", "bad-date")
+    assert refusal.message.startswith("sheet 'Sheet', cell B2: a date cell before 1 March 1900")
+
+
+def test_from_1_march_1900_a_date_cell_reads_as_its_date_and_small_numbers_as_numbers(
+    tmp_path: Path,
+) -> None:
+    """Day 61 is 1 March 1900 in Excel and everywhere else; 0 and 60 in General cells are numbers."""
+    path = ledger(
+        tmp_path / "ledger.xlsx",
+        [["2018-04", date(1900, 3, 1), "5100", 1500, 0], ["2018-04", "RES1", 60, 1500, -60]],
+    )
+    [table], issues = read_tables(path)
+    assert errors(issues) == []
+    assert table.frame.get_column("col1").to_list() == ["1900-03-01 00:00:00", "RES1"]
+    assert table.frame.get_column("col2").to_list() == ["5100", "60"]
+    assert table.frame.get_column("col4").to_list() == ["0", "-60"]

@@ -68,12 +68,13 @@ _CARRY = 64 * 1024  # bytes of an unfinished cell kept for the next chunk
 # Where a cell may begin (`<c r=…`, not `<col`): a chunk is scanned up to the last one, so that no
 # cell is cut in two (a cell can hold `/>` before its end: `<f t="shared" si="0"/>`).
 _CELL_START = re.compile(rb"<c[\s>/]")
-# A number cell's value as written, unless it is a whole number of up to 15 digits (a count, a
-# date's serial number: calamine renders those as written). `<c r="D7" s="2"><v>910.5</v></c>`,
-# a formula perhaps before its value; the type (none, or t="n") is checked after the match.
+# A number cell's value as written, unless it is a whole number from 61 to 15 digits (a count, a
+# date from 1 March 1900: calamine renders those as Excel shows them; a date cell before then,
+# or a negative one, Excel shows wrongly or as ####). `<c r="D7" s="2"><v>910.5</v></c>`, a
+# formula perhaps before its value; the type (none, or t="n") is checked after the match.
 _NUMBER_CELL = re.compile(
     rb"<c\b([^>/]*)>\s*(?:<f\b[^>]*/>\s*|<f\b[^>]*>[^<]*</f>\s*)?"
-    rb"<v>(?!\s*-?[1-9][0-9]{0,14}\s*</v>|\s*0\s*</v>)([^<]{1,400})</v>"
+    rb"<v>(?!\s*(?:[1-9][0-9]{2,14}|[7-9][0-9]|6[1-9])\s*</v>)([^<]{1,400})</v>"
 )
 _TYPE = re.compile(rb"""\bt=["']([A-Za-z]*)["']""")
 # A cell reference past column Z, at row 100,000 or more, or at row 0: the only ones that can

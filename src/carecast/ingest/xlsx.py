@@ -111,7 +111,7 @@ def _read_sheet(
     error_cells = check_sheet(book, names[index])
     loaded = excel.load_sheet(index, header_row=None, dtypes="string", skip_rows=0)
     absolute = [c.absolute_index for c in loaded.available_columns()]
-    frame = excel_numbers(loaded.to_polars(), absolute, book.numbers)
+    frame, early_dates = excel_numbers(loaded.to_polars(), absolute, book.numbers)
     digest = hashlib.sha256(data).hexdigest()
     if sheet is not None:
         digest = hashlib.sha256(f"{digest}:{names[index]}".encode()).hexdigest()
@@ -122,13 +122,24 @@ def _read_sheet(
     issues += heading_problems(name, table.header, header_row)
     issues += duplicate_headings(name, table.header, header_row, lambda p: f"column {letter[p]}")
     issues += _error_cell_issues(table, names[index], error_cells, absolute, header_row)
+    issues += _error_cell_issues(table, names[index], early_dates, absolute, header_row, early=True)
     return table, issues + cell_problems(table)
 
 
 def _error_cell_issues(
-    table: RawTable, sheet: str, cells: list[ErrorCell], absolute: list[int], header_row: int
+    table: RawTable,
+    sheet: str,
+    cells: list[ErrorCell],
+    absolute: list[int],
+    header_row: int,
+    *,
+    early: bool = False,
 ) -> list[Issue]:
-    """Excel's error cells within the table (calamine reads them as blanks), at their cell."""
+    """Excel's error cells within the table (calamine reads them as blanks), at their cell; or,
+    when `early`, its date cells before 1 March 1900 (xlsx_numbers.py)."""
+    rule, what = (
+        ("bad-date", "dates Excel cannot show") if early else ("excel-error", "Excel errors")
+    )
     position = {a: p for p, a in enumerate(absolute) if p < len(table.header)}
     issues = []
     per_column: Counter[str] = Counter()
@@ -137,15 +148,22 @@ def _error_cell_issues(
             heading = table.spelling(position[cell.column]) or f"column {cell.letters}"
             per_column[heading] += 1
             if per_column[heading] <= SHOWN:
-                message = (
-                    f"sheet '{sheet}', cell {cell.reference}: {excel_error_message(cell.value)}"
-                )
-                issues.append(Issue(table.source, cell.row, heading, "excel-error", message))
+                says = _early_date_message(cell.value) if early else excel_error_message(cell.value)
+                message = f"sheet '{sheet}', cell {cell.reference}: {says}"
+                issues.append(Issue(table.source, cell.row, heading, rule, message))
     for heading, count in per_column.items():
         if count > SHOWN:
-            more = f"{count - SHOWN:,} more cells of this column hold Excel errors"
-            issues.append(Issue(table.source, None, heading, "excel-error", more))
+            more = f"{count - SHOWN:,} more cells of this column hold {what}"
+            issues.append(Issue(table.source, None, heading, rule, more))
     return issues
+
+
+def _early_date_message(rendered: str) -> str:
+    return (
+        f"a date cell before 1 March 1900 (read as {rendered[:10]}), which Excel shows as another "
+        "day (its calendar has a 29 February 1900) or as ####: type the date again, or format "
+        "the cell as Text if it is not a date"
+    )
 
 
 def _table(
