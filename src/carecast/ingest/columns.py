@@ -49,14 +49,20 @@ class ColumnCheck:
     message: pl.Expr
 
 
-_ISO = r"^\d{4}-\d{1,2}-\d{1,2}$"
-_UK = r"^\d{1,2}/\d{1,2}/\d{4}$"
-_MONEY = r"^-?£?-?(\d{1,3}(,\d{3})+|\d+)(\.\d{1,2})?$"
+# Digits are written [0-9], never \d: polars' regex \d is Unicode, so it matches Arabic-Indic or
+# full-width digits, which the casts after it cannot read (a money cell of '3.٥' crashed the import).
+_ISO = r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}$"
+_UK = r"^[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}$"
+_MONEY = r"^-?£?-?([0-9]{1,3}(,[0-9]{3})+|[0-9]+)(\.[0-9]{1,2})?$"
 # FTE and percentages are stored to 0.001: a figure finer than that is refused, never rounded
-_KEPT = r"^-?\d+(\.\d{1,3}0*)?$"
-_WHOLE = r"^-?\d+(\.0+)?$"
-_PERIOD = r"^\d{4}-(0[1-9]|1[0-2])$"
-_YEAR = r"^\d{4}-\d{2}$"
+_KEPT = r"^-?[0-9]+(\.[0-9]{1,3}0*)?$"
+_WHOLE = r"^-?[0-9]+(\.0+)?$"
+_PERIOD = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
+_YEAR = r"^[0-9]{4}-[0-9]{2}$"
+# A character that looks like part of a number but is not one of ASCII's: a digit of another
+# script, or a space (of any width) or sign inside the figure.
+_FOREIGN_DIGIT = r"([\d&&[^0-9]])"
+_INNER_SPACE = r"[0-9/\-](\s)[0-9]"
 
 
 def cleaned(name: str, *, trim: bool = True) -> pl.Expr:
@@ -78,15 +84,31 @@ def _date(text: pl.Expr, formats: tuple[str, ...] = DATE_FORMATS) -> ColumnCheck
     # costs more than it saves (measured: half the time without it).
     attempts = [text.str.strptime(pl.Date, f, strict=False, cache=False) for f in formats]
     parsed = attempts[0] if len(attempts) == 1 else pl.coalesce(attempts)
-    # %Y also reads two-digit years ('1/9/18' as the year 18): a four-digit year is required.
-    value = pl.when(parsed.dt.year() >= 1000).then(parsed)
+    # strptime is lenient where the conventions are not: it skips spaces before a number
+    # ('01/ 1/2008', '01/\u00a01/2008') and reads a sign ('+2008-01-01'). Only a cell of the
+    # documented shape is a date, and %Y also reads two-digit years ('1/9/18' as the year 18).
     shaped = text.str.contains(_ISO) | text.str.contains(_UK)
+    value = pl.when(shaped & (parsed.dt.year() >= 1000)).then(parsed)
     message = (
         pl.when(shaped)
         .then(pl.format("'{}' is not a real calendar date", text))
-        .otherwise(pl.format("'{}' is not a date; write YYYY-MM-DD or DD/MM/YYYY", text))
+        .otherwise(_not_ascii(text, "is not a date; write YYYY-MM-DD or DD/MM/YYYY"))
     )
     return ColumnCheck(value, text.is_not_null() & value.is_null(), "bad-date", message)
+
+
+def _not_ascii(text: pl.Expr, hint: str) -> pl.Expr:
+    """`'{cell}' {hint}`, saying first which character stops it being read when that is a digit
+    of another script or a space inside the figure (both look right on screen)."""
+    digit = text.str.extract(_FOREIGN_DIGIT, 1)
+    space = text.str.extract(_INNER_SPACE, 1)
+    return (
+        pl.when(digit.is_not_null())
+        .then(pl.format(f"'{{}}' has '{{}}', not one of the digits 0-9: it {hint}", text, digit))
+        .when(space.is_not_null())
+        .then(pl.format(f"'{{}}' has a space inside it: it {hint}", text))
+        .otherwise(pl.format(f"'{{}}' {hint}", text))
+    )
 
 
 def _money(text: pl.Expr) -> ColumnCheck:
@@ -95,10 +117,12 @@ def _money(text: pl.Expr) -> ColumnCheck:
     digits = compact.str.replace_all(r"[£,\-]", "")
     parts = digits.str.split(".")
     pounds = parts.list.get(0).cast(pl.Int64, strict=False)
-    pence = parts.list.get(1, null_on_oob=True).fill_null("").str.pad_end(2, "0").cast(pl.Int64)
+    # strict=False: polars casts every row, `ok` or not, and a strict cast raises on any of them
+    fraction = parts.list.get(1, null_on_oob=True).fill_null("").str.pad_end(2, "0")
+    pence = fraction.cast(pl.Int64, strict=False)
     sign = pl.when(compact.str.contains("-")).then(-1).otherwise(1)
     value = pl.when(ok).then((pounds * 100 + pence) * sign)
-    message = pl.format("'{}' is not an amount in pounds; write it like 1234.56 or £1,234.56", text)
+    message = _not_ascii(text, "is not an amount in pounds; write it like 1234.56 or £1,234.56")
     return ColumnCheck(value, text.is_not_null() & value.is_null(), "bad-number", message)
 
 
@@ -109,9 +133,7 @@ def _pattern(
     value = pl.when(source.str.contains(pattern)).then(source.cast(dtype, strict=False))
     if percent:
         value = pl.when(value.is_between(0, 100)).then(value)
-    return ColumnCheck(
-        value, text.is_not_null() & value.is_null(), rule, pl.format(f"'{{}}' {hint}", text)
-    )
+    return ColumnCheck(value, text.is_not_null() & value.is_null(), rule, _not_ascii(text, hint))
 
 
 def _financial_year(text: pl.Expr) -> ColumnCheck:
