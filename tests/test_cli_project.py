@@ -132,7 +132,7 @@ def test_the_service_conserves_children_and_repeats_itself(store: str) -> None:
             "needs 12 whole months of SSDA903 history before it, and the returns begin in "
             "2015-04, 9 month(s) before it: start from 2016-03 or later",
         ),
-        (("--years", "2", "--scenario", "x.yaml"), 2, "not available yet"),
+        (("--years", "2", "--scenario", "x.yaml"), 1, "x.yaml::: unreadable: the file cannot"),
     ],
 )
 def test_bad_requests_are_refused_with_a_reason(
@@ -190,3 +190,86 @@ def test_the_shipped_ons_estimates_give_the_councils_population() -> None:
     assert min(population) == 2012
     assert source == "ons_mid-year_population_estimates_2012_to_2024.csv"
     assert council_population(files, "999") == ({}, None)
+
+
+def _scenario(folder: Path, name: str, text: str) -> str:
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def test_a_scenario_is_shown_beside_the_baseline_and_two_are_compared(
+    store: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    fostering = _scenario(
+        tmp_path,
+        "fostering.yaml",
+        "name: fostering\nlevers:\n  - kind: ifa_to_in_house\n    share: 0.5\n",
+    )
+    shorter = _scenario(
+        tmp_path,
+        "shorter.toml",
+        'name = "shorter"\n[[levers]]\nkind = "time_in_care"\nchange = -0.3\n',
+    )
+    before = dump(store)
+    code, out, err = _project(
+        capsys,
+        "--years",
+        "2",
+        "--paths",
+        "100",
+        "--json",
+        "--scenario",
+        fostering,
+        "--database-url",
+        store,
+    )
+    assert code == 0, err
+    result = json.loads(out)
+    assert result["scenario"]["name"] == "fostering"
+    assert len(result["saving"]) == len(result["years"]) == len(result["baseline"]) == 2
+    assert "in-house fostering" in result["scenario"]["levers"][0]["lever"]
+
+    code = run(
+        [
+            "scenarios",
+            "compare",
+            fostering,
+            shorter,
+            "--years",
+            "2",
+            "--paths",
+            "100",
+            "--database-url",
+            store,
+        ]
+    )
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "Saving: fostering" in out
+    assert "Saving: shorter" in out
+    assert "fewer children looked after" in out or "no fewer children" in out
+    assert dump(store) == before  # scenarios store nothing
+
+
+def test_a_bad_scenario_is_refused_naming_the_file_line_and_field(
+    store: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    bad = _scenario(
+        tmp_path,
+        "bad.yaml",
+        "name: bad\nlevers:\n  - kind: ifa_to_in_house\n    share: 1.5\n    colour: red\n",
+    )
+    late = _scenario(
+        tmp_path,
+        "late.yaml",
+        "name: late\nlevers:\n  - kind: entry_rate\n    change: -0.1\n    start: 2031-04\n",
+    )
+    code, _out, err = _project(capsys, "--years", "2", "--scenario", bad, "--database-url", store)
+    assert code == 1
+    assert "bad.yaml:4:levers[0].share: impossible-share" in err
+    assert "bad.yaml:5:levers[0].colour: unknown-key" in err
+    assert "nothing was projected" in err
+    code, _out, err = _project(capsys, "--years", "2", "--scenario", late, "--database-url", store)
+    assert code == 1
+    assert "late.yaml:5:levers[0].start: outside-horizon" in err

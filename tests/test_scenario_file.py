@@ -510,7 +510,7 @@ def test_check_within_passes_levers_that_start_with_the_projection() -> None:
         ),
         (
             AgencyShare(target=0.11, by=Period(2020, 3), start=Period(2018, 10)),
-            "Bring agency staff to 11% of filled social-work FTE by March 2020, starting in October 2018.",
+            "Bring agency staff to 11% of filled staff FTE by March 2020, starting in October 2018.",
         ),
         (
             EntryRate(change=-0.1, over_months=6),

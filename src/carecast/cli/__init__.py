@@ -14,6 +14,7 @@ from carecast.cli import (  # noqa: F401  (importing registers the commands)
     movements,
     project,
     report,
+    scenarios,
     serve,
     snapshots,
     users,

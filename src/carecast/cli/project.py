@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -13,7 +14,7 @@ from carecast.cli.project_backtest import parse_years, show_backtest
 from carecast.config import load_settings
 from carecast.domain.codes import ServiceLine
 from carecast.domain.provenance import Council
-from carecast.errors import NotAvailableYet, UsageError
+from carecast.errors import UsageError
 from carecast.projection.assemble import Band, Projection
 from carecast.projection.fit import CATEGORY_NAMES, NO_COST_NAME
 from carecast.projection.mtfp import FinancialPlan, PlanYear
@@ -43,7 +44,12 @@ def project(
         int, typer.Option("--seed", help="Random seed: the same seed gives the same bands.")
     ] = DEFAULT_SEED,
     scenario: Annotated[
-        str | None, typer.Option("--scenario", help="A scenario file (not available yet).")
+        list[Path] | None,
+        typer.Option(
+            "--scenario",
+            help="A scenario file (YAML or TOML); give several to compose them into one. "
+            "Shows the baseline beside it and the saving each year.",
+        ),
     ] = None,
     backtest: Annotated[
         bool,
@@ -67,10 +73,10 @@ def project(
     """Project the children looked after, by placement category and age band, month by month
     for 1 to 5 years: entries (per 10,000 children where the population is known), moves and
     leaving care from the council's own history, with P10–P90 bands. Stores nothing."""
-    if scenario is not None:
-        raise NotAvailableYet("project --scenario", "scenarios")
     settings = load_settings(database_url)
     if backtest:
+        if scenario:
+            raise UsageError("--backtest replays the baseline projection: leave out --scenario")
         if years is not None or start is not None:
             raise UsageError(
                 "--backtest replays every 31 March it can up to 36 months ahead: leave out "
@@ -85,6 +91,15 @@ def project(
         raise UsageError("--from-years chooses the replays of --backtest: add --backtest")
     if years is None:
         raise UsageError("--years is needed: how many years ahead, 1 to 5 (or use --backtest)")
+    if scenario:
+        from carecast.cli.scenarios import show_scenarios
+        from carecast.services.scenarios import run_scenarios
+
+        show_scenarios(
+            run_scenarios(settings, years, [scenario], parse_period(start), paths=paths, seed=seed),
+            json_output=json_output,
+        )
+        return
     run, plan = run_financial_plan(settings, years, parse_period(start), paths=paths, seed=seed)
     council, projection = run.council, run.projection
     if json_output:

@@ -46,6 +46,8 @@ class ProjectionModel:
     care_months: FloatArray  # (children,) time in care on `start` (at least their placement's)
     entries: Entries | None  # None: no entries (none seen, or a closed population)
     assumptions: dict[str, Any]  # as used, for the output
+    # (steps,) a scenario's multiplier of every rate of leaving care in each month (None: 1)
+    leaving_scale: tuple[float, ...] | None = None
 
     @property
     def steps(self) -> int:

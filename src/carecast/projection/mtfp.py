@@ -177,7 +177,12 @@ class FinancialPlan:
 
 
 def activity_of(paths: Paths) -> Activity:
-    return Activity(paths.stock.sum(axis=3), paths.placed_since_start, paths.left)
+    """The paths as pricing reads them, in floats: a scenario moves fractions of children."""
+    return Activity(
+        paths.stock.sum(axis=3, dtype=float),
+        paths.placed_since_start.astype(float),
+        paths.left.astype(float),
+    )
 
 
 def financial_plan(

@@ -280,7 +280,7 @@ class CapResidential(_Lever):
 
 
 class AgencyShare(_Lever):
-    """The agency share of filled social-work FTE reaches `target` by the month `by`."""
+    """The agency share of all filled staff FTE (the case study's 31.7%) reaches `target` by `by`."""
 
     kind: Literal["agency_share"] = "agency_share"
     target: AgencyTarget
@@ -831,7 +831,7 @@ def describe(lever: Lever) -> str:
         case AgencyShare():
             begun = "" if lever.start is None else f", starting in {_month_name(lever.start)}"
             return (
-                f"Bring agency staff to {_percent(lever.target)} of filled social-work FTE by "
+                f"Bring agency staff to {_percent(lever.target)} of filled staff FTE by "
                 f"{_month_name(lever.by)}{begun}."
             )
         case EntryRate():

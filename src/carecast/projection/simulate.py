@@ -119,16 +119,25 @@ class _Chances:
     def __init__(self, transitions: Transitions, rng: Rng, size: int) -> None:
         leave_scale = _multipliers(transitions.leave_events, rng, size)[:, :, None, None, None]
         move_scale = _multipliers(transitions.move_events, rng, size)[:, :, None, None, None]
-        leave = leave_scale * transitions.rates[None, ..., LEAVE]  # (paths, C, A, K, T)
-        move = move_scale * transitions.rates[None, ..., :LEAVE].sum(axis=-1)
-        total = leave + move
-        # flat (path × cell) tables: one gather per child, no two-dimensional indexing
-        self.cells = int(np.prod(total.shape[1:]))
-        self.end = (-np.expm1(-total)).ravel()
-        self.leave = np.divide(leave, total, out=np.ones_like(total), where=total > 0).ravel()
+        self._leave = leave_scale * transitions.rates[None, ..., LEAVE]  # (paths, C, A, K, T)
+        self._move = move_scale * transitions.rates[None, ..., :LEAVE].sum(axis=-1)
+        self.cells = int(np.prod(self._leave.shape[1:]))
         moves = transitions.rates[..., :LEAVE]
         shares = moves / np.maximum(moves.sum(axis=-1, keepdims=True), 1e-300)
         self.destination = np.cumsum(shares, axis=-1).reshape(-1, CATEGORIES)
+        self.scale = float("nan")
+        self.scaled(1.0)
+
+    def scaled(self, factor: float) -> _Chances:
+        """These chances with every rate of leaving care times `factor` (a scenario's)."""
+        if factor != self.scale:
+            leave = self._leave * factor
+            total = leave + self._move
+            # flat (path × cell) tables: one gather per child, no two-dimensional indexing
+            self.end = (-np.expm1(-total)).ravel()
+            self.leave = np.divide(leave, total, out=np.ones_like(total), where=total > 0).ravel()
+            self.scale = factor
+        return self
 
     def month(
         self, rng: Rng, children: _Children, share: FloatArray | None = None
@@ -218,7 +227,9 @@ def simulate_block(model: ProjectionModel, rng: Rng, size: int) -> Paths:
     entries, left, adult = (np.zeros((steps, size), dtype=np.int32) for _ in range(3))
     begun = np.zeros((steps, size, CATEGORIES), dtype=np.int32)
     stock[0] = children.count(size)
+    scales = model.leaving_scale or (1.0,) * steps
     for step in range(steps):
+        chances.scaled(scales[step])
         leaving, movers, to = chances.month(rng, children)
         begun[step] = _by_category(children.path[movers], to, size)
         children.category[movers] = to
