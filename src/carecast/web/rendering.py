@@ -32,7 +32,9 @@ def money_data(value: Decimal | None, *, signed: bool = False) -> Markup:
     """The amount as text, with its pence as the machine-readable value of a <data> element."""
     if value is None:
         return Markup("—")
-    return Markup('<data value="{}">{}</data>').format(to_pence(value), money(value, signed=signed))
+    # Built directly, not with Markup.format (five times slower; a dashboard shows over a hundred
+    # amounts): both parts are ours and hold no character HTML would need escaped.
+    return Markup(f'<data value="{to_pence(value)}">{money(value, signed=signed)}</data>')
 
 
 def day(value: date | datetime | None) -> str:
@@ -53,6 +55,7 @@ def make_templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(TEMPLATES))
     env = templates.env
     env.autoescape = True
+    env.auto_reload = False  # shipped in the package: compiled once, never looked at again on disk
     env.filters.update(money=money, money_data=money_data, day=day, jsonish=jsonish)
     env.globals.update(htmx=HTMX, escape=escape)
     return templates
