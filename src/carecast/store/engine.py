@@ -24,12 +24,21 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 BUSY_TIMEOUT_SECONDS = 60.0
 
 
-def make_engine(url: str) -> sa.Engine:
+def make_engine(url: str, *, shared: bool = False) -> sa.Engine:
     """An engine for a SQLite file or a PostgreSQL URL, with foreign keys enforced on SQLite,
-    that waits BUSY_TIMEOUT_SECONDS for a lock and then raises StoreBusy (store/busy.py)."""
+    that waits BUSY_TIMEOUT_SECONDS for a lock and then raises StoreBusy (store/busy.py).
+
+    `shared`: the engine of a long-running server, used by many threads at once for its whole
+    life; a SQLite file is then put in WAL mode, so that pages being read never wait for a
+    writer (an import, a sign-in) nor a writer for them."""
     try:
         parsed = sa.make_url(url)
-        waits = {"timeout": BUSY_TIMEOUT_SECONDS} if parsed.get_backend_name() == "sqlite" else {}
+        sqlite = parsed.get_backend_name() == "sqlite"
+        waits: dict[str, Any] = {"timeout": BUSY_TIMEOUT_SECONDS} if sqlite else {}
+        if sqlite and shared:
+            waits["check_same_thread"] = (
+                False  # the pool hands a connection to one thread at a time
+            )
         engine = sa.create_engine(parsed, connect_args=waits)
     except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError) as exc:
         raise UsageError(
@@ -42,10 +51,18 @@ def make_engine(url: str) -> sa.Engine:
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
+            if shared and _is_file(parsed):
+                # Kept in the file once set: later connections find it already on.
+                cursor.execute("PRAGMA journal_mode=WAL")
             cursor.close()
 
     wait_for_locks(engine, BUSY_TIMEOUT_SECONDS)
     return engine
+
+
+def _is_file(url: sa.URL) -> bool:
+    """A SQLite database in a file (WAL needs one), not one in memory."""
+    return url.database not in (None, "", ":memory:") and url.query.get("mode") != "memory"
 
 
 def alembic_config(connection: sa.Connection | None = None) -> Config:

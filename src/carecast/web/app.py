@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
 
 from carecast.config import Settings
+from carecast.services.setup import close_store, open_store
 from carecast.web.errors import install_error_handlers, route_of
 from carecast.web.rendering import STATIC, make_templates
 
@@ -30,14 +32,23 @@ def create_app(settings: Settings) -> FastAPI:
     """The web application over the store `settings` names."""
     from carecast.web.routes import accounts, admin, forecasts
 
+    # One engine for the app's life: its pool and compiled-statement cache serve every request.
+    store = open_store(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        close_store(store)
+
     app = FastAPI(
         title="carecast",
         summary="What this year's children's social care will really cost, and why.",
         docs_url=None,
         redoc_url=None,
         openapi_url=None,  # the API under /api comes with its own role checks
+        lifespan=lifespan,
     )
-    app.state.settings = settings
+    app.state.settings = store
     app.state.templates = make_templates()
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     install_error_handlers(app)
