@@ -19,6 +19,7 @@ import pytest
 
 from carecast.errors import Issue, Severity
 from carecast.ingest.loader import parse_file, parse_path
+from carecast.ingest.mapping import load_mapping
 from tests.conftest import Writer
 
 HEADER = "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\n"
@@ -156,3 +157,16 @@ def test_dates_and_figures_in_the_documented_shapes_still_read(write: Writer) ->
     assert errors(issues) == []
     assert costs is not None
     assert costs.frame["WEEKLY_COST"].to_list() == [123450]
+
+
+def test_a_mapping_files_date_format_does_not_read_a_space_inside_a_date(tmp_path: Path) -> None:
+    mapping_file = tmp_path / "m.yaml"
+    mapping_file.write_text("columns:\n  Birth Date: DOB\ndate_format: DD/MM/YYYY\n")
+    export = tmp_path / "header.csv"
+    export.write_text(
+        "CHILD,SEX,Birth Date,ETHNIC,UPN,MOTHER,MC_DOB\nC1,1,01/ 1/2008,WBRI,,,\nC2,2,1/2/2001,WBRI,,,\n"
+    )
+    _parsed, issues = parse_file(export, None, load_mapping(mapping_file))
+    [problem] = errors(issues)
+    assert (problem.row, problem.column, problem.rule) == (2, "Birth Date", "bad-date")
+    assert problem.message.startswith("'01/ 1/2008' has a space inside it")

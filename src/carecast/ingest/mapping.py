@@ -109,7 +109,12 @@ def _replace(column: str, mapped: dict[str, str]) -> pl.Expr:
 
 def _iso_date(column: str, date_format: str) -> pl.Expr:
     cell = pl.col(column)
-    parsed = cell.str.strip_chars().str.strptime(pl.Date, date_format, strict=False)
+    text = cell.str.strip_chars()
+    parsed = text.str.strptime(pl.Date, date_format, strict=False)
+    if not any(c.isspace() or c == "+" for c in date_format):
+        # strptime skips spaces before a number and reads a sign ('01/ 1/2008' as 1 January):
+        # a cell with either, where its format has none, is left for the date check to refuse.
+        parsed = pl.when(~text.str.contains(r"[\s+]")).then(parsed)
     return pl.when(parsed.is_not_null()).then(parsed.dt.to_string("%Y-%m-%d")).otherwise(cell)
 
 
