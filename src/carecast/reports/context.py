@@ -52,6 +52,38 @@ class MovementView:
 
 
 @dataclass(frozen=True, slots=True)
+class PlanFigure:
+    """One figure of the medium-term plan: its P50 and 80% range, whole pounds."""
+
+    central: Decimal
+    p10: Decimal
+    p90: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class PlanYearView:
+    financial_year: str
+    months: int  # 12, or the months a first or last part-year covers
+    posted: Decimal  # a first part-year: spend posted before the projection begins
+    cost: PlanFigure
+    budget: Decimal | None
+    budget_from: str | None  # the earlier year whose budget stands in for this one
+    lines: tuple[tuple[str, PlanFigure], ...]  # (service line heading, cost)
+
+
+@dataclass(frozen=True, slots=True)
+class MtfpView:
+    """The medium-term financial plan projected from the report's close."""
+
+    start: date
+    children_at_start: int
+    paths: int
+    years: tuple[PlanYearView, ...]
+    children: tuple[tuple[str, PlanFigure], ...]  # (31 March, children looked after)
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class BacktestPoint:
     period: Period
     forecast_outturn: Decimal
@@ -139,6 +171,7 @@ class ReportContext:
     movement: MovementView | None = None
     backtest: BacktestView | None = None
     benchmark: BenchmarkView | None = None
+    mtfp: MtfpView | None = None
     unavailable: Mapping[str, str] = field(default_factory=dict)  # capability → why not
     generated_on: date | None = None
 

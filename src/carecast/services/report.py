@@ -48,6 +48,7 @@ class ReportOptions:
     compare_with: Period | None = None
     backtest: bool = True
     benchmark: bool = True
+    mtfp: bool = True
 
 
 @dataclass(frozen=True)
@@ -175,6 +176,7 @@ def load_context(settings: Settings, options: ReportOptions, today: date) -> Rep
     benchmark = optional(
         "benchmark", options.benchmark, lambda: report_sources.benchmark_view(settings, period)
     )
+    mtfp = optional("mtfp", options.mtfp, lambda: report_sources.mtfp_view(settings, period))
     return ReportContext(
         council=council,
         snapshot=snapshot,
@@ -191,6 +193,7 @@ def load_context(settings: Settings, options: ReportOptions, today: date) -> Rep
         movement=movement,
         backtest=backtest,
         benchmark=benchmark,
+        mtfp=mtfp,
         unavailable=unavailable,
         generated_on=today,
     )

@@ -26,8 +26,11 @@ from carecast.reports.context import (
     BenchmarkView,
     MovementDriver,
     MovementView,
+    MtfpView,
     NeighbourRateView,
     PeerValue,
+    PlanFigure,
+    PlanYearView,
 )
 
 UNITS = {"per 10,000 children": "rate", "%": "percent", "£": "pounds", "£ a week": "pounds"}
@@ -274,3 +277,48 @@ def movement_view(
         if amount
     )
     return MovementView(previous.forecast.period, drivers), None
+
+
+MTFP_YEARS = 3  # the plan reaches three 31 Marches beyond the close
+MTFP_PATHS = 500
+
+
+def _figure(band: Any) -> PlanFigure:
+    return PlanFigure(Decimal(round(band.p50)), Decimal(round(band.p10)), Decimal(round(band.p90)))
+
+
+def mtfp_view(settings: Settings, period: Period) -> tuple[MtfpView | None, str | None]:
+    """The medium-term plan projected from the report's close, or why there is none."""
+    from carecast.services.projection import run_financial_plan
+
+    try:
+        run, plan = run_financial_plan(settings, MTFP_YEARS, period, paths=MTFP_PATHS)
+    except CarecastError as error:
+        return None, f"no medium-term plan from {period}: {error.message}"
+    years = tuple(
+        PlanYearView(
+            y.financial_year,
+            y.months,
+            Decimal(round(y.posted)),
+            _figure(y.cost),
+            y.budget,
+            y.budget_from,
+            tuple((line.line.heading, _figure(line.cost)) for line in y.lines),
+        )
+        for y in plan.years
+    )
+    # whole years to the last 31 March: a trailing part-year is no year a budget is set for
+    if len(years) > 1 and years[-1].months < 12:
+        years = years[:-1]
+    children = tuple((f"{y.day:%d %b %Y}", _figure(y.children)) for y in run.projection.years)
+    return (
+        MtfpView(
+            run.model.start,
+            run.projection.start_children,
+            MTFP_PATHS,
+            years,
+            children,
+            (*run.projection.notes, *plan.cost.notes),
+        ),
+        None,
+    )

@@ -10,6 +10,7 @@ from carecast.reports.sections import (
     children,
     interval,
     movement,
+    mtfp,
     placements,
     provenance,
     reconciliation,
@@ -34,6 +35,7 @@ SECTIONS: tuple[Section, ...] = (
     actions.SECTION,
     reconciliation.SECTION,
     track_record.SECTION,
+    mtfp.SECTION,
     benchmark.SECTION,
     provenance.SECTION,
 )
