@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 
 from carecast.cli.app import DatabaseUrl, JsonFlag, app, console, parse_financial_year, progress_bar
-from carecast.config import load_settings
-from carecast.domain.provenance import Council
-from carecast.forecast.backtest import BASELINES, CARECAST, Backtest, Score, interval_coverage
-from carecast.reports.figures import pounds
-from carecast.services.backtest import run_backtest
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from carecast.domain.provenance import Council
+    from carecast.forecast.backtest import Backtest, Score
 
 
 @app.command()
@@ -27,6 +27,9 @@ def backtest(
 ) -> None:
     """Replay every period of a past year from what was known then and score it against the
     actual outturn, beside commitments-only, straight-line and budget baselines. Stores nothing."""
+    from carecast.config import load_settings
+    from carecast.services.backtest import run_backtest
+
     year = parse_financial_year(financial_year)
     settings = load_settings(database_url)
     if json_output:
@@ -51,6 +54,8 @@ def _number(value: Decimal | None, places: int = 2) -> float | None:
 
 
 def _score_json(score: Score) -> dict[str, Any]:
+    from carecast.forecast.backtest import BASELINES
+
     return {
         "forecast_outturn": _number(score.forecast),
         "error_pct": _number(score.error_pct(), 3),
@@ -64,6 +69,8 @@ def _score_json(score: Score) -> dict[str, Any]:
 
 def backtest_json(council: Council, result: Backtest) -> dict[str, Any]:
     """The `backtest --json` object of formats.md, with per-line figures and intervals added."""
+    from carecast.forecast.backtest import interval_coverage
+
     periods = []
     for score in result.periods:
         lines = [
@@ -105,6 +112,11 @@ def _pct(value: Decimal | None) -> str:
 
 
 def backtest_table(council: Council, result: Backtest) -> Table:
+    from rich.table import Table
+
+    from carecast.forecast.backtest import BASELINES, CARECAST
+    from carecast.reports.figures import pounds
+
     table = Table(
         title=f"{council.name}: backtest of {result.financial_year}",
         caption=f"Actual outturn {pounds(result.actual_outturn)} against a budget of "

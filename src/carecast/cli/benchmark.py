@@ -4,19 +4,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from carecast.cli.app import DatabaseUrl, JsonFlag, app, console
 from carecast.cli.plain import say
-from carecast.config import Settings, load_settings
-from carecast.services.benchmark import (
-    benchmark_council,
-    import_reference,
-    reference_files,
-    reference_folder,
-)
+
+if TYPE_CHECKING:
+    from carecast.config import Settings
 
 reference = typer.Typer(
     help="The DfE, ONS and MHCLG open data benchmarking uses: list it, or import a newer release.",
@@ -39,6 +35,9 @@ def benchmark(
     database_url: DatabaseUrl = None,
 ) -> None:
     """The council against its statistical neighbours and England, each figure with its source."""
+    from carecast.config import load_settings
+    from carecast.services.benchmark import benchmark_council
+
     result = benchmark_council(load_settings(database_url), la_code)
     if json_output:
         from carecast.benchmarking.jsonable import benchmark_json
@@ -58,6 +57,8 @@ def reference_options(ctx: typer.Context, database_url: DatabaseUrl = None) -> N
 
 
 def _settings(ctx: typer.Context, database_url: str | None) -> Settings:
+    from carecast.config import load_settings
+
     return load_settings(database_url or ctx.obj)
 
 
@@ -70,6 +71,8 @@ def reference_import(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Add newer releases (all of them, or none); from then on they take precedence."""
+    from carecast.services.benchmark import import_reference
+
     settings = _settings(ctx, database_url)
     stored, unchanged = import_reference(settings, paths)
     out = console()
@@ -83,6 +86,8 @@ def reference_import(
 def reference_list(ctx: typer.Context, database_url: DatabaseUrl = None) -> None:
     """The reference files in use: shipped with carecast, then imported (newest wins)."""
     from rich.table import Table
+
+    from carecast.services.benchmark import reference_files, reference_folder
 
     settings = _settings(ctx, database_url)
     table = Table(title="Reference data in use", caption=f"Imports: {reference_folder(settings)}")

@@ -8,7 +8,6 @@ from typing import Annotated
 
 import typer
 
-from carecast import services
 from carecast.cli.app import (
     ClosePeriod,
     DatabaseUrl,
@@ -20,8 +19,6 @@ from carecast.cli.app import (
     parse_period,
 )
 from carecast.cli.imports import KeyFile
-from carecast.config import load_settings
-from carecast.reports.terminal import forecast_table, readiness_lines
 
 
 @app.command()
@@ -49,6 +46,7 @@ def init(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Create (or upgrade) the store and add the council."""
+    from carecast.config import load_settings
     from carecast.services.pseudonymise import init_council
 
     created, written = init_council(
@@ -100,6 +98,9 @@ def forecast(
     The data the close stands on is checked first: missing ledger periods and a period beyond the
     data are refused (nothing stored); stale extracts, budget lines without a cost centre and
     silent months on lines that always post are flagged with the snapshot."""
+    from carecast import services
+    from carecast.config import load_settings
+    from carecast.reports.terminal import forecast_table, readiness_lines
     from carecast.services.forecasting import read_assumptions
 
     known_on = parse_date(as_of, "--as-of") if as_of else None

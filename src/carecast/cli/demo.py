@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from carecast import services
 from carecast.cli.app import DatabaseUrl, app, console, progress_bar
-from carecast.config import load_settings
-from carecast.reports.terminal import forecast_table
 
 
 @app.command()
 def demo(database_url: DatabaseUrl = None) -> None:
     """Build the fictional demo council here (files in demo/, report in out/) and run every close
     of its year to date."""
+    from carecast import services
+    from carecast.config import load_settings
+    from carecast.reports.terminal import forecast_table
+
     out = console()
     with progress_bar(out) as bar:
         task = bar.add_task("Generating the demo council", total=None)

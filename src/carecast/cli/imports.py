@@ -8,13 +8,9 @@ from typing import Annotated
 
 import typer
 
-from carecast import services
 from carecast.cli.app import DatabaseUrl, app, console, parse_date, progress_bar
 from carecast.cli.plain import say
-from carecast.config import load_settings
 from carecast.errors import InvalidInput, Issue, Severity
-from carecast.reports.import_issues import check_errors_out, write_issues
-from carecast.reports.terminal import imports_table
 
 SHOWN_LINES = 200  # problems printed on the terminal; --errors-out holds every one
 
@@ -105,6 +101,10 @@ def import_(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Import files or folders as known on a date: all of them, or nothing."""
+    from carecast import services
+    from carecast.config import load_settings
+    from carecast.reports.import_issues import check_errors_out, write_issues
+
     out = console()
     known_on = parse_date(as_of, "--as-of")
     if errors_out is not None:
@@ -157,6 +157,10 @@ def imports(ctx: typer.Context, database_url: DatabaseUrl = None) -> None:
     """List import batches with their provenance; 'warnings' and 'undo' act on batches."""
     ctx.obj = database_url
     if ctx.invoked_subcommand is None:
+        from carecast import services
+        from carecast.config import load_settings
+        from carecast.reports.terminal import imports_table
+
         council, batches = services.list_imports(load_settings(database_url))
         console().print(imports_table(council, batches))
 
@@ -170,6 +174,9 @@ def imports_warnings(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Show the warnings stored with one import batch, or with every batch."""
+    from carecast import services
+    from carecast.config import load_settings
+
     settings = load_settings(database_url or ctx.obj)
     _council, found = services.import_warnings(settings, batch)
     out = console()
@@ -187,6 +194,9 @@ def imports_undo(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Remove one import batch: its rows and warnings, as if it had never been imported."""
+    from carecast import services
+    from carecast.config import load_settings
+
     removed = services.undo_import(load_settings(database_url or ctx.obj), batch)
     say(
         console(),

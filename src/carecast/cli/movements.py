@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -17,9 +17,10 @@ from carecast.cli.app import (
     parse_date,
     parse_period,
 )
-from carecast.config import load_settings
-from carecast.forecast.movements import Movements
-from carecast.forecast.reconcile import Reconciliation
+
+if TYPE_CHECKING:
+    from carecast.forecast.movements import Movements
+    from carecast.forecast.reconcile import Reconciliation
 
 
 @app.command()
@@ -39,6 +40,7 @@ def movements(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Explain the change in the forecast since the previous snapshot, driver by driver."""
+    from carecast.config import load_settings
     from carecast.reports.terminal import movements_table
     from carecast.services.movements import explain
 
@@ -57,6 +59,7 @@ def reconcile(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Reconcile the ledger with the activity: over-commitments, under-reporting, cost centres."""
+    from carecast.config import load_settings
     from carecast.reports.terminal import reconciliation_tables
     from carecast.services.movements import reconciliation
 

@@ -9,15 +9,19 @@ over many lines or act on the terminal.
 from __future__ import annotations
 
 from collections.abc import Iterable
-
-from rich.console import Console
-from rich.text import Text
+from typing import TYPE_CHECKING
 
 from carecast.errors import one_line
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.text import Text
 
 
 def plain(line: str, style: str = "") -> Text:
     """A line for Rich that it will neither interpret nor break."""
+    from rich.text import Text
+
     return Text(one_line(line), style=style)
 
 
@@ -32,4 +36,6 @@ def say_all(out: Console, lines: Iterable[str], style: str = "") -> None:
 
 
 def error_console() -> Console:
+    from rich.console import Console
+
     return Console(stderr=True, soft_wrap=True)

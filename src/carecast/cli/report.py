@@ -6,20 +6,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from carecast.cli.app import DatabaseUrl, app, console, parse_period, progress_bar
-from carecast.config import load_settings
+from carecast.cli.report_choices import DEFAULT_CASELOAD_TARGET, FORMATS, SECTION_KEYS
 from carecast.errors import UsageError
-from carecast.reports.context import DEFAULT_CASELOAD_TARGET
-from carecast.reports.sections import SECTION_TITLES
-from carecast.services.commentary import (
-    commentary_file_text,
-    commentary_from_file,
-    set_commentary,
-    show_commentary,
-)
-from carecast.services.report import FORMATS, ReportOptions, make_report, parse_formats
 
 PeriodOption = Annotated[
     str | None,
@@ -74,6 +64,9 @@ def report(
     """Write the committee monitoring report for a period in HTML, PDF, Word and Excel."""
     if caseload_target < 1:
         raise UsageError("--caseload-target must be at least 1")
+    from carecast.config import load_settings
+    from carecast.services.report import ReportOptions, make_report, parse_formats
+
     options = ReportOptions(
         period=parse_period(period),
         formats=parse_formats(formats),
@@ -110,7 +103,7 @@ def commentary(
     *,
     section: Annotated[
         str | None,
-        typer.Option("--section", help=f"Section to comment on: {', '.join(SECTION_TITLES)}."),
+        typer.Option("--section", help=f"Section to comment on: {', '.join(SECTION_KEYS)}."),
     ] = None,
     text: Annotated[
         str | None, typer.Option("--text", help="The commentary (an empty text clears it).")
@@ -130,6 +123,17 @@ def commentary(
 
     With --section and --text, or --file, it stores commentary; otherwise it shows it.
     """
+    from rich.table import Table
+
+    from carecast.config import load_settings
+    from carecast.reports.sections import SECTION_TITLES
+    from carecast.services.commentary import (
+        commentary_file_text,
+        commentary_from_file,
+        set_commentary,
+        show_commentary,
+    )
+
     settings = load_settings(database_url)
     chosen = parse_period(period)
     out = console()

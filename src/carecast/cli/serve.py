@@ -9,7 +9,6 @@ from typing import Annotated, Any
 import typer
 
 from carecast.cli.app import DatabaseUrl, app, console
-from carecast.config import load_settings
 from carecast.errors import UsageError
 
 
@@ -30,9 +29,10 @@ def serve(
         raise UsageError(f"--port {port} is not a port; use 1 to 65535")
     if not 0 < workers <= 64:
         raise UsageError(f"--workers {workers} is out of range; use 1 to 64")
-    settings = load_settings(database_url)
+    from carecast.config import load_settings
     from carecast.services.dashboard import check_store
 
+    settings = load_settings(database_url)
     council = check_store(settings)
     import uvicorn
 

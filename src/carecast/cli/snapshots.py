@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
-from rich.text import Text
 
 from carecast.cli.app import DatabaseUrl, JsonFlag, app, console
-from carecast.config import load_settings
-from carecast.domain.provenance import Council, SnapshotSummary
-from carecast.reports.figures import pounds
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from carecast.domain.provenance import Council, SnapshotSummary
 
 snapshots_app = typer.Typer(
     invoke_without_command=True,
@@ -30,6 +30,7 @@ def snapshots(
     ctx.obj = database_url
     if ctx.invoked_subcommand is not None:
         return
+    from carecast.config import load_settings
     from carecast.services.forecasting import list_forecasts
 
     council, found = list_forecasts(load_settings(database_url))
@@ -58,6 +59,7 @@ def snapshots_withdraw(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Withdraw a snapshot: it is kept and listed, but never again the default of any command."""
+    from carecast.config import load_settings
     from carecast.services.forecasting import withdraw_forecast
 
     withdrawn = withdraw_forecast(load_settings(database_url or ctx.obj), snapshot_id, reason)
@@ -91,6 +93,11 @@ def summary_json(summary: SnapshotSummary) -> dict[str, Any]:
 
 
 def snapshots_table(council: Council, found: list[SnapshotSummary]) -> Table:
+    from rich.table import Table
+    from rich.text import Text
+
+    from carecast.reports.figures import pounds
+
     table = Table(
         title=f"Forecast snapshots for {council.name} ({council.la_code})",
         caption="A withdrawn snapshot is kept but never a command's default; "

@@ -13,7 +13,6 @@ from typing import Annotated
 import typer
 
 from carecast.cli.app import DatabaseUrl, app, console
-from carecast.config import load_settings
 from carecast.domain.accounts import Role
 from carecast.errors import UsageError
 
@@ -67,6 +66,7 @@ def user_add(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Add a user with a role; the password is asked for (or read from standard input)."""
+    from carecast.config import load_settings
     from carecast.services.accounts import add_user, check_name
 
     check_name(name)
@@ -85,6 +85,7 @@ def user_add(
 @user_app.command("passwd")
 def user_passwd(ctx: typer.Context, name: UserName, database_url: DatabaseUrl = None) -> None:
     """Set a user's password: unlocks the account and ends its sessions."""
+    from carecast.config import load_settings
     from carecast.services.accounts import change_password
 
     who, source = actor()
@@ -101,6 +102,7 @@ def user_passwd(ctx: typer.Context, name: UserName, database_url: DatabaseUrl = 
 @user_app.command("disable")
 def user_disable(ctx: typer.Context, name: UserName, database_url: DatabaseUrl = None) -> None:
     """Disable a user: they can no longer sign in and their sessions end (the account is kept)."""
+    from carecast.config import load_settings
     from carecast.services.accounts import disable_user
 
     who, source = actor()
