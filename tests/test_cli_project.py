@@ -249,7 +249,20 @@ def test_a_scenario_is_shown_beside_the_baseline_and_two_are_compared(
     assert "Saving: fostering" in out
     assert "Saving: shorter" in out
     assert "fewer children looked after" in out or "no fewer children" in out
-    assert dump(store) == before  # scenarios store nothing
+    after = dump(store)
+    runs = after.pop("scenario_runs")
+    assert after == {k: v for k, v in before.items() if k != "scenario_runs"}  # nothing else
+    assert len(runs) == 3  # fostering, then fostering and shorter compared
+
+    code = run(["scenarios", "show", "fostering", "--json", "--database-url", store])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert json.loads(out)["saving"] == result["saving"]  # the same seed, the same paths
+    code = run(["scenarios", "list", "--database-url", store])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "fostering" in out
+    assert "shorter" in out
 
 
 def test_a_bad_scenario_is_refused_naming_the_file_line_and_field(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -15,6 +15,7 @@ from carecast.config import load_settings
 from carecast.domain.codes import ServiceLine
 from carecast.domain.provenance import Council
 from carecast.errors import UsageError
+from carecast.projection.as_json import projection_json
 from carecast.projection.assemble import Band, Projection
 from carecast.projection.fit import CATEGORY_NAMES, NO_COST_NAME
 from carecast.projection.mtfp import FinancialPlan, PlanYear
@@ -110,39 +111,6 @@ def project(
     out.print(plan_table(council, plan))
     for note in (*projection.notes, *plan.cost.notes):
         out.print(note, style="yellow", markup=False)
-
-
-def years_json(projection: Projection, plan: FinancialPlan) -> list[dict[str, Any]]:
-    """Each financial year the projection reaches: children at its 31 March (null for a last
-    part-year that ends before one), and its cost per service line with the bands."""
-    children = {year.financial_year: year.as_json() for year in projection.years}
-    return [
-        {
-            "financial_year": year.financial_year,
-            "children_looked_after": None,
-            **children.get(year.financial_year, {}),
-            **year.as_json(),
-        }
-        for year in plan.years
-    ]
-
-
-def projection_json(
-    council: Council, projection: Projection, plan: FinancialPlan
-) -> dict[str, Any]:
-    """The `project --json` object of formats.md."""
-    return {
-        "council": council.name,
-        "from": projection.start.isoformat(),
-        "scenario": None,
-        "children_looked_after_at_start": projection.start_children,
-        "years": years_json(projection, plan),
-        "assumptions": {
-            **projection.assumptions,
-            "costs": plan.assumptions(),
-            "notes": list(projection.notes),
-        },
-    }
 
 
 def _heading(name: str) -> str:

@@ -14,8 +14,6 @@ if TYPE_CHECKING:
     from rich.table import Table
 
     from carecast.projection.assemble import Band
-    from carecast.projection.mtfp import FinancialPlan
-    from carecast.projection.scenario_result import ScenarioResult
     from carecast.services.scenarios import ScenarioRun
 
 scenarios_app = typer.Typer(
@@ -56,6 +54,72 @@ def compare(
     show_scenarios(outcome, json_output=json_output)
 
 
+@scenarios_app.command("list")
+def list_runs(*, database_url: DatabaseUrl = None) -> None:
+    """Every scenario run stored, oldest first, with its saving each year (P50)."""
+    from rich.table import Table
+
+    from carecast.config import load_settings
+    from carecast.services.scenarios import stored_runs
+
+    runs = stored_runs(load_settings(database_url))
+    out = console()
+    if not runs:
+        out.print("No scenario run is stored yet: carecast project --years N --scenario FILE")
+        return
+    table = Table(title="Scenario runs", caption="Saving: the baseline's cost less the scenario's.")
+    for heading in ("Run", "Name", "From", "Years", "Paths", "Stored", "Saving by year (£m, P50)"):
+        table.add_column(heading)
+    for run in runs:
+        savings = ", ".join(
+            f"{y['financial_year']} {y['central'] / 1e6:,.2f}" for y in run.result["saving"]
+        )
+        table.add_row(
+            str(run.run_id),
+            run.name,
+            f"{run.projected_from:%d %b %Y}",
+            str(run.years),
+            f"{run.paths:,}",
+            f"{run.saved_at:%d %b %Y %H:%M}",
+            savings,
+        )
+    out.print(table)
+
+
+@scenarios_app.command("show")
+def show_run(
+    name: Annotated[str, typer.Argument(help="The scenario's name (its latest run is shown).")],
+    *,
+    json_output: JsonFlag = False,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """A stored scenario run: its levers, the saving each year and the arithmetic, as stored."""
+    from carecast.config import load_settings
+    from carecast.services.scenarios import stored_run
+
+    run = stored_run(load_settings(database_url), name)
+    if json_output:
+        typer.echo(json.dumps(run.result, indent=2))
+        return
+    out = console()
+    out.print(
+        f"Scenario run {run.run_id} '{run.name}', projected from {run.projected_from:%d %B %Y} "
+        f"for {run.years} year(s) over {run.paths:,} paths (seed {run.seed}), stored "
+        f"{run.saved_at:%d %B %Y %H:%M}; files: {', '.join(run.files)}",
+        markup=False,
+    )
+    for saving in run.result["saving"]:
+        out.print(
+            f"  {saving['financial_year']}: saving £{saving['central']:,.0f} "
+            f"(80% range £{saving['p10']:,.0f} to £{saving['p90']:,.0f})",
+            markup=False,
+        )
+    for lever in run.result["scenario"]["levers"]:
+        out.print(f"  {lever['lever']}", markup=False)
+        for year in lever["years"]:
+            out.print(f"    {year['arithmetic']}", markup=False)
+
+
 def _millions(value: float) -> str:
     return f"{value / 1e6:,.2f}"
 
@@ -64,43 +128,16 @@ def _band(band: Band) -> str:
     return f"{_millions(band.p50)} ({_millions(band.p10)}–{_millions(band.p90)})"
 
 
-def plan_years_json(plan: FinancialPlan) -> list[dict[str, Any]]:
-    return [{"financial_year": y.financial_year, **y.as_json()} for y in plan.years]
-
-
 def scenario_json(outcome: ScenarioRun) -> dict[str, Any]:
-    """`project --scenario --json` as formats.md gives it: the scenario's years, the baseline's
-    and the saving per year; with several scenarios (`scenarios compare`) one object each."""
-    from carecast.cli.project import years_json
+    """One object per scenario as formats.md gives it; several (`compare`) under "scenarios"."""
+    from carecast.projection.as_json import scenario_json as one
 
     run = outcome.run
-
-    def one(result: ScenarioResult) -> dict[str, Any]:
-        return {
-            "council": run.council.name,
-            "from": run.projection.start.isoformat(),
-            "scenario": {
-                "name": result.name,
-                "description": result.description,
-                "levers": [effect.as_json() for effect in result.effects],
-            },
-            "years": plan_years_json(result.plan),
-            "baseline": years_json(run.projection, outcome.baseline),
-            "saving": result.saving_json(),
-            "assumptions": {
-                "costs": outcome.baseline.assumptions(),
-                "rates": None
-                if outcome.rates is None
-                else {
-                    "statistical_neighbours": outcome.rates.statistical_neighbours,
-                    "england": outcome.rates.england,
-                },
-            },
-        }
-
-    if len(outcome.results) == 1:
-        return one(outcome.results[0])
-    return {"scenarios": [one(result) for result in outcome.results]}
+    shown = [
+        one(run.council, run.projection, outcome.baseline, result, outcome.rates)
+        for result in outcome.results
+    ]
+    return shown[0] if len(shown) == 1 else {"scenarios": shown}
 
 
 def scenario_table(outcome: ScenarioRun) -> Table:
@@ -132,6 +169,12 @@ def show_scenarios(outcome: ScenarioRun, *, json_output: bool) -> None:
         typer.echo(json.dumps(scenario_json(outcome), indent=2))
         return
     out = console()
+    for result, run_id in zip(outcome.results, outcome.saved, strict=False):
+        out.print(
+            f"Stored as scenario run {run_id} ('{result.name}'): carecast scenarios show "
+            f"'{result.name}'",
+            markup=False,
+        )
     out.print(scenario_table(outcome))
     for result in outcome.results:
         out.print(f"How '{result.name}' saves (each lever on its own):", style="bold", markup=False)

@@ -4,13 +4,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
 from carecast.config import Settings
 from carecast.domain.periods import Period
 from carecast.errors import Issue, NotFound
+from carecast.projection.as_json import scenario_json
 from carecast.projection.cost_fit import CostAssumptions, fit_costs
 from carecast.projection.mtfp import FinancialPlan, activity_of, financial_plan
 from carecast.projection.scenario_file import (
@@ -33,6 +34,14 @@ from carecast.projection.scenarios import Rates, change_model, model_levers
 from carecast.projection.simulate import BlockRunner, serial, simulate
 from carecast.services.benchmark import benchmark_council
 from carecast.services.projection import ProjectionRun, fit_and_project
+from carecast.services.setup import council_transaction
+from carecast.store.scenario_runs import (
+    NewScenarioRun,
+    ScenarioRunRecord,
+    add_scenario_run,
+    latest_scenario_run,
+    list_scenario_runs,
+)
 
 
 @dataclass(frozen=True)
@@ -41,6 +50,7 @@ class ScenarioRun:
     baseline: FinancialPlan
     results: tuple[ScenarioResult, ...]
     rates: Rates | None
+    saved: tuple[int, ...] = ()  # the stored runs' ids, in the results' order
 
 
 def read_scenarios(files: Sequence[Path]) -> list[tuple[Path, Scenario]]:
@@ -147,8 +157,10 @@ def run_scenarios(
     seed: int = 20180401,
     runner: BlockRunner = serial,
     assumptions: CostAssumptions | None = None,
+    save: bool = True,
 ) -> ScenarioRun:
-    """The baseline and each scenario (one composed from each group of files) beside it."""
+    """The baseline and each scenario (one composed from each group of files) beside it, each
+    stored with its result (unless `save` is false) once everything has been computed."""
     groups = [read_scenarios(files) for files in scenarios]
     composed = [compose(group) for group in groups]
     run = fit_and_project(settings, years, start, paths=paths, seed=seed, runner=runner)
@@ -178,4 +190,56 @@ def run_scenarios(
                 scenario.name, scenario.description, plan, savings(baseline, plan), tuple(effects)
             )
         )
-    return ScenarioRun(run, baseline, tuple(results), rates)
+    outcome = ScenarioRun(run, baseline, tuple(results), rates)
+    if not save:
+        return outcome
+    return replace(outcome, saved=_save(settings, outcome, composed, groups, years, paths, seed))
+
+
+def _save(  # noqa: PLR0917 (a run and how it was made)
+    settings: Settings,
+    outcome: ScenarioRun,
+    composed: Sequence[Scenario],
+    groups: Sequence[Sequence[tuple[Path, Scenario]]],
+    years: int,
+    paths: int,
+    seed: int,
+) -> tuple[int, ...]:
+    run = outcome.run
+    saved = []
+    with council_transaction(settings) as (connection, council):
+        for scenario, group, result in zip(composed, groups, outcome.results, strict=True):
+            shown = scenario_json(
+                run.council, run.projection, outcome.baseline, result, outcome.rates
+            )
+            record = NewScenarioRun(
+                scenario.name,
+                scenario.description,
+                [lever.model_dump(mode="json") for lever in scenario.levers],
+                [path.name for path, _ in group],
+                run.model.start,
+                years,
+                paths,
+                seed,
+                shown,
+            )
+            saved.append(add_scenario_run(connection, council, record))
+    return tuple(saved)
+
+
+def stored_runs(settings: Settings) -> list[ScenarioRunRecord]:
+    with council_transaction(settings) as (connection, council):
+        return list_scenario_runs(connection, council)
+
+
+def stored_run(settings: Settings, name: str) -> ScenarioRunRecord:
+    with council_transaction(settings) as (connection, council):
+        found = latest_scenario_run(connection, council, name)
+        names = sorted({r.name for r in list_scenario_runs(connection, council)})
+    if found is None:
+        known = ", ".join(names) if names else "none yet"
+        raise NotFound(
+            f"no scenario run is stored under the name '{name}' (stored: {known}); run it with "
+            "carecast project --years N --scenario FILE"
+        )
+    return found

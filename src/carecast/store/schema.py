@@ -330,6 +330,31 @@ report_commentary = sa.Table(
     sa.Column("written_at", sa.DateTime(timezone=True), nullable=False),
 )
 
+# Scenario runs (0010): each `project --scenario` kept with what it was run on and what it gave,
+# so a committee paper can cite a stored result. Rows are only added.
+scenario_runs = sa.Table(
+    "scenario_runs",
+    metadata,
+    _id(),
+    sa.Column(
+        "council_id",
+        sa.Integer,
+        sa.ForeignKey("councils.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("name", sa.String(60), nullable=False),
+    sa.Column("description", sa.Text, nullable=True),
+    sa.Column("levers", sa.Text, nullable=False),  # JSON: the scenario's levers as validated
+    sa.Column("files", sa.Text, nullable=False),  # the file names it was read from
+    sa.Column("projected_from", sa.Date, nullable=False),
+    sa.Column("years", sa.Integer, nullable=False),
+    sa.Column("paths", sa.Integer, nullable=False),
+    sa.Column("seed", sa.BigInteger, nullable=False),
+    sa.Column("result", sa.Text, nullable=False),  # JSON: `project --scenario --json`
+    sa.Column("saved_at", sa.DateTime(timezone=True), nullable=False),
+)
+
 RECORD_TABLES = {
     "ssda903_header": children,
     "ssda903_episodes": episodes,
