@@ -216,9 +216,15 @@ def backtest_source(
         row["peer_seconds"] = peer.get("seconds")
         row["peer_error_message"] = peer.get("error")
         replays.append(row)
+    costs = [
+        {"from": c.start.isoformat(), "months": y.months_ahead, "error": y.error, "held": y.held}
+        for c in result.costs
+        for y in c.years
+    ]
     return {
         "name": name,
         "replays": replays,
+        "costs": costs,
         "calibration": result.calibration.as_json(),
         "seconds": time.perf_counter() - started,
     }
@@ -259,6 +265,25 @@ def summary(title: str, outcomes: list[dict[str, Any]]) -> None:
         )
 
 
+def cost_summary(outcomes: list[dict[str, Any]]) -> None:
+    """Placements' cost projected against the ledger (carecast only: the peer projects no cost)."""
+    cells = [c for o in outcomes for c in o.get("costs", [])]
+    if not cells:
+        return
+    print(
+        "\n| year after the start | replays | placements' cost, median abs error % | 80% band held |"
+    )
+    print("|---|---:|---:|---|")
+    for months in HORIZONS:
+        at = [c for c in cells if c["months"] == months]
+        if at:
+            held = sum(bool(c["held"]) for c in at)
+            print(
+                f"| {months} months | {len(at)} | {_median_abs(c['error'] for c in at)} "
+                f"| {held} of {len(at)} ({held / len(at):.0%}) |"
+            )
+
+
 def _council(folder: Path, paths: int, step: int) -> dict[str, Any]:
     return backtest_source(folder.name, council_steps(folder), paths, step)
 
@@ -284,6 +309,7 @@ def main() -> None:
         dump["samples"] = [sample]
         print(json.dumps(sample, indent=1, default=str))
         summary("Social Finance samples (peer daily)", [sample])
+        cost_summary([sample])
     if not args.skip_councils:
         if not (args.data / "index.json").exists():
             generate = [sys.executable, str(HERE / "councils" / "generate.py")]
@@ -307,6 +333,7 @@ def main() -> None:
                 print(f"{o['name']}: {o['error']}")
         dump["councils"] = outcomes
         summary(f"Council matrix (peer step {args.peer_step} days)", outcomes)
+        cost_summary(outcomes)
     if args.dump:
         args.dump.write_text(json.dumps(dump, indent=1, default=str))
 

@@ -44,6 +44,7 @@ def backtest_json(result: ProjectionBacktest) -> dict[str, Any]:
         "calibration": result.calibration.as_json(),
         "replays": [r.as_json() for r in result.replays],
         "calibrated_replays": [r.as_json() for r in result.calibrated],
+        "placement_costs": [c.as_json() for c in result.costs],
     }
 
 
@@ -54,6 +55,29 @@ def _cell(replay: Replay, months: int) -> str:
     p50, seen = replay.p50[months - 1, -1], int(replay.observed_total[months - 1])
     mark = "held" if replay.held(months) else "missed"
     return f"{p50:,.0f} vs {seen:,} ({error:+.1%}, {mark})"
+
+
+def cost_table(result: ProjectionBacktest) -> Table:
+    table = Table(
+        title="Placements' cost, projected (P50) vs the ledger's spend on the placement lines, £m",
+        caption="Each whole financial year after the replay's 31 March, priced from the "
+        "commitments begun and the ledger posted by then; 'held': inside the P10–P90 band.",
+    )
+    for heading in ("From", "Year", "Months ahead", "Projected (P10–P90)", "Ledger", "Error"):
+        table.add_column(heading, justify="right" if heading != "From" else "left")
+    for costed in result.costs:
+        for year in costed.years:
+            table.add_row(
+                f"{costed.start:%d %b %Y}",
+                year.financial_year,
+                str(year.months_ahead),
+                f"{year.p50 / 1e6:,.2f} ({year.p10 / 1e6:,.2f}–{year.p90 / 1e6:,.2f})",
+                f"{year.actual / 1e6:,.2f}",
+                "–"
+                if year.error is None
+                else f"{year.error:+.1%}, {'held' if year.held else 'missed'}",
+            )
+    return table
 
 
 def show_backtest(result: ProjectionBacktest, *, json_output: bool) -> None:
@@ -86,6 +110,11 @@ def show_backtest(result: ProjectionBacktest, *, json_output: bool) -> None:
         )
     out = console()
     out.print(table)
+    if any(c.years for c in result.costs):
+        out.print(cost_table(result))
+    for costed in result.costs:
+        if costed.skipped:
+            out.print(f"Costs from {costed.start:%d %b %Y}: {costed.skipped}", markup=False)
     calibration = result.calibration
     out.print(
         f"Band calibration from {len(calibration.residuals)} replay residual(s): the misses are "

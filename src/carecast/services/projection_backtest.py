@@ -10,7 +10,7 @@ calibrated coverage is out of sample, never fitted on the outcome it is scored o
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from carecast.config import Settings
@@ -28,6 +28,8 @@ from carecast.projection.backtest import (
     score,
     widen,
 )
+from carecast.projection.cost_backtest import CostReplay, ledger_placements, score_costs
+from carecast.projection.cost_fit import fit_costs
 from carecast.projection.entries import (
     MIN_MONTHS,
     coverage_start,
@@ -35,7 +37,9 @@ from carecast.projection.entries import (
     months_between,
 )
 from carecast.projection.fit import fit_projection
-from carecast.projection.simulate import simulate
+from carecast.projection.model import ProjectionModel
+from carecast.projection.mtfp import activity_of
+from carecast.projection.simulate import Paths, simulate
 from carecast.services.benchmark import reference_files
 from carecast.services.projection import (
     council_population,
@@ -55,6 +59,7 @@ class ProjectionBacktest:
     replays: tuple[Replay, ...]  # bands as fitted
     calibrated: tuple[Replay, ...]  # bands calibrated on earlier replays known by each start
     calibration: BandCalibration  # every replay's residuals: what a projection today would use
+    costs: tuple[CostReplay, ...] = ()  # placements priced against the ledger, per replay
 
 
 def available_starts(state: ActivityState, last: date) -> tuple[list[int], date | None]:
@@ -129,6 +134,8 @@ def run_projection_backtest(
     replays: list[Replay] = []
     calibrated: list[Replay] = []
     residuals: list[Residual] = []
+    costs: list[CostReplay] = []
+    actual = ledger_placements(state.ledger, state.cost_centres)
     for year in chosen:
         start = date(year, 3, 31)
         horizon = min(
@@ -142,12 +149,39 @@ def run_projection_backtest(
             drift_prior=None if prior is None else prior[0],
         )
         observed = observed_counts(state, last, model.month_ends[:horizon])
-        replay = score(model, simulate(model, paths, seed), observed)
+        simulated = simulate(model, paths, seed)
+        replay = score(model, simulated, observed)
+        costs.append(_costs(state, start, model, simulated, actual))
         factor = BandCalibration(tuple(residuals)).known_on(start).factor
         wide = widen(model, factor)
         replays.append(replay)
         calibrated.append(score(wide, simulate(wide, paths, seed), observed, factor))
         residuals.extend(replay.residuals())
     return ProjectionBacktest(
-        council, last, tuple(replays), tuple(calibrated), BandCalibration(tuple(residuals))
+        council,
+        last,
+        tuple(replays),
+        tuple(calibrated),
+        BandCalibration(tuple(residuals)),
+        tuple(costs),
     )
+
+
+def _costs(
+    state: ActivityState,
+    start: date,
+    model: ProjectionModel,
+    paths: Paths,
+    actual: dict[str, float],
+) -> CostReplay:
+    """The replay's paths priced from what was known on `start`: the placements then, the
+    commitments begun by then (a later one cannot set a price), the ledger posted by then."""
+    known = as_known_on(state, start)
+    then = replace(
+        known,
+        commitments=tuple(c for c in state.commitments if c.start <= start),
+        ledger=tuple(e for e in state.ledger if e.period.last_day <= start),
+        cost_centres=state.cost_centres,
+    )
+    cost = fit_costs(then, start, len(model.category))
+    return score_costs(cost, model.month_ends, activity_of(paths), actual)
