@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from carecast.config import Settings
 from carecast.services.setup import close_store, open_store
@@ -26,6 +28,45 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
     "X-Frame-Options": "DENY",
 }
+
+
+class HeadersAndAccessLog:
+    """The security headers on every response, and a line in the access log for every request,
+    as a plain ASGI middleware (Starlette's `@app.middleware` costs each request a task and a
+    stream)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500  # what the server answers if nothing is sent
+
+        async def sending(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS.items():
+                    headers.setdefault(name, value)
+                if not scope["path"].startswith("/static/"):
+                    headers.setdefault("Cache-Control", "no-store")
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        finally:
+            # The route's template, not the URL: the access log never holds an identifier.
+            ACCESS_LOG.info(
+                "%s %s %d %.0f ms",
+                scope["method"],
+                route_of(Request(scope)),
+                status,
+                (time.perf_counter() - started) * 1000,
+            )
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -56,26 +97,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(forecasts.router)
     app.include_router(admin.router)
 
-    @app.middleware("http")
-    async def headers_and_access_log(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        started = time.perf_counter()
-        response = await call_next(request)
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        if not request.url.path.startswith("/static/"):
-            response.headers.setdefault("Cache-Control", "no-store")
-        # The route's template, not the URL: the access log never holds an identifier.
-        ACCESS_LOG.info(
-            "%s %s %d %.0f ms",
-            request.method,
-            route_of(request),
-            response.status_code,
-            (time.perf_counter() - started) * 1000,
-        )
-        return response
-
+    app.add_middleware(HeadersAndAccessLog)
     return app
 
 

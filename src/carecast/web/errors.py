@@ -11,13 +11,13 @@ from __future__ import annotations
 import logging
 import re
 import traceback
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from carecast.errors import (
     AccessDenied,
@@ -122,20 +122,36 @@ async def _unexpected(request: Request, error: Exception) -> Response:
     return respond(request, 500, "server_error", UNEXPECTED)
 
 
-async def _contain_unexpected(
-    request: Request, call_next: Callable[[Request], Awaitable[Response]]
-) -> Response:
+class ContainUnexpected:
     """Answer an unexpected exception here, and let it go no further: Starlette's outermost
     handler would answer it too, but then re-raise it for the server, whose log would print its
-    message."""
-    try:
-        return await call_next(request)
-    except Exception as error:  # every failure gets the one shape
-        return await _unexpected(request, error)
+    message. A plain ASGI middleware: Starlette's `@app.middleware` costs each request a task and
+    a stream (0.4 ms of CPU)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def sending(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        except Exception as error:  # every failure gets the one shape
+            response = await _unexpected(Request(scope), error)
+            if not started:  # else the browser has its status already: the log has the failure
+                await response(scope, receive, send)
 
 
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(CarecastError, _carecast_error)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
-    app.middleware("http")(_contain_unexpected)
+    app.add_middleware(ContainUnexpected)
