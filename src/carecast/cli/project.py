@@ -4,23 +4,19 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
 from carecast.cli.app import DatabaseUrl, JsonFlag, app, console, parse_period
-from carecast.cli.project_backtest import parse_years, show_backtest
-from carecast.config import load_settings
-from carecast.domain.codes import ServiceLine
-from carecast.domain.provenance import Council
 from carecast.errors import UsageError
-from carecast.projection.as_json import projection_json
-from carecast.projection.assemble import Band, Projection
-from carecast.projection.fit import CATEGORY_NAMES, NO_COST_NAME
-from carecast.projection.mtfp import FinancialPlan, PlanYear
-from carecast.services.projection import run_financial_plan
-from carecast.services.projection_backtest import run_projection_backtest
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from carecast.domain.provenance import Council
+    from carecast.projection.assemble import Band, Projection
+    from carecast.projection.mtfp import FinancialPlan, PlanYear
 
 DEFAULT_PATHS = 1000
 DEFAULT_SEED = 20180401
@@ -74,6 +70,9 @@ def project(
     """Project the children looked after, by placement category and age band, month by month
     for 1 to 5 years: entries (per 10,000 children where the population is known), moves and
     leaving care from the council's own history, with P10–P90 bands. Stores nothing."""
+    from carecast.cli.project_backtest import parse_years, show_backtest
+    from carecast.config import load_settings
+
     settings = load_settings(database_url)
     if backtest:
         if scenario:
@@ -83,6 +82,8 @@ def project(
                 "--backtest replays every 31 March it can up to 36 months ahead: leave out "
                 "--years and --from (choose the replays with --from-years)"
             )
+        from carecast.services.projection_backtest import run_projection_backtest
+
         show_backtest(
             run_projection_backtest(settings, parse_years(from_years), paths=paths, seed=seed),
             json_output=json_output,
@@ -101,6 +102,9 @@ def project(
             json_output=json_output,
         )
         return
+    from carecast.projection.as_json import projection_json
+    from carecast.services.projection import run_financial_plan
+
     run, plan = run_financial_plan(settings, years, parse_period(start), paths=paths, seed=seed)
     council, projection = run.council, run.projection
     if json_output:
@@ -114,6 +118,9 @@ def project(
 
 
 def _heading(name: str) -> str:
+    from carecast.domain.codes import ServiceLine
+    from carecast.projection.fit import NO_COST_NAME
+
     if name == NO_COST_NAME:
         return "With parents or for adoption"
     return ServiceLine(name).heading
@@ -124,6 +131,10 @@ def _cell(band: Band) -> str:
 
 
 def projection_table(council: Council, projection: Projection) -> Table:
+    from rich.table import Table
+
+    from carecast.projection.fit import CATEGORY_NAMES
+
     table = Table(
         title=f"{council.name}: children looked after at 31 March, projected from "
         f"{projection.start:%d %B %Y} ({projection.start_children:,} then)",
@@ -156,6 +167,8 @@ def _year_heading(year: PlanYear) -> str:
 
 
 def plan_table(council: Council, plan: FinancialPlan) -> Table:
+    from rich.table import Table
+
     table = Table(
         title=f"{council.name}: medium-term financial plan, £m",
         caption="P50 (P10–P90) of each year's spend. The first year adds the ledger's spend "

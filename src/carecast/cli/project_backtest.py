@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.table import Table
 
 from carecast.cli.app import console
 from carecast.errors import UsageError
-from carecast.projection.backtest import HORIZONS, Replay, summarise
-from carecast.services.projection_backtest import ProjectionBacktest
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from carecast.projection.backtest import Replay
+    from carecast.services.projection_backtest import ProjectionBacktest
+
+HORIZONS = (12, 24, 36)  # as projection/backtest.py scores them (a test keeps the two alike)
 
 
 def parse_years(text: str | None) -> list[int] | None:
@@ -31,6 +36,8 @@ def parse_years(text: str | None) -> list[int] | None:
 
 
 def backtest_json(result: ProjectionBacktest) -> dict[str, Any]:
+    from carecast.projection.backtest import summarise
+
     return {
         "council": result.council.name,
         "data_until": result.data_until.isoformat(),
@@ -58,6 +65,8 @@ def _cell(replay: Replay, months: int) -> str:
 
 
 def cost_table(result: ProjectionBacktest) -> Table:
+    from rich.table import Table
+
     table = Table(
         title="Placements' cost, projected (P50) vs the ledger's spend on the placement lines, £m",
         caption="Each whole financial year after the replay's 31 March, priced from the "
@@ -84,6 +93,10 @@ def show_backtest(result: ProjectionBacktest, *, json_output: bool) -> None:
     if json_output:
         typer.echo(json.dumps(backtest_json(result), indent=2))
         return
+    from rich.table import Table
+
+    from carecast.projection.backtest import summarise
+
     table = Table(
         title=f"{result.council.name}: children looked after, projected (P50) vs what happened",
         caption="Each replay knew only the episodes begun by its 31 March; 'held': the P10–P90 "
