@@ -19,6 +19,13 @@ def create_council(
         .mappings()
         .first()
     )
+    if (
+        existing is not None
+        and existing["name"] == name
+        and bool(existing["pseudonymise"]) == pseudonymise
+    ):
+        # `carecast init` again with the council as it is: the schema was upgraded, nothing else
+        return Council(existing["id"], existing["name"], existing["la_code"])
     if existing is not None:
         raise UsageError(
             f"the store already holds council {la_code} ('{existing['name']}'); "

@@ -99,5 +99,22 @@ def check_ready(engine: sa.Engine) -> None:
     if current != head:
         raise StoreNotReady(
             f"the store's schema is at revision {current}, this carecast needs {head}; "
-            "run 'carecast init' to upgrade it"
+            f"upgrade it with {_init_again(engine)} (its data is kept)"
         )
+
+
+def _init_again(engine: sa.Engine) -> str:
+    """The `carecast init` that upgrades this store: the council it already holds, as it is."""
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(
+                sa.text("SELECT name, la_code, pseudonymise FROM councils ORDER BY id")
+            ).all()
+    except sa.exc.SQLAlchemyError:
+        rows = []
+    if len(rows) != 1:
+        return "'carecast init --council NAME --la-code CODE' (the council it holds)"
+    name, code, pseudonymise = rows[0]
+    flag = " --pseudonymise --key-file FILE" if pseudonymise else ""
+    quoted = '"' + str(name).replace('"', '\\"') + '"'
+    return f"'carecast init --council {quoted} --la-code {code}{flag}'"
