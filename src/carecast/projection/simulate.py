@@ -264,9 +264,17 @@ def _arrive(  # noqa: PLR0917  (one month's entrants, as draws.month gives them)
     leave or move in what is left of it (a child in care for a week can be gone by the month
     end), then counts the part of the month it was in care. (children, left, moves begun)."""
     share: FloatArray = rng.random(len(path), dtype=np.float32).astype(np.float32)
-    zero: FloatArray = np.zeros(len(path), dtype=np.float32).astype(np.float32)
+    # time in placement and time in care start at nought as two arrays: one shared array was
+    # advanced twice (a time of 2s, not s) and a move on arrival reset the time in care too
+    in_placement: FloatArray = np.zeros(len(path), dtype=np.float32)
+    in_care: FloatArray = np.zeros(len(path), dtype=np.float32)
     newcomers = _Children(
-        path, category, age.astype(np.float32), zero, zero, np.ones(len(path), dtype=bool)
+        path,
+        category,
+        age.astype(np.float32),
+        in_placement,
+        in_care,
+        np.ones(len(path), dtype=bool),
     )
     leaving, movers, to = chances.month(rng, newcomers, share)
     newcomers.category[movers] = to
