@@ -21,15 +21,18 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import statistics
 import subprocess
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from project_backtest import HISTORY_YEARS, PEER_PYTHON, sample_steps, write_peer_input
 
 from carecast.config import Settings
@@ -39,6 +42,7 @@ from carecast.projection.backtest import as_known_on
 from carecast.projection.deterministic import expected_paths
 from carecast.projection.entries import median_drift
 from carecast.projection.fit import fit_projection
+from carecast.projection.model import ProjectionModel
 from carecast.projection.simulate import simulate
 from carecast.services import build_demo, import_paths, init_store
 from carecast.services.benchmark import reference_files
@@ -77,6 +81,29 @@ print(json.dumps({"import": imported - began, "fit": fitted - imported,
 """
 
 
+DIFFERENCES = """Where the two deterministic projections differ (both move children by competing daily or
+monthly rates from the same three years of episodes, with no chance in the flows):
+- steps: cs-demand-model moves its stock a day at a time with daily transition chances (the
+  mean, over the window's days, of each day's transitions ÷ the day before's stock); carecast a
+  month at a time with the chance 1 − e^(−rate) of the month's competing rates (events ÷ days at
+  risk, shrunk towards broader cells where thin). Both compound to the same survival when rates
+  are constant; monthly steps let at most one change a month happen to a child.
+- ages: the peer's children leave an age bracket with a constant daily chance (1 ÷ the bracket's
+  days), so some reach the next bracket — or leave care at 18 — years early and others late;
+  carecast ages every child a month a month and ends care on the exact 18th birthday.
+- cells: the peer's rates are by age bracket × placement type only; carecast's also by time in
+  the placement and in care (new placements and new periods of care end soonest), so a stock
+  that is older in its placements leaves more slowly than the peer's average says.
+- entries: the peer's are the window's mean daily entrants by age bracket × placement type,
+  every day alike; carecast's a Poisson regression with a seasonal wave, a trend shrunk towards
+  none, per 10,000 children when the population is known ('with the peer's entries' holds them
+  at the window's mean a month instead, isolating the rest), entrants drawn from the last two
+  years' mix, each arriving mid-month on average.
+- the Monte Carlo mean is not the deterministic course: its entry rates wander on the log
+  scale and its rates are drawn about their fit, and the mean of a lognormal exceeds its median,
+  so the expected course sits near the P50, below the mean."""
+
+
 def _median(work: Callable[[], object], repeat: int) -> dict[str, float]:
     """Median wall-clock and CPU seconds of `repeat` runs: on a shared machine the wall clock
     counts the time spent waiting for a core, the CPU time only this process's work."""
@@ -106,6 +133,18 @@ def run_peer(state: ActivityState, start: date, reference: date, days: int) -> d
     return result
 
 
+def entries_as_the_peers(model: ProjectionModel) -> ProjectionModel:
+    """`model` with the peer's entries: the fitting window's mean a month, every month (no
+    trend, season or population), the entrant mix unchanged."""
+    fitted = model.assumptions["entries"]
+    if model.entries is None or not fitted["fitted"]:
+        return model
+    beta = np.zeros_like(model.entries.beta)
+    beta[0] = math.log(fitted["entries_counted"] / fitted["months_fitted"])
+    flat = replace(model.entries, beta=beta, offset=np.zeros_like(model.entries.offset))
+    return replace(model, entries=flat)
+
+
 def compare(name: str, settings: Settings, args: argparse.Namespace) -> dict[str, Any]:
     """Time both engines on the council in `settings`' store and set their projections side by
     side."""
@@ -119,6 +158,7 @@ def compare(name: str, settings: Settings, args: argparse.Namespace) -> dict[str
         return fit_projection(state, start, args.years, population, drift_prior=drift)
 
     expected = expected_paths(model)
+    flat = expected_paths(entries_as_the_peers(model))
     timings = {
         "deterministic": _median(lambda: expected_paths(model), args.repeat),
         "deterministic_with_fit": _median(lambda: expected_paths(fit()), args.repeat),
@@ -134,13 +174,13 @@ def compare(name: str, settings: Settings, args: argparse.Namespace) -> dict[str
     peers = [run_peer(state, start, reference, days) for _ in range(args.peer_repeat)]
     keys = ("fit", "predict", "fit_cpu", "predict_cpu", "whole")
     peer = {key: statistics.median(p[key] for p in peers) for key in keys}
-    rows: list[tuple[date, float, float, float, float | None]] = []
+    rows: list[tuple[date, float, float, float, float, float | None]] = []
     for step in year_end_steps(model):
         day = model.month_ends[step - 1]
         ours = float(expected.totals[step])
         theirs = peers[0]["totals"].get(day.isoformat())
         monte = run.projection.years[len(rows)].children
-        rows.append((day, ours, monte.mean, monte.p50, theirs))
+        rows.append((day, ours, float(flat.totals[step]), monte.mean, monte.p50, theirs))
     return {
         "name": name,
         "start": start,
@@ -182,14 +222,18 @@ def report(result: dict[str, Any], years: int, paths: int) -> None:
             f"carecast fit+{paths:,} paths {own[clock] / t['monte_carlo_with_fit'][clock]:.1f}×"
         )
     print(
-        "  | 31 March | carecast expected | carecast MC mean | MC P50 | cs-demand-model "
-        "| expected vs peer % |"
+        "  | 31 March | cs-demand-model | carecast expected | vs peer % | with the peer's "
+        "entries | vs peer % | carecast MC mean | MC P50 |"
     )
-    print("  |---|---:|---:|---:|---:|---:|")
-    for day, ours, mean, p50, theirs in result["rows"]:
-        diff = "–" if theirs is None else f"{100 * (ours - theirs) / theirs:+.1f}"
-        peer_text = "–" if theirs is None else f"{theirs:,.1f}"
-        print(f"  | {day} | {ours:,.1f} | {mean:,.1f} | {p50:,.0f} | {peer_text} | {diff} |")
+    print("  |---|---:|---:|---:|---:|---:|---:|---:|")
+    for day, ours, flat, mean, p50, theirs in result["rows"]:
+        if theirs is None:
+            print(f"  | {day} | – | {ours:,.1f} | – | {flat:,.1f} | – | {mean:,.1f} | {p50:,.0f} |")
+            continue
+        print(
+            f"  | {day} | {theirs:,.1f} | {ours:,.1f} | {100 * (ours - theirs) / theirs:+.1f} "
+            f"| {flat:,.1f} | {100 * (flat - theirs) / theirs:+.1f} | {mean:,.1f} | {p50:,.0f} |"
+        )
 
 
 def main() -> None:
@@ -215,6 +259,7 @@ def main() -> None:
             results.append(compare("Social Finance samples", settings, args))
     for result in results:
         report(result, args.years, args.paths)
+    print("\n" + DIFFERENCES)
 
 
 if __name__ == "__main__":

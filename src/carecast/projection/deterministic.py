@@ -232,19 +232,26 @@ def _start(model: ProjectionModel) -> FloatArray:
     return state
 
 
-def _change(state: FloatArray, month: _Month) -> FloatArray:
-    """(care, ages, destinations + categories): the month's expected changes out of `state` by
-    destination (leaving care last), then those who stayed put, by category."""
-    by_band = np.zeros((CLOCK, AGES, DURATION_BANDS, CATEGORIES))
-    for k, (d0, d1) in enumerate(_DURATION_RANGES):
-        np.sum(state[d0:d1, d0:], axis=0, out=by_band[d0:, :, k])  # no fewer months in care
-    columns = month.flows[0][0].shape[1]
-    out = np.empty((CLOCK, AGES, columns))
-    for age, (a0, a1) in enumerate(_AGE_RANGES):
-        for care, (t0, t1) in enumerate(_CARE_RANGES):
-            block = by_band[t0:t1, a0:a1].reshape(t1 - t0, a1 - a0, -1)
-            np.matmul(block, month.flows[age][care], out=out[t0:t1, a0:a1])
-    return out
+class _Changes:
+    """The month's expected changes out of a state, with buffers kept from month to month."""
+
+    def __init__(self, columns: int) -> None:
+        # rows with fewer months in care than a band's months in placement stay empty (zero)
+        self.by_band = np.zeros((DURATION_BANDS, CLOCK, AGES, CATEGORIES))
+        self.rows = np.empty((CLOCK, AGES, DURATION_BANDS, CATEGORIES))
+        self.out = np.empty((CLOCK, AGES, columns))
+
+    def of(self, state: FloatArray, month: _Month) -> FloatArray:
+        """(care, ages, destinations + categories): the changes out of `state` by destination
+        (leaving care last), then those who stayed put, by category."""
+        for k, (d0, d1) in enumerate(_DURATION_RANGES):
+            np.sum(state[d0:d1, d0:], axis=0, out=self.by_band[k, d0:])
+        np.copyto(self.rows, self.by_band.transpose(1, 2, 0, 3))
+        for age, (a0, a1) in enumerate(_AGE_RANGES):
+            for care, (t0, t1) in enumerate(_CARE_RANGES):
+                block = self.rows[t0:t1, a0:a1].reshape(t1 - t0, a1 - a0, -1)
+                np.matmul(block, month.flows[age][care], out=self.out[t0:t1, a0:a1])
+        return self.out
 
 
 def _age_forward(state: FloatArray, keep: FloatArray, moved: FloatArray, out: FloatArray) -> None:
@@ -294,6 +301,7 @@ def expected_paths(model: ProjectionModel) -> ExpectedStock:
     begun = np.zeros((steps, CATEGORIES))
     stock[0] = _stock(state.sum(axis=(0, 1)))
     tables: tuple[float, _Month] | None = None
+    changing = _Changes(LEAVE + 1 + CATEGORIES)
     scales = model.leaving_scale or (1.0,) * steps
     for step in range(steps):
         factor = float(scales[step])
@@ -301,7 +309,7 @@ def expected_paths(model: ProjectionModel) -> ExpectedStock:
             # one month's tables at a time: a scenario's changing scale rebuilds them
             tables = factor, _month(model.transitions, model.entries, factor)
         month = tables[1]
-        changes = _change(state, month)
+        changes = changing.of(state, month)
         moved = changes[..., :LEAVE]  # (care, ages, categories)
         after = moved + changes[..., LEAVE + 1 :]  # in care at the month end, before ageing
         left[step] = changes[..., LEAVE].sum()
