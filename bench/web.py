@@ -116,15 +116,16 @@ def serving(settings: Settings, port: int) -> Iterator[tuple[str, int]]:
     environment = os.environ | {"CARECAST_COOKIE_SECURE": "false"}
     command = [sys.executable, "-m", "carecast", "serve", "--port", str(port)]
     command += ["--database-url", settings.database_url]
-    server = subprocess.Popen(
-        command, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
+    # Its log goes to a file: a pipe nobody reads fills up and stops the server mid-run.
+    log = tempfile.TemporaryFile()  # noqa: SIM115 - closed below, with the server
+    server = subprocess.Popen(command, env=environment, stdout=subprocess.DEVNULL, stderr=log)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + STARTUP_SECONDS
         while True:
             if server.poll() is not None:
-                errors = server.stderr.read().decode() if server.stderr else ""
+                log.seek(0)
+                errors = log.read().decode(errors="replace")
                 raise SystemExit(f"carecast serve stopped before answering:\n{errors}")
             try:
                 if httpx2.get(f"{base}/login", timeout=1.0).status_code == 200:
@@ -137,6 +138,7 @@ def serving(settings: Settings, port: int) -> Iterator[tuple[str, int]]:
     finally:
         server.terminate()
         server.wait(timeout=30)
+        log.close()
 
 
 def session_cookies(base: str) -> httpx2.Cookies:
@@ -218,6 +220,7 @@ def main() -> None:
             cookies = session_cookies(base)
             rows = []
             for name, path in pages.items():
+                print(f"measuring {name} ({path})", file=sys.stderr, flush=True)
                 single = with_server_cpu(pid, partial(one_at_a_time, base, cookies, path))
                 together = partial(concurrently, base, cookies, path)
                 many = with_server_cpu(pid, partial(together, options.clients, options.requests))
