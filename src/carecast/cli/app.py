@@ -26,6 +26,9 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Click's plain help layout: Rich's boxes cost about 90 ms of every --help (its markdown
+    # renderer is imported to lay them out), and help must answer within 0.3 s (issue [9])
+    rich_markup_mode=None,
 )
 
 DatabaseUrl = Annotated[

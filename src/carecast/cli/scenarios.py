@@ -23,8 +23,15 @@ scenarios_app = typer.Typer(
 app.add_typer(scenarios_app, name="scenarios")
 
 
+@scenarios_app.callback()
+def scenarios(ctx: typer.Context, database_url: DatabaseUrl = None) -> None:
+    """Management scenarios for the multi-year projection: compare them side by side."""
+    ctx.obj = database_url
+
+
 @scenarios_app.command("compare")
 def compare(
+    ctx: typer.Context,
     first: Annotated[Path, typer.Argument(help="A scenario file (YAML or TOML).")],
     second: Annotated[Path, typer.Argument(help="Another scenario file.")],
     *,
@@ -47,7 +54,7 @@ def compare(
     from carecast.config import load_settings
     from carecast.services.scenarios import run_scenarios
 
-    settings = load_settings(database_url)
+    settings = load_settings(database_url or ctx.obj)
     outcome = run_scenarios(
         settings, years, [[first], [second]], parse_period(start), paths=paths, seed=seed
     )
@@ -55,14 +62,14 @@ def compare(
 
 
 @scenarios_app.command("list")
-def list_runs(*, database_url: DatabaseUrl = None) -> None:
+def list_runs(ctx: typer.Context, *, database_url: DatabaseUrl = None) -> None:
     """Every scenario run stored, oldest first, with its saving each year (P50)."""
     from rich.table import Table
 
     from carecast.config import load_settings
     from carecast.services.scenarios import stored_runs
 
-    runs = stored_runs(load_settings(database_url))
+    runs = stored_runs(load_settings(database_url or ctx.obj))
     out = console()
     if not runs:
         out.print("No scenario run is stored yet: carecast project --years N --scenario FILE")
@@ -88,6 +95,7 @@ def list_runs(*, database_url: DatabaseUrl = None) -> None:
 
 @scenarios_app.command("show")
 def show_run(
+    ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="The scenario's name (its latest run is shown).")],
     *,
     json_output: JsonFlag = False,
@@ -97,7 +105,7 @@ def show_run(
     from carecast.config import load_settings
     from carecast.services.scenarios import stored_run
 
-    run = stored_run(load_settings(database_url), name)
+    run = stored_run(load_settings(database_url or ctx.obj), name)
     if json_output:
         typer.echo(json.dumps(run.result, indent=2))
         return
