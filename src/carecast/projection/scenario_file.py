@@ -15,427 +15,71 @@ Every problem of a file is reported at once, each located by line and field path
 
 from __future__ import annotations
 
-import calendar
 import re
 import tomllib
-from collections.abc import Callable, Mapping, Sequence
-from datetime import date, datetime
+from collections.abc import Mapping
 from pathlib import Path, PurePath
-from typing import Annotated, Any, Literal
+from typing import Any
 
 import yaml
 from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    PlainSerializer,
-    PlainValidator,
-    TypeAdapter,
     ValidationError,
-    model_validator,
 )
-from pydantic_core import PydanticCustomError
 
-from carecast.domain.codes import PLACEMENT_LINES, ServiceLine
-from carecast.domain.periods import Period
-from carecast.errors import InvalidInput, Issue, Severity
+from carecast.errors import Issue
+from carecast.projection.scenario_fields import (
+    FORMATS,
+    MAX_BYTES,
+    InvalidScenario,
+    _line,
+    _shown,
+)
+from carecast.projection.scenario_levers import (
+    _DESCRIPTION,
+    _KIND_NAMES,
+    _LEVER,
+    _NAME,
+    _TOP_KEYS,
+    LEVER_KINDS,
+    AgencyShare,
+    CapResidential,
+    Caseload,
+    ClaRate,
+    EntryRate,
+    IfaToInHouse,
+    Lever,
+    Scenario,
+    StepDownResidential,
+    TimeInCare,
+    UnitCost,
+    _conflicts,
+    check_within,
+    describe,
+)
 
-MAX_BYTES = 64 * 1024  # a scenario is a dozen lines; anything near this size is not one
-FORMATS = {".yaml": "yaml", ".yml": "yaml", ".toml": "toml"}
-_LINE_NAMES = ", ".join(PLACEMENT_LINES)
-
-
-class InvalidScenario(InvalidInput):
-    """A scenario file broke one or more rules; nothing was projected."""
-
-    def __init__(self, issues: list[Issue]) -> None:
-        super().__init__(issues)
-        errors = sum(1 for i in issues if i.severity is Severity.ERROR)
-        self.message = f"{errors} problem(s) found in the scenario; nothing was projected."
-        self.args = (self.message,)
-
-
-def _refusal(rule: str, message: str) -> PydanticCustomError:
-    # The message goes in through the context: a quoted value holding braces must not be formatted.
-    return PydanticCustomError(rule, "{message}", {"message": message})
-
-
-def _shown(value: object) -> str:
-    if isinstance(value, str):
-        text = f"the text '{value}'"
-    elif isinstance(value, date):
-        text = value.isoformat()
-    elif isinstance(value, dict):
-        text = "a mapping"
-    elif isinstance(value, list):
-        text = "a list"
-    else:
-        text = str(value).lower() if isinstance(value, bool) else str(value)
-    return text if len(text) <= 60 else text[:57] + "…"
-
-
-def _month(value: object) -> Period:
-    if isinstance(value, Period):
-        return value
-    if isinstance(value, date) and not isinstance(value, datetime) and value.day == 1:
-        return Period.containing(
-            value
-        )  # YAML and TOML read 2018-04-01 as a date: the month is plain
-    if isinstance(value, str):
-        try:
-            period = Period.parse(value)
-        except ValueError:
-            pass
-        else:
-            if 1990 <= period.year <= 2100:
-                return period
-    raise _refusal(
-        "bad-month", f"{_shown(value)} is not a month; write it as YYYY-MM, like 2018-04"
-    )
-
-
-def _number(
-    rule: str, form: str, inside: Callable[[float], bool], *, whole: bool = False
-) -> Callable[[object], float]:
-    def check(value: object) -> Any:
-        kinds = (int,) if whole else (int, float)
-        if isinstance(value, bool) or not isinstance(value, kinds):
-            raise _refusal("wrong-type", f"this must be {form}; got {_shown(value)}")
-        if not inside(value):  # written so that NaN is outside every range
-            raise _refusal(rule, f"{value} is impossible here: it must be {form}")
-        return value if whole else float(value)
-
-    return check
-
-
-def _cla_target(value: object) -> str | float:
-    if value in ("statistical_neighbours", "england"):
-        return str(value)
-    if isinstance(value, int | float) and not isinstance(value, bool) and 0 < value <= 1000:
-        return float(value)
-    raise _refusal(
-        "impossible-target",
-        f"{_shown(value)} is not a target rate: write statistical_neighbours, england, "
-        "or a rate per 10,000 children greater than 0 and at most 1000, like 65",
-    )
-
-
-def _placement_line(value: object) -> ServiceLine:
-    if isinstance(value, str) and value in PLACEMENT_LINES:
-        return ServiceLine(value)
-    raise _refusal(
-        "unknown-service-line",
-        f"{_shown(value)} is not a placement service line; use one of {_LINE_NAMES}",
-    )
-
-
-def _destination(value: object) -> ServiceLine:
-    line = _placement_line(value)
-    if line is ServiceLine.PLACEMENTS_RESIDENTIAL:
-        raise _refusal(
-            "same-category",
-            "children cannot move from residential care to residential care; "
-            "name another placement line, like placements_ifa",
-        )
-    return line
-
-
-def _name(value: object) -> str:
-    if not isinstance(value, str):
-        raise _refusal(
-            "wrong-type", f"the name must be text; got {_shown(value)} (put it in quotes)"
-        )
-    if not re.fullmatch(r"[A-Za-z0-9_-]([A-Za-z0-9 _-]{0,58}[A-Za-z0-9_-])?", value):
-        raise _refusal(
-            "bad-name",
-            f"{_shown(value)} is not a scenario name: use 1–60 letters, digits, '-', '_' or "
-            "spaces, not starting or ending with a space, like neighbours-rate",
-        )
-    return value
-
-
-def _description(value: object) -> str:
-    if not isinstance(value, str):
-        raise _refusal("wrong-type", f"the description must be text; got {_shown(value)}")
-    if len(value) > 500:
-        raise _refusal("too-long", f"the description has {len(value)} characters; keep it to 500")
-    return value
-
-
-Month = Annotated[Period, PlainValidator(_month), PlainSerializer(str, return_type=str)]
-Share = Annotated[
-    float,
-    PlainValidator(
-        _number(
-            "impossible-share", "a fraction above 0 and at most 1, like 0.2", lambda v: 0 < v <= 1
-        )
-    ),
+# Everything about scenario files is read from here: the fields and levers live in their own
+# modules only to keep each small.
+__all__ = [
+    "FORMATS",
+    "LEVER_KINDS",
+    "MAX_BYTES",
+    "AgencyShare",
+    "CapResidential",
+    "Caseload",
+    "ClaRate",
+    "EntryRate",
+    "IfaToInHouse",
+    "InvalidScenario",
+    "Lever",
+    "Scenario",
+    "StepDownResidential",
+    "TimeInCare",
+    "UnitCost",
+    "check_within",
+    "describe",
+    "load_scenario",
+    "parse_scenario",
 ]
-Change = Annotated[
-    float,
-    PlainValidator(
-        _number(
-            "impossible-change",
-            "a fraction from -0.9 to 2 other than 0, like -0.1 for a tenth less",
-            lambda v: -0.9 <= v <= 2 and v != 0,
-        )
-    ),
-]
-RampMonths = Annotated[
-    int,
-    PlainValidator(
-        _number(
-            "impossible-ramp",
-            "a whole number of months from 1 to 120",
-            lambda v: 1 <= v <= 120,
-            whole=True,
-        )
-    ),
-]
-Children = Annotated[
-    int,
-    PlainValidator(
-        _number(
-            "impossible-count",
-            "a whole number of children, 0 or more",
-            lambda v: v >= 0,
-            whole=True,
-        )
-    ),
-]
-ChildrenPerWorker = Annotated[
-    float,
-    PlainValidator(
-        _number(
-            "impossible-caseload",
-            "a number of children from 1 to 100, like 15",
-            lambda v: 1 <= v <= 100,
-        )
-    ),
-]
-AgencyTarget = Annotated[
-    float,
-    PlainValidator(
-        _number(
-            "impossible-target",
-            "a fraction from 0 up to (not including) 1, like 0.11",
-            lambda v: 0 <= v < 1,
-        )
-    ),
-]
-ClaTarget = Annotated[
-    Literal["statistical_neighbours", "england"] | float, PlainValidator(_cla_target)
-]
-# Written out as their values: pydantic's enum serializer does not know a plainly validated enum.
-PlacementLine = Annotated[
-    ServiceLine, PlainValidator(_placement_line), PlainSerializer(str, return_type=str)
-]
-Destination = Annotated[
-    ServiceLine, PlainValidator(_destination), PlainSerializer(str, return_type=str)
-]
-Name = Annotated[str, PlainValidator(_name)]
-Description = Annotated[str, PlainValidator(_description)]
-
-
-class _Lever(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class ClaRate(_Lever):
-    """The rate of children looked after per 10,000 children moves to a target."""
-
-    kind: Literal["cla_rate"] = "cla_rate"
-    target: ClaTarget
-    start: Month | None = None  # None: the projection's first month
-    over_months: RampMonths = 12
-
-
-class IfaToInHouse(_Lever):
-    """A share of independent fostering agency placements moves to in-house fostering."""
-
-    kind: Literal["ifa_to_in_house"] = "ifa_to_in_house"
-    share: Share
-    start: Month | None = None
-    over_months: RampMonths = 12
-
-
-class StepDownResidential(_Lever):
-    """A share of residential placements steps down to another placement line."""
-
-    kind: Literal["step_down_residential"] = "step_down_residential"
-    share: Share
-    to: Destination = ServiceLine.PLACEMENTS_IFA
-    start: Month | None = None
-    over_months: RampMonths = 12
-
-
-class CapResidential(_Lever):
-    """At most `children` in residential care; those above move to `to`."""
-
-    kind: Literal["cap_residential"] = "cap_residential"
-    children: Children
-    to: Destination = ServiceLine.PLACEMENTS_IFA
-    start: Month | None = None
-    over_months: RampMonths = 12
-
-
-class AgencyShare(_Lever):
-    """The agency share of all filled staff FTE (the case study's 31.7%) reaches `target` by `by`."""
-
-    kind: Literal["agency_share"] = "agency_share"
-    target: AgencyTarget
-    by: Month
-    start: Month | None = None
-
-
-class EntryRate(_Lever):
-    """Children entering care change by a fraction (edge-of-care work)."""
-
-    kind: Literal["entry_rate"] = "entry_rate"
-    change: Change
-    start: Month | None = None
-    over_months: RampMonths = 12
-
-
-class TimeInCare(_Lever):
-    """The time children stay in care changes by a fraction."""
-
-    kind: Literal["time_in_care"] = "time_in_care"
-    change: Change
-    start: Month | None = None
-
-
-class UnitCost(_Lever):
-    """The weekly price of a placement line's placements changes by a fraction."""
-
-    kind: Literal["unit_cost"] = "unit_cost"
-    service_line: PlacementLine
-    change: Change
-    start: Month | None = None
-
-
-class Caseload(_Lever):
-    """A target number of children per case-holding social worker."""
-
-    kind: Literal["caseload"] = "caseload"
-    children_per_worker: ChildrenPerWorker
-    start: Month | None = None
-
-
-Lever = Annotated[
-    ClaRate
-    | IfaToInHouse
-    | StepDownResidential
-    | CapResidential
-    | AgencyShare
-    | EntryRate
-    | TimeInCare
-    | UnitCost
-    | Caseload,
-    Field(discriminator="kind"),
-]
-LEVER_KINDS: dict[str, type[_Lever]] = {
-    model.model_fields["kind"].default: model
-    for model in (
-        ClaRate,
-        IfaToInHouse,
-        StepDownResidential,
-        CapResidential,
-        AgencyShare,
-        EntryRate,
-        TimeInCare,
-        UnitCost,
-        Caseload,
-    )
-}
-_KIND_NAMES = ", ".join(LEVER_KINDS)
-_LEVER: TypeAdapter[Lever] = TypeAdapter(Lever)
-_NAME: TypeAdapter[str] = TypeAdapter(Name)
-_DESCRIPTION: TypeAdapter[str] = TypeAdapter(Description)
-_TOP_KEYS = ("name", "description", "levers")
-
-
-def _conflicts(levers: Sequence[tuple[int, Lever]]) -> list[tuple[int, str, str, str]]:
-    """(index, field, rule, message) for levers that cannot stand together: two acting on the same
-    thing (their result would depend on their order), step-downs taking more than all of residential
-    care, an agency share starting after the month it must be reached by."""
-    found: list[tuple[int, str, str, str]] = []
-    first: dict[tuple[str, ...], int] = {}
-    stepped_down = 0.0
-    for index, lever in levers:
-        key: tuple[str, ...] = (lever.kind,)
-        field = "kind"
-        if isinstance(lever, UnitCost):
-            key, field = (lever.kind, lever.service_line), "service_line"
-        elif isinstance(lever, StepDownResidential):
-            key, field = (lever.kind, lever.to), "to"
-        if key in first:
-            found.append(
-                (
-                    index,
-                    field,
-                    "duplicate-lever",
-                    f"a second {' '.join(key)} lever (the first is levers[{first[key]}]): the result "
-                    "would depend on their order; combine them into one lever",
-                )
-            )
-        first.setdefault(key, index)
-        if isinstance(lever, StepDownResidential):
-            stepped_down += lever.share
-            if stepped_down > 1 + 1e-9:
-                found.append(
-                    (
-                        index,
-                        "share",
-                        "impossible-share",
-                        f"the step-downs from residential care take {_percent(stepped_down)} of its "
-                        "placements, more than all of them; lower the shares so they add up to at most 1",
-                    )
-                )
-        if isinstance(lever, AgencyShare) and lever.start is not None and lever.start > lever.by:
-            found.append(
-                (
-                    index,
-                    "start",
-                    "start-after-by",
-                    f"the change starts in {lever.start} but must be reached by {lever.by}; "
-                    "start it on or before the `by` month",
-                )
-            )
-    return found
-
-
-class Scenario(BaseModel):
-    """A named set of levers, with the line in its file of each field path (`levers[0].start` → 4).
-
-    Two scenarios with the same name, description and levers are equal wherever they were written.
-    """
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    name: Name
-    description: Description | None = None
-    levers: tuple[Lever, ...]
-    lines: Mapping[str, int] = Field(default_factory=dict, exclude=True, repr=False)
-
-    @model_validator(mode="after")
-    def _stand_together(self) -> Scenario:
-        if not self.levers:
-            raise ValueError("a scenario needs at least one lever")
-        for index, field, _rule, message in _conflicts(list(enumerate(self.levers))):
-            raise ValueError(f"levers[{index}].{field}: {message}")
-        return self
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Scenario):
-            return NotImplemented
-        return self._content() == other._content()
-
-    def __hash__(self) -> int:
-        return hash(self._content())
-
-    def _content(self) -> tuple[str, str | None, tuple[Lever, ...]]:
-        return (self.name, self.description, self.levers)
 
 
 def load_scenario(path: Path) -> Scenario:
@@ -638,16 +282,6 @@ def _toml_lines(text: str) -> dict[str, int]:
     return lines
 
 
-def _line(lines: Mapping[str, int], path: str) -> int | None:
-    """The line of `path`, or of the nearest enclosing field that has one (a missing key has none)."""
-    while path:
-        if path in lines:
-            return lines[path]
-        cut = max(path.rfind("."), path.rfind("["))
-        path = path[:cut] if cut > 0 else ""
-    return None
-
-
 def _check(data: Any, lines: Mapping[str, int], source: str) -> list[Issue]:
     def issue(path: str, rule: str, message: str) -> Issue:
         return Issue(source, _line(lines, path), path or None, rule, message)
@@ -757,98 +391,3 @@ def _located(error: Any, path: str, item: dict[str, Any]) -> tuple[str, str, str
     if error["type"].startswith(("impossible-", "bad-", "wrong-", "unknown-", "same-", "too-")):
         return f"{path}{field}", error["type"], error["msg"]
     return f"{path}{field}", "wrong-type", f"{error['msg']}; got {_shown(error.get('input'))}"
-
-
-def check_within(scenario: Scenario, first: Period, last: Period, source: str) -> list[Issue]:
-    """An issue for each `start` or `by` month outside the projection's months `first`..`last`."""
-    if first > last:
-        raise ValueError(f"the projection's first month {first} is after its last {last}")
-    issues = []
-    for index, lever in enumerate(scenario.levers):
-        for field in ("start", "by"):
-            month = getattr(lever, field, None)
-            if month is None or first <= month <= last:
-                continue
-            path = f"levers[{index}].{field}"
-            fix = f"{first} or later" if month < first else f"{last} or earlier"
-            issues.append(
-                Issue(
-                    source,
-                    _line(scenario.lines, path),
-                    path,
-                    "outside-horizon",
-                    f"{month} is outside the projection, which runs from {first} to {last}; "
-                    f"move it to {fix}, or project over a horizon that holds it",
-                )
-            )
-    return sorted(issues, key=lambda issue: issue.row or 0)
-
-
-def _percent(fraction: float) -> str:
-    return f"{f'{abs(fraction) * 100:.2f}'.rstrip('0').rstrip('.')}%"
-
-
-def _month_name(month: Period | None) -> str:
-    if month is None:
-        return "the projection's first month"
-    return f"{calendar.month_name[month.month]} {month.year}"
-
-
-def _heading(line: ServiceLine) -> str:
-    return ServiceLine(line).heading.lower()
-
-
-def describe(lever: Lever) -> str:
-    """One plain English sentence for a report, e.g. "Move 20% of placements with independent
-    fostering agencies to in-house fostering over 24 months from April 2018."."""
-    start = _month_name(lever.start)
-    ramp = (
-        f"over {lever.over_months} months from {start}"
-        if hasattr(lever, "over_months")
-        else f"from {start}"
-    )
-    match lever:
-        case ClaRate(target=float() as rate):
-            sentence = f"Move the rate of children looked after to {rate:g} per 10,000 children"
-        case ClaRate(target=target):
-            average = "statistical neighbours'" if target == "statistical_neighbours" else "England"
-            sentence = f"Move the rate of children looked after to the {average} average"
-        case IfaToInHouse():
-            sentence = (
-                f"Move {_percent(lever.share)} of placements with "
-                f"{_heading(ServiceLine.PLACEMENTS_IFA)} to {_heading(ServiceLine.PLACEMENTS_IN_HOUSE)}"
-            )
-        case StepDownResidential():
-            sentence = (
-                f"Step down {_percent(lever.share)} of placements in "
-                f"{_heading(ServiceLine.PLACEMENTS_RESIDENTIAL)} to {_heading(lever.to)}"
-            )
-        case CapResidential():
-            sentence = (
-                f"Hold {_heading(ServiceLine.PLACEMENTS_RESIDENTIAL)} to at most {lever.children} "
-                f"children, moving those above to {_heading(lever.to)},"
-            )
-        case AgencyShare():
-            begun = "" if lever.start is None else f", starting in {_month_name(lever.start)}"
-            return (
-                f"Bring agency staff to {_percent(lever.target)} of filled staff FTE by "
-                f"{_month_name(lever.by)}{begun}."
-            )
-        case EntryRate():
-            way = "Reduce" if lever.change < 0 else "Increase"
-            sentence = f"{way} the number of children entering care by {_percent(lever.change)}"
-        case TimeInCare():
-            way = "Shorten" if lever.change < 0 else "Lengthen"
-            sentence = f"{way} the time children stay in care by {_percent(lever.change)}"
-        case UnitCost():
-            way = "Lower" if lever.change < 0 else "Raise"
-            sentence = (
-                f"{way} the weekly price of placements in {_heading(lever.service_line)} "
-                f"by {_percent(lever.change)}"
-            )
-        case Caseload():
-            sentence = (
-                f"Work to a caseload of {lever.children_per_worker:g} children per "
-                "case-holding social worker"
-            )
-    return f"{sentence} {ramp}."

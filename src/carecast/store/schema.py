@@ -18,6 +18,16 @@ def _id() -> sa.Column[int]:
     return sa.Column("id", sa.Integer, primary_key=True, autoincrement=True)
 
 
+def _council() -> sa.Column[int]:  # the council a row belongs to, deleted with it
+    return sa.Column(
+        "council_id",
+        sa.Integer,
+        sa.ForeignKey("councils.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    )
+
+
 def _batch() -> sa.Column[int]:
     return sa.Column(
         "batch_id",
@@ -43,13 +53,7 @@ import_batches = sa.Table(
     "import_batches",
     metadata,
     _id(),
-    sa.Column(
-        "council_id",
-        sa.Integer,
-        sa.ForeignKey("councils.id", ondelete="CASCADE"),
-        nullable=False,
-        index=True,
-    ),
+    _council(),
     sa.Column("run_id", sa.String(32), nullable=False),
     sa.Column("dataset", sa.String(50), nullable=False),
     sa.Column("file_name", sa.String(500), nullable=False),
@@ -207,13 +211,7 @@ forecast_snapshots = sa.Table(
     "forecast_snapshots",
     metadata,
     _id(),
-    sa.Column(
-        "council_id",
-        sa.Integer,
-        sa.ForeignKey("councils.id", ondelete="CASCADE"),
-        nullable=False,
-        index=True,
-    ),
+    _council(),
     sa.Column("period", sa.String(7), nullable=False),
     sa.Column("financial_year", sa.String(7), nullable=False),
     sa.Column("knowledge_date", sa.Date, nullable=False),
@@ -330,19 +328,12 @@ report_commentary = sa.Table(
     sa.Column("written_at", sa.DateTime(timezone=True), nullable=False),
 )
 
-# Scenario runs (0010): each `project --scenario` kept with what it was run on and what it gave,
-# so a committee paper can cite a stored result. Rows are only added.
+# Scenario runs (0010), each with what it was run on and gave; rows are only added.
 scenario_runs = sa.Table(
     "scenario_runs",
     metadata,
     _id(),
-    sa.Column(
-        "council_id",
-        sa.Integer,
-        sa.ForeignKey("councils.id", ondelete="CASCADE"),
-        nullable=False,
-        index=True,
-    ),
+    _council(),
     sa.Column("name", sa.String(60), nullable=False),
     sa.Column("description", sa.Text, nullable=True),
     sa.Column("levers", sa.Text, nullable=False),  # JSON: the scenario's levers as validated
@@ -394,8 +385,7 @@ web_sessions = sa.Table(
     sa.Column("last_seen_at", sa.DateTime(timezone=True), nullable=False),
 )
 
-# Every change to accounts and every sign-in failure and lock-out (0009). Rows are only added:
-# triggers refuse UPDATE and DELETE.
+# Every account change, sign-in failure and lock-out (0009); triggers refuse UPDATE and DELETE.
 audit_log = sa.Table(
     "audit_log",
     metadata,
