@@ -53,13 +53,16 @@ class ScenarioRun:
     saved: tuple[int, ...] = ()  # the stored runs' ids, in the results' order
 
 
-def read_scenarios(files: Sequence[Path]) -> list[tuple[Path, Scenario]]:
+Sourced = tuple[str, Scenario]  # a scenario and where it came from (a file's name, a web form)
+
+
+def read_scenarios(files: Sequence[Path]) -> list[Sourced]:
     """Every file read, every problem of every file reported together."""
     issues: list[Issue] = []
     read = []
     for path in files:
         try:
-            read.append((path, load_scenario(path)))
+            read.append((path.name, load_scenario(path)))
         except InvalidScenario as refusal:
             issues += refusal.issues
     if issues:
@@ -67,19 +70,19 @@ def read_scenarios(files: Sequence[Path]) -> list[tuple[Path, Scenario]]:
     return read
 
 
-def compose(read: Sequence[tuple[Path, Scenario]]) -> Scenario:
+def compose(read: Sequence[Sourced]) -> Scenario:
     """One scenario of several files' levers; two files acting on the same thing are refused."""
     if len(read) == 1:
         return read[0][1]
     seen: dict[tuple[str, str], str] = {}
     issues = []
-    for path, scenario in read:
+    for source, scenario in read:
         for index, lever in enumerate(scenario.levers):
             key = (lever.kind, str(getattr(lever, "service_line", getattr(lever, "to", ""))))
             if key in seen:
                 issues.append(
                     Issue(
-                        path.name,
+                        source,
                         scenario.lines.get(f"levers[{index}].kind"),
                         f"levers[{index}].kind",
                         "duplicate-lever",
@@ -87,7 +90,7 @@ def compose(read: Sequence[tuple[Path, Scenario]]) -> Scenario:
                         "children: composed, the result would depend on the order; keep one",
                     )
                 )
-            seen.setdefault(key, path.name)
+            seen.setdefault(key, source)
     if issues:
         raise InvalidScenario(issues)
     levers: tuple[Lever, ...] = tuple(lever for _, s in read for lever in s.levers)
@@ -98,9 +101,9 @@ def compose(read: Sequence[tuple[Path, Scenario]]) -> Scenario:
     )
 
 
-def _check_horizon(read: Sequence[tuple[Path, Scenario]], month_ends: tuple[date, ...]) -> None:
+def _check_horizon(read: Sequence[Sourced], month_ends: tuple[date, ...]) -> None:
     first, last = Period.containing(month_ends[0]), Period.containing(month_ends[-1])
-    issues = [i for path, s in read for i in check_within(s, first, last, path.name)]
+    issues = [i for source, s in read for i in check_within(s, first, last, source)]
     if issues:
         raise InvalidScenario(issues)
 
@@ -162,6 +165,32 @@ def run_scenarios(
     """The baseline and each scenario (one composed from each group of files) beside it, each
     stored with its result (unless `save` is false) once everything has been computed."""
     groups = [read_scenarios(files) for files in scenarios]
+    return run_scenario_groups(
+        settings,
+        years,
+        groups,
+        start,
+        paths=paths,
+        seed=seed,
+        runner=runner,
+        assumptions=assumptions,
+        save=save,
+    )
+
+
+def run_scenario_groups(
+    settings: Settings,
+    years: int,
+    groups: Sequence[Sequence[Sourced]],
+    start: Period | None = None,
+    *,
+    paths: int = 1000,
+    seed: int = 20180401,
+    runner: BlockRunner = serial,
+    assumptions: CostAssumptions | None = None,
+    save: bool = True,
+) -> ScenarioRun:
+    """As `run_scenarios`, for scenarios already read (from files, or built in a web form)."""
     composed = [compose(group) for group in groups]
     run = fit_and_project(settings, years, start, paths=paths, seed=seed, runner=runner)
     month_ends = run.model.month_ends
@@ -200,7 +229,7 @@ def _save(  # noqa: PLR0917 (a run and how it was made)
     settings: Settings,
     outcome: ScenarioRun,
     composed: Sequence[Scenario],
-    groups: Sequence[Sequence[tuple[Path, Scenario]]],
+    groups: Sequence[Sequence[Sourced]],
     years: int,
     paths: int,
     seed: int,
@@ -216,7 +245,7 @@ def _save(  # noqa: PLR0917 (a run and how it was made)
                 scenario.name,
                 scenario.description,
                 [lever.model_dump(mode="json") for lever in scenario.levers],
-                [path.name for path, _ in group],
+                [source for source, _ in group],
                 run.model.start,
                 years,
                 paths,
