@@ -13,8 +13,11 @@ back to the start, written as SSDA903 CSV by bench/project_backtest.py), rates f
 window (three years, never before the returns begin), timed inside its own process — its reading
 and fitting (`from_model`) apart from its daily steps (`predict`) — and as a whole subprocess
 (Python start-up and pandas' import included). Medians of `--repeat` (carecast) and
-`--peer-repeat` (the peer) runs. Then the ratios, and the two deterministic projections of
-children looked after at each 31 March with their % difference.
+`--peer-repeat` (the peer) runs, in wall-clock and CPU seconds. Then the ratios; the mean of
+`paths` paths with the rates known exactly beside the expected course (they should agree within
+chance); and the two deterministic projections of children looked after at each 31 March with
+their % difference — carecast's as fitted and with the peer's entries (the fitting window's mean
+a month, no trend or season), which isolates the methods' other differences (printed at the end).
 """
 
 from __future__ import annotations
@@ -75,7 +78,11 @@ for i, (_, row) in enumerate(predicted.iterrows()):
     totals[day.isoformat()] = float(sum(
         v for k, v in row.items() if not (isinstance(k, tuple) and k[-1] == "NOT_IN_CARE")
     ))
-print(json.dumps({"import": imported - began, "fit": fitted - imported,
+stock = stats.stock_at(start)
+start_children = float(sum(
+    v for k, v in stock.items() if not (isinstance(k, tuple) and k[-1] == "NOT_IN_CARE")
+))
+print(json.dumps({"start_children": start_children, "import": imported - began, "fit": fitted - imported,
                   "predict": done - fitted, "fit_cpu": fitted_cpu - imported_cpu,
                   "predict_cpu": done_cpu - fitted_cpu, "totals": totals}))
 """
@@ -145,6 +152,19 @@ def entries_as_the_peers(model: ProjectionModel) -> ProjectionModel:
     return replace(model, entries=flat)
 
 
+def without_uncertainty(model: ProjectionModel) -> ProjectionModel:
+    """`model` with its rates and entry rate known exactly: a billion events behind every rate
+    (gamma multipliers of 1 within 3·10⁻⁵), no coefficient spread, no wander, Poisson counts."""
+    certain = np.full_like(model.transitions.leave_events, 1e9)
+    transitions = replace(model.transitions, leave_events=certain, move_events=certain)
+    entries = model.entries
+    if entries is not None:
+        entries = replace(
+            entries, covariance=np.zeros_like(entries.covariance), dispersion=1.0, drift_sd=0.0
+        )
+    return replace(model, transitions=transitions, entries=entries)
+
+
 def compare(name: str, settings: Settings, args: argparse.Namespace) -> dict[str, Any]:
     """Time both engines on the council in `settings`' store and set their projections side by
     side."""
@@ -159,6 +179,10 @@ def compare(name: str, settings: Settings, args: argparse.Namespace) -> dict[str
 
     expected = expected_paths(model)
     flat = expected_paths(entries_as_the_peers(model))
+    # the Monte Carlo with nothing uncertain but chance: its mean is the expected course
+    exact = simulate(without_uncertainty(model), args.paths, SEED)
+    spread = np.maximum(exact.totals.std(axis=1, ddof=1), 1e-9) / np.sqrt(args.paths)
+    misses = np.abs(exact.totals.mean(axis=1) - expected.totals) / spread
     timings = {
         "deterministic": _median(lambda: expected_paths(model), args.repeat),
         "deterministic_with_fit": _median(lambda: expected_paths(fit()), args.repeat),
@@ -185,18 +209,24 @@ def compare(name: str, settings: Settings, args: argparse.Namespace) -> dict[str
         "name": name,
         "start": start,
         "children": len(model.category),
+        "peer_start_children": peers[0]["start_children"],
         "episodes": len(state.episodes),
         "timings": timings,
         "peer": peer,
         "rows": rows,
-        "expected_entries_a_year": float(expected.entries[:12].sum()),
+        "worst_miss_in_standard_errors": float(misses[1:].max()),
+        "worst_miss_percent": float(
+            100
+            * np.max(np.abs(exact.totals.mean(axis=1) - expected.totals)[1:] / expected.totals[1:])
+        ),
     }
 
 
 def report(result: dict[str, Any], years: int, paths: int) -> None:
     t, peer = result["timings"], result["peer"]
     print(
-        f"\n{result['name']}: {result['children']} children looked after on {result['start']}, "
+        f"\n{result['name']}: {result['children']} children looked after on {result['start']} "
+        f"(the peer's stock: {result['peer_start_children']:.0f}), "
         f"{result['episodes']:,} episodes; {years} years ahead; seconds, wall clock (CPU)"
     )
 
@@ -221,6 +251,11 @@ def report(result: dict[str, Any], years: int, paths: int) -> None:
             f"{own[clock] / t['deterministic_with_fit'][clock]:.0f}×; peer read+fit+predict ÷ "
             f"carecast fit+{paths:,} paths {own[clock] / t['monte_carlo_with_fit'][clock]:.1f}×"
         )
+    print(
+        f"  {paths:,} paths with the rates known exactly: their mean children looked after is "
+        f"within {result['worst_miss_in_standard_errors']:.1f} standard errors "
+        f"({result['worst_miss_percent']:.2f}%) of the expected course in every month"
+    )
     print(
         "  | 31 March | cs-demand-model | carecast expected | vs peer % | with the peer's "
         "entries | vs peer % | carecast MC mean | MC P50 |"

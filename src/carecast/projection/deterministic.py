@@ -209,7 +209,8 @@ class _Unmoved:
 
 
 def _whole(months: FloatArray, cap: int) -> IntArray:
-    """Whole months of a clock as simulate.py's float32 reads it, within 0…cap."""
+    """Whole months of a clock as simulate.py's float32 reads it, within 0…cap (an age before
+    birth, a date error, counts as a newborn's: its band is the same, its next a month late)."""
     return np.clip(np.floor(months.astype(np.float32)), 0, cap).astype(np.int64)
 
 
