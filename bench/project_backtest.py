@@ -121,9 +121,9 @@ def council_steps(folder: Path) -> list[tuple[list[Path], date]]:
     spec = json.loads((folder / "council.json").read_text())
     steps = []
     for step in spec["steps"]:
-        paths = [
-            folder / p for p in step["paths"] if Path(p).name in {"header.csv", "episodes.csv"}
-        ]
+        # every file, as the council imported it: the costs are priced from the commitments,
+        # establishment and ledger known on each replay's 31 March
+        paths = [folder / p for p in step["paths"]]
         if paths:
             steps.append((paths, date.fromisoformat(step["as_of"])))
     return steps

@@ -10,7 +10,7 @@ calibrated coverage is out of sample, never fitted on the outcome it is scored o
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 
 from carecast.config import Settings
@@ -47,6 +47,8 @@ from carecast.services.projection import (
     last_month_end,
     load_history,
 )
+from carecast.services.setup import council_transaction
+from carecast.store.state import load_state
 
 MAX_YEARS = 3  # a replay is scored up to 36 months ahead
 PUBLISHED_AFTER_MONTHS = 12  # a mid-year population estimate is out about a year later
@@ -151,7 +153,7 @@ def run_projection_backtest(
         observed = observed_counts(state, last, model.month_ends[:horizon])
         simulated = simulate(model, paths, seed)
         replay = score(model, simulated, observed)
-        costs.append(_costs(state, start, model, simulated, actual))
+        costs.append(_costs(settings, start, model, simulated, actual))
         factor = BandCalibration(tuple(residuals)).known_on(start).factor
         wide = widen(model, factor)
         replays.append(replay)
@@ -168,20 +170,11 @@ def run_projection_backtest(
 
 
 def _costs(
-    state: ActivityState,
-    start: date,
-    model: ProjectionModel,
-    paths: Paths,
-    actual: dict[str, float],
+    settings: Settings, start: date, model: ProjectionModel, paths: Paths, actual: dict[str, float]
 ) -> CostReplay:
-    """The replay's paths priced from what was known on `start`: the placements then, the
-    commitments begun by then (a later one cannot set a price), the ledger posted by then."""
-    known = as_known_on(state, start)
-    then = replace(
-        known,
-        commitments=tuple(c for c in state.commitments if c.start <= start),
-        ledger=tuple(e for e in state.ledger if e.period.last_day <= start),
-        cost_centres=state.cost_centres,
-    )
+    """The replay's paths priced from what the store knew on `start`: the commitments,
+    establishment, allowances and ledger imported by then, as a projection made that day would."""
+    with council_transaction(settings) as (connection, council):
+        then = load_state(connection, council, start)
     cost = fit_costs(then, start, len(model.category))
     return score_costs(cost, model.month_ends, activity_of(paths), actual)
