@@ -22,6 +22,7 @@ from carecast.ingest import (  # noqa: F401  (importing registers the rules)
 from carecast.ingest.columns import ROW, Kind
 from carecast.ingest.datasets import Dataset, recognise
 from carecast.ingest.mapping import ColumnMapping
+from carecast.ingest.pooled import split_pooled
 from carecast.ingest.reading import RawTable, read_csv_file
 from carecast.ingest.rules import RuleContext, run_import_rules, run_rules
 from carecast.ingest.ssda903_xml import read_ssda903_xml
@@ -120,10 +121,14 @@ def parse_table(
         ]
     if mapped is not None:
         table = mapped.translate(table, dataset, positions)
+    table, pooled = split_pooled(table, dataset, positions)
+    if any(i.severity is Severity.ERROR for i in pooled):
+        return None, pooled
     if table.excel:
         dates = [p for c, p in positions.items() if dataset.kind_of(c) is Kind.DATE]
         table = serial_dates(table, dates)
     typed, issues = type_table(table, dataset)
+    issues = pooled + issues
     spelled = {name: table.spelling(position) for name, position in positions.items()}
     unread = _unread_cells(issues, spelled)
     issues += run_rules(
