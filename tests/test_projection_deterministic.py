@@ -209,3 +209,10 @@ def test_entrants_meet_their_first_month_in_placement_in_the_paths_as_in_expecta
     rates.rates[:, :, 0, :, LEAVE] = 0.5
     _agree(model(rates, steps=4, entries=arrivals(5.0, 4, age_months=30.0)), 2000, seed=3)
     _agree(_random_model(np.random.default_rng(7), 24, 80, CERTAIN), PATHS, seed=11)
+
+
+def test_the_expected_course_prices_as_one_path() -> None:
+    expected = expected_paths(model(transitions(leave=0.1), children=50, steps=6))
+    paths = expected.as_paths()
+    assert paths.stock.shape[1] == 1
+    assert np.allclose(paths.totals[:, 0], expected.totals)

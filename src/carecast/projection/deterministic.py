@@ -31,6 +31,7 @@ import numpy as np
 
 from carecast.forecast.history import AGE_BANDS, FloatArray, IntArray
 from carecast.projection.model import Entries, ProjectionModel
+from carecast.projection.simulate import Paths
 from carecast.projection.transitions import (
     ADULT_MONTHS,
     AGE_MONTHS,
@@ -78,6 +79,17 @@ class ExpectedStock:
     def totals(self) -> FloatArray:
         """(steps + 1,) children looked after at each month end."""
         return self.stock.sum(axis=(1, 2))  # type: ignore[no-any-return]
+
+    def as_paths(self) -> Paths:
+        """The expected course as one path (in fractions of children), for what prices paths."""
+        return Paths(
+            self.stock[:, None],
+            self.entries[:, None],
+            self.left[:, None],
+            self.turned_18[:, None],
+            self.placements_begun[:, None],
+            self.placed_since_start[:, None],
+        )
 
 
 @dataclass(frozen=True)
