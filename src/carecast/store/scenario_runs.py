@@ -13,22 +13,7 @@ from carecast.domain.provenance import Council
 from carecast.store.schema import scenario_runs
 
 
-@dataclass(frozen=True, slots=True)
-class ScenarioRunRecord:
-    run_id: int
-    name: str
-    description: str | None
-    levers: list[dict[str, Any]]
-    files: list[str]
-    projected_from: date
-    years: int
-    paths: int
-    seed: int
-    result: dict[str, Any]
-    saved_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class NewScenarioRun:
     name: str
     description: str | None
@@ -39,6 +24,14 @@ class NewScenarioRun:
     paths: int
     seed: int
     result: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ScenarioRunRecord(NewScenarioRun):
+    """A stored run: what was saved, its id and when."""
+
+    run_id: int = 0
+    saved_at: datetime | None = None
 
 
 def add_scenario_run(connection: sa.Connection, council: Council, run: NewScenarioRun) -> int:
@@ -64,7 +57,6 @@ def add_scenario_run(connection: sa.Connection, council: Council, run: NewScenar
 
 def _record(row: Any) -> ScenarioRunRecord:
     return ScenarioRunRecord(
-        row["id"],
         row["name"],
         row["description"],
         json.loads(row["levers"]),
@@ -74,7 +66,8 @@ def _record(row: Any) -> ScenarioRunRecord:
         row["paths"],
         row["seed"],
         json.loads(row["result"]),
-        row["saved_at"],
+        run_id=row["id"],
+        saved_at=row["saved_at"],
     )
 
 
