@@ -24,6 +24,8 @@ HEAVY = (
     *("numpy", "polars", "sqlalchemy", "alembic", "scipy", "pandas", "statsmodels"),
     *("weasyprint", "openpyxl", "xlsxwriter", "fastapi", "uvicorn", "docx", "altair"),
     "vl_convert",
+    # The Dask executor's, loaded only when `--executor dask` is chosen.
+    *("dask", "distributed"),
     # carecast's own layers below the command line: each imports some of the above.
     *("carecast.services", "carecast.store", "carecast.forecast", "carecast.projection"),
     *("carecast.reports", "carecast.ingest", "carecast.web"),

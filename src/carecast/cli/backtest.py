@@ -9,6 +9,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from carecast.cli.app import DatabaseUrl, JsonFlag, app, console, parse_financial_year, progress_bar
+from carecast.cli.executor_options import (
+    Executor,
+    ExecutorName,
+    SchedulerAddress,
+    Workers,
+    open_runner,
+)
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -22,8 +29,12 @@ def backtest(
     financial_year: Annotated[
         str, typer.Option("--financial-year", help="The finished year to replay, e.g. 2017-18.")
     ],
+    *,
     json_output: JsonFlag = False,
     database_url: DatabaseUrl = None,
+    executor: ExecutorName = Executor.LOCAL,
+    scheduler: SchedulerAddress = None,
+    workers: Workers = None,
 ) -> None:
     """Replay every period of a past year from what was known then and score it against the
     actual outturn, beside commitments-only, straight-line and budget baselines. Stores nothing."""
@@ -32,18 +43,19 @@ def backtest(
 
     year = parse_financial_year(financial_year)
     settings = load_settings(database_url)
-    if json_output:
-        council, result = run_backtest(settings, year)
-        typer.echo(json.dumps(backtest_json(council, result), indent=2))
-        return
-    out = console()
-    with progress_bar(out) as bar:
-        task = bar.add_task("Replaying", total=12)
+    with open_runner(executor, scheduler, workers) as runner:
+        if json_output:
+            council, result = run_backtest(settings, year, runner=runner)
+            typer.echo(json.dumps(backtest_json(council, result), indent=2))
+            return
+        out = console()
+        with progress_bar(out) as bar:
+            task = bar.add_task("Replaying", total=12)
 
-        def report(label: str, done: int, total: int) -> None:
-            bar.update(task, description=label, completed=done - 1, total=total or None)
+            def report(label: str, done: int, total: int) -> None:
+                bar.update(task, description=label, completed=done - 1, total=total or None)
 
-        council, result = run_backtest(settings, year, report)
+            council, result = run_backtest(settings, year, report, runner=runner)
     out.print(backtest_table(council, result))
     for period, reason in result.skipped:
         out.print(f"Period {period} not replayed: {reason}.", style="yellow", markup=False)

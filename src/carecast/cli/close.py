@@ -18,6 +18,13 @@ from carecast.cli.app import (
     parse_date,
     parse_period,
 )
+from carecast.cli.executor_options import (
+    Executor,
+    ExecutorName,
+    SchedulerAddress,
+    Workers,
+    open_runner,
+)
 from carecast.cli.imports import KeyFile
 
 
@@ -92,6 +99,9 @@ def forecast(
     ] = False,
     json_output: JsonFlag = False,
     database_url: DatabaseUrl = None,
+    executor: ExecutorName = Executor.LOCAL,
+    scheduler: SchedulerAddress = None,
+    workers: Workers = None,
 ) -> None:
     """Forecast the financial year's outturn at the end of a period and store the snapshot.
 
@@ -105,13 +115,15 @@ def forecast(
 
     known_on = parse_date(as_of, "--as-of") if as_of else None
     given = read_assumptions(assumptions) if assumptions is not None else None
-    snapshot = services.run_forecast(
-        load_settings(database_url),
-        parse_period(period),
-        known_on,
-        given,
-        allow_incomplete=allow_incomplete,
-    )
+    with open_runner(executor, scheduler, workers) as runner:
+        snapshot = services.run_forecast(
+            load_settings(database_url),
+            parse_period(period),
+            known_on,
+            given,
+            allow_incomplete=allow_incomplete,
+            runner=runner,
+        )
     if json_output:
         from carecast.reports.figures import forecast_json
 

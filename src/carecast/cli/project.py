@@ -9,6 +9,13 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from carecast.cli.app import DatabaseUrl, JsonFlag, app, console, parse_period
+from carecast.cli.executor_options import (
+    Executor,
+    ExecutorName,
+    SchedulerAddress,
+    Workers,
+    open_runner,
+)
 from carecast.errors import UsageError
 
 if TYPE_CHECKING:
@@ -66,6 +73,9 @@ def project(
     ] = None,
     json_output: JsonFlag = False,
     database_url: DatabaseUrl = None,
+    executor: ExecutorName = Executor.LOCAL,
+    scheduler: SchedulerAddress = None,
+    workers: Workers = None,
 ) -> None:
     """Project the children looked after, by placement category and age band, month by month
     for 1 to 5 years: entries (per 10,000 children where the population is known), moves and
@@ -84,10 +94,12 @@ def project(
             )
         from carecast.services.projection_backtest import run_projection_backtest
 
-        show_backtest(
-            run_projection_backtest(settings, parse_years(from_years), paths=paths, seed=seed),
-            json_output=json_output,
-        )
+        chosen = parse_years(from_years)
+        with open_runner(executor, scheduler, workers) as runner:
+            replayed = run_projection_backtest(
+                settings, chosen, paths=paths, seed=seed, runner=runner
+            )
+        show_backtest(replayed, json_output=json_output)
         return
     if from_years is not None:
         raise UsageError("--from-years chooses the replays of --backtest: add --backtest")
@@ -97,15 +109,21 @@ def project(
         from carecast.cli.scenarios import show_scenarios
         from carecast.services.scenarios import run_scenarios
 
-        show_scenarios(
-            run_scenarios(settings, years, [scenario], parse_period(start), paths=paths, seed=seed),
-            json_output=json_output,
-        )
+        begin = parse_period(start)
+        with open_runner(executor, scheduler, workers) as runner:
+            compared = run_scenarios(
+                settings, years, [scenario], begin, paths=paths, seed=seed, runner=runner
+            )
+        show_scenarios(compared, json_output=json_output)
         return
     from carecast.projection.as_json import projection_json
     from carecast.services.projection import run_financial_plan
 
-    run, plan = run_financial_plan(settings, years, parse_period(start), paths=paths, seed=seed)
+    begin = parse_period(start)
+    with open_runner(executor, scheduler, workers) as runner:
+        run, plan = run_financial_plan(
+            settings, years, begin, paths=paths, seed=seed, runner=runner
+        )
     council, projection = run.council, run.projection
     if json_output:
         typer.echo(json.dumps(projection_json(council, projection, plan), indent=2))

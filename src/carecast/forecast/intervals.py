@@ -14,6 +14,7 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 from typing import TypeVar
 
 import numpy as np
@@ -181,6 +182,12 @@ def sample_block(
     return sampled
 
 
+def _sized_block(
+    simulation: Simulation, seed: int, sizes: tuple[int, ...], block: int
+) -> dict[ServiceLine, FloatArray]:
+    return sample_block(simulation, seed, block, sizes[block])
+
+
 def serial(
     work: Callable[[int], dict[ServiceLine, FloatArray]], blocks: Sequence[int]
 ) -> list[dict[ServiceLine, FloatArray]]:
@@ -193,9 +200,8 @@ def sample(
 ) -> dict[ServiceLine, FloatArray]:
     """{line: (paths,)} remaining cost, sampled in blocks of BLOCK_PATHS by `runner`."""
     sizes = [min(BLOCK_PATHS, paths - start) for start in range(0, paths, BLOCK_PATHS)]
-    parts = runner(
-        lambda block: sample_block(simulation, seed, block, sizes[block]), range(len(sizes))
-    )
+    # a partial of module-level functions, not a lambda: a runner may send it to other processes
+    parts = runner(partial(_sized_block, simulation, seed, tuple(sizes)), range(len(sizes)))
     lines = {line for part in parts for line in part}
     sampled = {
         line: np.concatenate(

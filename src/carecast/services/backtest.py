@@ -7,6 +7,7 @@ snapshots and the council's snapshot history stays exactly as the monthly closes
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import partial
 
 from carecast.config import Settings
 from carecast.domain.periods import FinancialYear, Period
@@ -19,6 +20,8 @@ from carecast.forecast.backtest import (
     missing_ledger_periods,
     replay_period,
 )
+from carecast.forecast.intervals import Runner, serial
+from carecast.forecast.outturn import forecast_outturn
 from carecast.services.forecasting import close_date
 from carecast.services.progress import Progress, quiet
 from carecast.services.setup import council_transaction
@@ -31,14 +34,17 @@ def run_backtest(
     financial_year: FinancialYear,
     progress: Progress = quiet,
     period_numbers: Iterable[int] = range(1, 13),
+    runner: Runner = serial,
 ) -> tuple[Council, Backtest]:
     """Replay periods `period_numbers` of a finished year and score them against its outturn.
 
     The outturn is the year's ledger as known on the latest as-of date in the store; the year must
     have ledger actuals for all twelve periods by then (else NotFound). A period whose own ledger
     was not yet imported by its close cannot be replayed honestly and is listed as skipped.
+    `runner` runs each replay's simulated paths (carecast/executors.py).
     """
     numbers = sorted(set(period_numbers))
+    engine = partial(forecast_outturn, runner=runner)
     with council_transaction(settings) as (connection, council):
         batches = list_batches(connection, council)
         if not batches:
@@ -71,5 +77,5 @@ def run_backtest(
                     (period, f"no ledger actuals for {period} had been imported by its close")
                 )
                 continue
-            scores.append(replay_period(state, period, actual))
+            scores.append(replay_period(state, period, actual, engine))
     return council, Backtest(financial_year, actual, budget, tuple(scores), tuple(skipped))

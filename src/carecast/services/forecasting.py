@@ -10,6 +10,7 @@ from carecast.domain.periods import Period
 from carecast.domain.provenance import Council, ForecastSnapshot, SnapshotSummary
 from carecast.errors import InvalidInput, Issue, NotFound, UsageError
 from carecast.forecast.assumptions import Assumptions, AssumptionsError, parse_assumptions
+from carecast.forecast.intervals import Runner, serial
 from carecast.forecast.outturn import METHOD, forecast_outturn
 from carecast.services.readiness import check_readiness, refuse_unready
 from carecast.services.setup import council_transaction
@@ -60,12 +61,13 @@ def run_forecast(
     assumptions: Assumptions | None = None,
     *,
     allow_incomplete: bool = False,
+    runner: Runner = serial,
 ) -> ForecastSnapshot:
     """Forecast the year's outturn at the end of `period` (default: latest with ledger data).
 
     The data the close stands on is checked first (services.readiness): a period beyond the data,
     or ledger periods missing without `allow_incomplete`, is refused and nothing is stored; flags
-    are stored with the snapshot.
+    are stored with the snapshot. `runner` runs the simulated paths (carecast/executors.py).
 
     The store is read in one transaction and closed; the engines run with no transaction open
     (a long forecast never holds the store); the snapshot is written in a second transaction."""
@@ -85,7 +87,7 @@ def run_forecast(
     flags = refuse_unready(
         check_readiness(state, period, batches, allow_incomplete=allow_incomplete)
     )
-    forecast = forecast_outturn(state, period, assumptions=assumptions)
+    forecast = forecast_outturn(state, period, assumptions=assumptions, runner=runner)
     with council_transaction(settings) as (connection, council):
         snapshot_id = save_snapshot(connection, council, forecast, FORECAST_METHOD, flags)
         return load_snapshot(connection, council, snapshot_id)

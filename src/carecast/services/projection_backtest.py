@@ -39,7 +39,7 @@ from carecast.projection.entries import (
 from carecast.projection.fit import fit_projection
 from carecast.projection.model import ProjectionModel
 from carecast.projection.mtfp import activity_of
-from carecast.projection.simulate import Paths, simulate
+from carecast.projection.simulate import BlockRunner, Paths, serial, simulate
 from carecast.services.benchmark import reference_files
 from carecast.services.projection import (
     council_population,
@@ -121,8 +121,10 @@ def run_projection_backtest(
     *,
     paths: int = 500,
     seed: int = 20180401,
+    runner: BlockRunner = serial,
 ) -> ProjectionBacktest:
-    """Replay the projection from 31 March of `years` (default: every year that can be)."""
+    """Replay the projection from 31 March of `years` (default: every year that can be);
+    `runner` runs the simulated paths (carecast/executors.py)."""
     if not 1 <= paths <= 100_000:
         raise UsageError(f"--paths {paths}: give 1 to 100,000 paths; nothing was backtested")
     council, state, last = load_history(settings)
@@ -151,13 +153,13 @@ def run_projection_backtest(
             drift_prior=None if prior is None else prior[0],
         )
         observed = observed_counts(state, last, model.month_ends[:horizon])
-        simulated = simulate(model, paths, seed)
+        simulated = simulate(model, paths, seed, runner)
         replay = score(model, simulated, observed)
         costs.append(_costs(settings, start, model, simulated, actual))
         factor = BandCalibration(tuple(residuals)).known_on(start).factor
         wide = widen(model, factor)
         replays.append(replay)
-        calibrated.append(score(wide, simulate(wide, paths, seed), observed, factor))
+        calibrated.append(score(wide, simulate(wide, paths, seed, runner), observed, factor))
         residuals.extend(replay.residuals())
     return ProjectionBacktest(
         council,
