@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from carecast.config import Settings
 from carecast.services.setup import close_store, open_store
 from carecast.web.errors import install_error_handlers, route_of
+from carecast.web.jobs import Jobs
 from carecast.web.rendering import STATIC, make_templates
 
 ACCESS_LOG = logging.getLogger("carecast.web.access")
@@ -71,14 +72,16 @@ class HeadersAndAccessLog:
 
 def create_app(settings: Settings) -> FastAPI:
     """The web application over the store `settings` names."""
-    from carecast.web.routes import accounts, admin, forecasts
+    from carecast.web.routes import accounts, admin, forecasts, projection, scenarios
 
     # One engine for the app's life: its pool and compiled-statement cache serve every request.
     store = open_store(settings)
+    jobs = Jobs()  # long work (projections, scenarios), one at a time, beside the pages
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
+        jobs.shutdown()
         close_store(store)
 
     app = FastAPI(
@@ -90,11 +93,14 @@ def create_app(settings: Settings) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = store
+    app.state.jobs = jobs
     app.state.templates = make_templates()
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     install_error_handlers(app)
     app.include_router(accounts.router)
     app.include_router(forecasts.router)
+    app.include_router(projection.router)
+    app.include_router(scenarios.router)
     app.include_router(admin.router)
 
     app.add_middleware(HeadersAndAccessLog)

@@ -10,6 +10,7 @@ from typing import Any
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
+from carecast.domain.codes import ServiceLine
 from carecast.domain.money import to_pence
 
 HERE = Path(__file__).parent
@@ -37,6 +38,31 @@ def money_data(value: Decimal | None, *, signed: bool = False) -> Markup:
     return Markup(f'<data value="{to_pence(value)}">{money(value, signed=signed)}</data>')
 
 
+def pounds(value: float | None, *, signed: bool = False) -> str:
+    """A projection's whole pounds (£1,234,567): a plan years ahead is not known to the penny."""
+    if value is None:
+        return "—"
+    text = f"£{abs(value):,.0f}"
+    if round(value) < 0:
+        return "−" + text
+    return ("+" + text) if signed and round(value) > 0 else text
+
+
+def children(value: float | None) -> str:
+    """Children as the projection's bands give them: whole, or to one place between two."""
+    if value is None:
+        return "—"
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+
+
+def line_heading(value: str) -> str:
+    """A service line's heading from its code (`placements_ifa`), as the JSON results hold it."""
+    try:
+        return ServiceLine(value).heading
+    except ValueError:
+        return value
+
+
 def day(value: date | datetime | None) -> str:
     if value is None:
         return "—"
@@ -56,6 +82,14 @@ def make_templates() -> Jinja2Templates:
     env = templates.env
     env.autoescape = True
     env.auto_reload = False  # shipped in the package: compiled once, never looked at again on disk
-    env.filters.update(money=money, money_data=money_data, day=day, jsonish=jsonish)
-    env.globals.update(htmx=HTMX, escape=escape)
+    env.filters.update(
+        money=money,
+        money_data=money_data,
+        day=day,
+        jsonish=jsonish,
+        pounds=pounds,
+        children=children,
+        line_heading=line_heading,
+    )
+    env.globals.update(htmx=HTMX, escape=escape, zip=zip)
     return templates
