@@ -45,6 +45,8 @@ def matrix(snapshot_id: int) -> list[tuple[str, Role | None]]:
         ("/snapshots", Role.VIEWER),
         (f"/snapshots/{snapshot_id}", Role.VIEWER),
         (f"/snapshots/{snapshot_id}/lines/placements_ifa", Role.ANALYST),
+        ("/movements", Role.VIEWER),
+        ("/movements?since=2018-08&period=2018-09", Role.VIEWER),
         ("/projection", Role.VIEWER),
         ("/scenarios", Role.VIEWER),
         ("/admin/users", Role.ADMIN),

@@ -72,7 +72,7 @@ class HeadersAndAccessLog:
 
 def create_app(settings: Settings) -> FastAPI:
     """The web application over the store `settings` names."""
-    from carecast.web.routes import accounts, admin, forecasts, projection, scenarios
+    from carecast.web.routes import accounts, admin, forecasts, movements, projection, scenarios
 
     # One engine for the app's life: its pool and compiled-statement cache serve every request.
     store = open_store(settings)
@@ -99,6 +99,7 @@ def create_app(settings: Settings) -> FastAPI:
     install_error_handlers(app)
     app.include_router(accounts.router)
     app.include_router(forecasts.router)
+    app.include_router(movements.router)
     app.include_router(projection.router)
     app.include_router(scenarios.router)
     app.include_router(admin.router)

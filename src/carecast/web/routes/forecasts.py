@@ -23,7 +23,7 @@ Analyst = Annotated[WebSession, Depends(require(Role.ANALYST))]
 PERIOD = r"^\d{4}-\d{2}$"
 
 
-def _period(text: str | None) -> Period | None:
+def period_of(text: str | None) -> Period | None:
     if not text:
         return None
     try:
@@ -43,7 +43,7 @@ def dashboard_page(
     session: Viewer,
     period: Annotated[str | None, Query(pattern=PERIOD)] = None,
 ) -> Response:
-    board = dashboard(settings_of(request), _period(period))
+    board = dashboard(settings_of(request), period_of(period))
     return render(request, "dashboard.html", {"board": board, "role": session.user.role})
 
 
