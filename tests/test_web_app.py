@@ -47,6 +47,8 @@ def matrix(snapshot_id: int) -> list[tuple[str, Role | None]]:
         (f"/snapshots/{snapshot_id}/lines/placements_ifa", Role.ANALYST),
         ("/movements", Role.VIEWER),
         ("/movements?since=2018-08&period=2018-09", Role.VIEWER),
+        ("/track-record", Role.VIEWER),
+        ("/track-record?year=2018-19", Role.VIEWER),
         ("/projection", Role.VIEWER),
         ("/scenarios", Role.VIEWER),
         ("/admin/users", Role.ADMIN),

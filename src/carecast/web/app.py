@@ -72,7 +72,15 @@ class HeadersAndAccessLog:
 
 def create_app(settings: Settings) -> FastAPI:
     """The web application over the store `settings` names."""
-    from carecast.web.routes import accounts, admin, forecasts, movements, projection, scenarios
+    from carecast.web.routes import (
+        accounts,
+        admin,
+        forecasts,
+        movements,
+        projection,
+        scenarios,
+        track_record,
+    )
 
     # One engine for the app's life: its pool and compiled-statement cache serve every request.
     store = open_store(settings)
@@ -100,6 +108,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(accounts.router)
     app.include_router(forecasts.router)
     app.include_router(movements.router)
+    app.include_router(track_record.router)
     app.include_router(projection.router)
     app.include_router(scenarios.router)
     app.include_router(admin.router)
