@@ -3,8 +3,11 @@ application owns; pages start a job and then ask for it by its id until it is do
 
 A job keeps only what its page shows (the JSON of the result), never the simulated paths. Jobs
 live in the process that started them: the newest `KEPT` of them are remembered, older ones are
-forgotten. An unexpected failure is logged by its type and stack without its message (which may
-quote data), as the web application's error handler logs one.
+forgotten. (With several worker processes, a poll that reaches another worker finds no such run:
+keeping runs in the store, for every worker to answer, needs a service of its own.)
+
+An unexpected failure is logged by its type and stack without its message (which may quote
+data), as the web application's error handler logs one.
 """
 
 from __future__ import annotations
@@ -104,8 +107,9 @@ class Jobs:
             job = self._jobs.get(job_id)
         if job is None or job.kind != kind:
             raise NotFound(
-                f"there is no {kind} run {job_id[:40]} here: it may have been forgotten after a "
-                f"restart or after {KEPT} newer runs; start it again"
+                f"there is no {kind} run {job_id[:40]} here: runs are kept by the server process "
+                f"that started them, and forgotten when it restarts or after {KEPT} newer runs; "
+                "start it again"
             )
         return job
 
