@@ -98,8 +98,8 @@ class LocalRunner(_Closing):
     """The blocks on `workers` processes of this machine.
 
     Starting the processes costs seconds (each spawned process imports numpy and the engines:
-    about 1.5 s on this 2-core machine, more when it is busy), and a small council's forecast
-    samples all its paths in a tenth of that. So, until the pool is running, the first block runs
+    5 to 7 s on a busy 2-core machine), and a small council's forecast samples all its paths in
+    a fiftieth of that. So, until the pool is running, the first block runs
     here and is timed: when the blocks left would take less than `worth_seconds` here, they run
     here too. Either way every block draws from its own stream: the figures are the same."""
 
