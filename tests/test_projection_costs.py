@@ -208,3 +208,41 @@ def test_fitting_reads_prices_staff_and_allowances_from_the_councils_files() -> 
     assert (sgo.running, sgo.running_weekly) == (2, 250.0)
     assert (adoption.running, adoption.running_weekly) == (1, 80.0)
     assert model.budgets[("2018-19", ServiceLine.STAFFING)] == Decimal(90_000)
+
+
+def test_placements_are_priced_at_what_the_ledger_paid_per_week_of_care_in_the_base_year() -> None:
+    """One child in an agency foster placement all through 2017-18 at £1,000 a week: 365/7
+    weeks, £52,143. The ledger paid £57,357 on the line (10% more: contributions not netted,
+    say), so each projected week costs £1,100."""
+    from carecast.domain.activity import Child, Episode
+    from carecast.domain.finance import CostCentre, LedgerEntry
+    from carecast.domain.periods import FinancialYear
+
+    start = date(2018, 3, 31)
+    weeks = 365 / 7
+    episodes = (Episode("C1", date(2017, 1, 1), "S", "C2", "N1", "U4", "PR4"),)
+    ifa = ServiceLine.PLACEMENTS_IFA
+    commitments = (Commitment("C1", ifa, "P", date(2017, 1, 1), None, Decimal(1000), "CC"),)
+    paid = round(1.1 * 1000 * weeks / 12, 2)
+    ledger = tuple(
+        LedgerEntry(p, "CC", "5000", Decimal(str(paid)))
+        for p in FinancialYear.parse("2017-18").periods()
+    )
+    state = ActivityState(
+        known_on=start,
+        children=(Child("C1", "1", date(2010, 1, 1), "WBRI"),),
+        episodes=episodes,
+        commitments=commitments,
+        ledger=ledger,
+        cost_centres=(CostCentre("CC", ifa),),
+    )
+    model = fit_costs(state, start, 1)
+    assert model.base_year == "2017-18"
+    assert model.ledger_ratio == pytest.approx(1.1, rel=1e-4)
+    april = path_costs(model, month_ends(date(2018, 4, 1), 1), steady({IFA: 1}, 1))
+    assert april[ifa][0, 0] == pytest.approx(1.1 * 1000 * 1.03 * 30 / 7, rel=1e-4)
+
+    doubled = replace(state, ledger=tuple(replace(e, amount=e.amount * 2) for e in ledger))
+    refused = fit_costs(doubled, start, 1)
+    assert refused.ledger_ratio == 1.0  # 2.2×: not what timing or contributions explain
+    assert any("outside what timing or contributions explain" in n for n in refused.notes)

@@ -110,6 +110,10 @@ class CostModel:
     notes: tuple[str, ...] = field(default=())
     # spend posted in the start's financial year up to the start (a first part-year adds it)
     posted_to_start: dict[ServiceLine, float] = field(default_factory=dict)
+    # the base year's ledger spend on the placement lines ÷ its children's weeks in each category
+    # at these prices: what the ledger pays beyond the prices (gross of contributions, care no
+    # commitment shows, step-ups); placements are priced times this (1: not measured)
+    ledger_ratio: float = 1.0
 
     def agency_share(self) -> float:
         filled = sum(r.filled_fte for r in self.roles)
@@ -135,6 +139,7 @@ def fit_costs(
     allowances = _allowances(state.allowances, state.episodes, start)
     ledger_lines, base_year = _ledger_lines(state, start, notes)
     posted = _posted_to_start(state, start)
+    ratio = _ledger_ratio(state, base_year, prices, notes)
     budgets = {(b.financial_year, b.service_line): b.amount for b in state.budget}
     savings: dict[tuple[str, ServiceLine], Decimal] = defaultdict(Decimal)
     for action in state.actions:
@@ -153,7 +158,51 @@ def fit_costs(
         a,
         tuple(notes),
         posted,
+        ratio,
     )
+
+
+RATIO_LIMITS = (0.67, 1.5)  # beyond these the ledger and the returns describe different things
+
+
+def _ledger_ratio(
+    state: ActivityState,
+    base_year: str | None,
+    prices: tuple[PlacementPrice, ...],
+    notes: list[str],
+) -> float:
+    """The base year's ledger spend on placements ÷ the weeks its children spent in each
+    category (SSDA903) at the start's prices."""
+    if base_year is None:
+        return 1.0
+    year = FinancialYear.parse(base_year)
+    first, last = year.first_day, year.last_day
+    weekly = {p.line: p.running_weekly for p in prices}
+    implied = 0.0
+    for placement in derive_placements(state.episodes):
+        if placement.category is None or placement.category not in weekly:
+            continue
+        begin = max(placement.start, first)
+        end = min(placement.end or last + timedelta(days=1), last + timedelta(days=1))
+        if end > begin:
+            implied += (end - begin).days / 7 * weekly[placement.category]
+    spend, _seen = monthly_ledger(state.ledger, state.cost_centres)
+    periods = set(year.periods())
+    paid = sum(
+        v for line in PLACEMENT_LINES for p, v in spend.get(line, {}).items() if p in periods
+    )
+    if implied <= 0 or paid <= 0:
+        return 1.0
+    low, high = RATIO_LIMITS
+    ratio = paid / implied
+    if not low <= ratio <= high:
+        notes.append(
+            f"In {base_year} the ledger paid {ratio:.2f}× what the children's weeks in care "
+            "cost at today's prices: outside what timing or contributions explain, so the "
+            "placements are priced as the commitments say (check the cost centres' lines)."
+        )
+        return 1.0
+    return ratio
 
 
 def _posted_to_start(state: ActivityState, start: date) -> dict[ServiceLine, float]:

@@ -78,7 +78,7 @@ def path_costs(
         )
         running = children[:, :, i] - placed[:, :, i]
         weekly = running * price.running_weekly + placed[:, :, i] * price.new_weekly
-        out[price.line] = weekly * weeks * factor
+        out[price.line] = weekly * weeks * factor * model.ledger_ratio
 
     total = children.sum(axis=2)  # (steps, paths)
     out[ServiceLine.STAFFING] = _staffing(model, total, rises, plan)
