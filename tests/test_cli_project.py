@@ -286,3 +286,22 @@ def test_a_bad_scenario_is_refused_naming_the_file_line_and_field(
     code, _out, err = _project(capsys, "--years", "2", "--scenario", late, "--database-url", store)
     assert code == 1
     assert "late.yaml:5:levers[0].start: outside-horizon" in err
+
+
+def test_the_deterministic_projection_is_the_expected_course_with_no_band(
+    store: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = _project(
+        capsys, "--years", "2", "--deterministic", "--json", "--database-url", store
+    )
+    assert code == 0, err
+    result = json.loads(out)
+    for year in result["years"]:
+        band = year["children_looked_after"]
+        assert band["p10"] == band["central"] == band["p90"]
+    assert any("Deterministic" in note for note in result["assumptions"]["notes"])
+    code, _out, err = _project(
+        capsys, "--years", "2", "--deterministic", "--backtest", "--database-url", store
+    )
+    assert code == 2
+    assert "--deterministic projects the baseline's expected course" in err

@@ -71,6 +71,14 @@ def project(
             "(default: every year with 12 months of returns before and after it).",
         ),
     ] = None,
+    deterministic: Annotated[
+        bool,
+        typer.Option(
+            "--deterministic",
+            help="The expected course at the fitted rates instead of simulated paths: no bands, "
+            "in a fraction of the time (the peers' kind of projection).",
+        ),
+    ] = False,
     json_output: JsonFlag = False,
     database_url: DatabaseUrl = None,
     executor: ExecutorName = Executor.LOCAL,
@@ -84,6 +92,11 @@ def project(
     from carecast.config import load_settings
 
     settings = load_settings(database_url)
+    if deterministic and (backtest or scenario):
+        raise UsageError(
+            "--deterministic projects the baseline's expected course: leave out --backtest and "
+            "--scenario (they need the simulated paths for their bands)"
+        )
     if backtest:
         if scenario:
             raise UsageError("--backtest replays the baseline projection: leave out --scenario")
@@ -122,7 +135,13 @@ def project(
     begin = parse_period(start)
     with open_runner(executor, scheduler, workers) as runner:
         run, plan = run_financial_plan(
-            settings, years, begin, paths=paths, seed=seed, runner=runner
+            settings,
+            years,
+            begin,
+            paths=paths,
+            seed=seed,
+            runner=runner,
+            deterministic=deterministic,
         )
     council, projection = run.council, run.projection
     if json_output:
@@ -148,6 +167,14 @@ def _cell(band: Band) -> str:
     return f"{band.p50:,.0f} ({band.p10:,.0f}–{band.p90:,.0f})"
 
 
+def _caption(projection: Projection) -> str:
+    from carecast.services.projection import DETERMINISTIC_NOTE
+
+    if DETERMINISTIC_NOTE in projection.notes:
+        return "The expected course at the fitted rates (--deterministic): no band."
+    return f"P50 (P10–P90) over {projection.paths.totals.shape[1]:,} simulated paths."
+
+
 def projection_table(council: Council, projection: Projection) -> Table:
     from rich.table import Table
 
@@ -156,7 +183,7 @@ def projection_table(council: Council, projection: Projection) -> Table:
     table = Table(
         title=f"{council.name}: children looked after at 31 March, projected from "
         f"{projection.start:%d %B %Y} ({projection.start_children:,} then)",
-        caption=f"P50 (P10–P90) over {projection.paths.totals.shape[1]:,} simulated paths.",
+        caption=_caption(projection),
     )
     table.add_column("Placement category")
     for year in projection.years:

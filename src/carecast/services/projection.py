@@ -14,6 +14,7 @@ from carecast.domain.state import ActivityState
 from carecast.errors import NotFound, UsageError
 from carecast.projection.assemble import Projection, assemble
 from carecast.projection.cost_fit import CostAssumptions, fit_costs
+from carecast.projection.deterministic import expected_paths
 from carecast.projection.entries import MIN_DRIFT_YEARS, MIN_MONTHS, median_drift, months_between
 from carecast.projection.fit import fit_projection
 from carecast.projection.model import ProjectionModel
@@ -119,6 +120,7 @@ def fit_and_project(
     paths: int = 1000,
     seed: int = 20180401,
     runner: BlockRunner = serial,
+    deterministic: bool = False,
 ) -> ProjectionRun:
     """Children looked after `years` ahead of `start`'s last day (default: the data's last month end)."""
     _check(years, paths)
@@ -147,8 +149,22 @@ def fit_and_project(
         drift_prior=None if prior is None else prior[0],
     )
     _refuse_short_history(model)
-    projection = assemble(model, simulate(model, paths, seed, runner), _notes(model, population))
+    notes = _notes(model, population)
+    if deterministic:
+        # the expected course at the fitted rates, as one path: no band, in fractions of children
+        course = expected_paths(model).as_paths()
+        notes = (*notes, DETERMINISTIC_NOTE)
+        return ProjectionRun(
+            council, state, model, assemble(model, course, notes), population, seed
+        )
+    projection = assemble(model, simulate(model, paths, seed, runner), notes)
     return ProjectionRun(council, state, model, projection, population, seed)
+
+
+DETERMINISTIC_NOTE = (
+    "Deterministic: the expected course at the fitted rates (no chance, no uncertainty of the "
+    "rates), so P10 = P50 = P90; the simulated paths' median can differ from it."
+)
 
 
 def run_projection(
@@ -174,9 +190,12 @@ def run_financial_plan(
     seed: int = 20180401,
     runner: BlockRunner = serial,
     assumptions: CostAssumptions | None = None,
+    deterministic: bool = False,
 ) -> tuple[ProjectionRun, FinancialPlan]:
     """The projection and the medium-term financial plan that prices it."""
-    run = fit_and_project(settings, years, start, paths=paths, seed=seed, runner=runner)
+    run = fit_and_project(
+        settings, years, start, paths=paths, seed=seed, runner=runner, deterministic=deterministic
+    )
     return run, price_projection(run, assumptions)
 
 
