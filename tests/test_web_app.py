@@ -56,9 +56,13 @@ def matrix(snapshot_id: int) -> list[tuple[str, Role | None]]:
     ]
 
 
-# Routes whose roles are tested where their runs are made (tests/test_web_projection.py and
-# tests/test_web_scenarios.py): a run's address exists only once a run has started.
+# Routes whose roles are tested where their runs are made (tests/test_web_projection.py,
+# tests/test_web_scenarios.py, tests/test_web_track_record.py): a run's address exists only once
+# a run has started.
 RUN_ROUTES = {
+    ("POST", "/track-record/backtests"),
+    ("GET", "/track-record/backtests/{job_id}"),
+    ("GET", "/track-record/backtests/{job_id}/result"),
     ("POST", "/projection"),
     ("GET", "/projection/runs/{job_id}"),
     ("GET", "/projection/runs/{job_id}/result"),

@@ -71,10 +71,13 @@ def finished(browser: TestClient, address: str, seconds: float = 120) -> Respons
     raise AssertionError(f"{address} was still running after {seconds} s")
 
 
-def start(browser: TestClient, path: str, form: dict[str, str]) -> Response:
+def start(
+    browser: TestClient, path: str, form: dict[str, str], action: str | None = None
+) -> Response:
+    """Open the page at `path` and send its form (to `action`, by default the same path)."""
     page = browser.get(path)
     return browser.post(
-        path, data={**form, "csrf_token": csrf_of(page.text)}, follow_redirects=False
+        action or path, data={**form, "csrf_token": csrf_of(page.text)}, follow_redirects=False
     )
 
 

@@ -1,24 +1,40 @@
 """The track record: every stored forecast of a financial year against the latest one (once the
 year's March close is stored, the outturn as closed), so that the committee can see how far each
-month's forecast was from where the year ended up. Aggregates, for everyone signed in."""
+month's forecast was from where the year ended up; and, for a finished year, the backtest (every
+close replayed from what was known then, scored against the outturn beside three simple
+baselines), run in the background. Aggregates, for everyone signed in; analysts and above start a
+backtest, which stores nothing."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.responses import RedirectResponse
 
+from carecast.config import Settings
 from carecast.domain.accounts import Role
 from carecast.domain.periods import FinancialYear
 from carecast.errors import UsageError
+from carecast.forecast.backtest import BASELINES, interval_coverage
 from carecast.services.accounts import WebSession
+from carecast.services.backtest import run_backtest
 from carecast.services.forecasting import list_forecasts
+from carecast.web.jobs import Job, form_values, jobs_of
 from carecast.web.pages import render
-from carecast.web.security import require, settings_of
+from carecast.web.security import csrf_checked, require, settings_of
 
-router = APIRouter()
+router = APIRouter(prefix="/track-record")
+KIND = "backtest"
+RUNS = Role.ANALYST  # the least role that may start a backtest
 Viewer = Annotated[WebSession, Depends(require(Role.VIEWER))]
+Runner = Annotated[WebSession | None, Depends(csrf_checked(require(RUNS)))]
 YEAR = r"^\d{4}-\d{2}$"
+BASELINE_NAMES = {
+    "commitments_only": "Commitments only",
+    "straight_line": "Straight line",
+    "budget": "Budget",
+}
 
 
 def _year(text: str | None) -> FinancialYear | None:
@@ -30,15 +46,18 @@ def _year(text: str | None) -> FinancialYear | None:
         raise UsageError(str(exc)) from None
 
 
-@router.get("/track-record")
-def track_record_page(
-    request: Request,
-    _session: Viewer,
-    year: Annotated[str | None, Query(pattern=YEAR)] = None,
+def _backtest(settings: Settings, year: FinancialYear) -> dict[str, Any]:
+    council, result = run_backtest(settings, year)
+    held, scored = interval_coverage([result])
+    return {"council": council.name, "backtest": result, "held": held, "scored": scored}
+
+
+def _page(
+    request: Request, session: WebSession, year: FinancialYear | None, job: Job | None = None
 ) -> Response:
     council, snapshots = list_forecasts(settings_of(request))
     years = sorted({s.period.financial_year for s in snapshots}, key=str, reverse=True)
-    chosen = _year(year) or (years[0] if years else None)
+    chosen = year or (years[0] if years else None)
     shown = [s for s in snapshots if s.period.financial_year == chosen]
     standing = [s for s in shown if s.withdrawal is None]
     # The latest forecast of the year's latest period: what every earlier one is measured by.
@@ -50,5 +69,52 @@ def track_record_page(
         "snapshots": shown,
         "latest": latest,
         "closed": latest is not None and latest.period.number == 12,
+        "job": job,
+        "may_run": session.user.role.includes(RUNS),
+        "runs_role": RUNS.value,
+        "baselines": BASELINES,
+        "baseline_names": BASELINE_NAMES,
+        "ahead": 0 if job is None else jobs_of(request).waiting_before(job),
     }
-    return render(request, "track_record.html", context, 200 if shown or not year else 404)
+    return render(request, "track_record.html", context)
+
+
+@router.get("")
+def track_record_page(
+    request: Request, session: Viewer, year: Annotated[str | None, Query(pattern=YEAR)] = None
+) -> Response:
+    return _page(request, session, _year(year))
+
+
+@router.post("/backtests")
+async def start_backtest(request: Request, session: Runner) -> Response:
+    assert session is not None  # the role check refuses anyone signed out
+    year = _year((await form_values(request)).get("year", "").strip() or None)
+    if year is None:
+        raise UsageError("choose the financial year to backtest, like 2018-19")
+    settings = settings_of(request)
+    shown = {"year": year.label}
+    job = jobs_of(request).start(KIND, session.user.name, shown, lambda: _backtest(settings, year))
+    return RedirectResponse(f"/track-record/backtests/{job.job_id}", status_code=303)
+
+
+@router.get("/backtests/{job_id}")
+def backtest_page(request: Request, session: Viewer, job_id: str) -> Response:
+    job = jobs_of(request).get(KIND, job_id)
+    return _page(request, session, FinancialYear.parse(job.request["year"]), job)
+
+
+@router.get("/backtests/{job_id}/result")
+def backtest_result(request: Request, _session: Viewer, job_id: str) -> Response:
+    """For the page's poll: nothing (204) until the backtest is done, then its result."""
+    job = jobs_of(request).get(KIND, job_id)
+    if not job.finished:
+        return Response(status_code=204)
+    context = {
+        "job": job,
+        "ahead": 0,
+        "fragment": True,
+        "baselines": BASELINES,
+        "baseline_names": BASELINE_NAMES,
+    }
+    return render(request, "backtest_run.html", context)
