@@ -8,7 +8,7 @@ simulated paths alone (`simulate`; `sample_paths`) and the whole engine (fitting
 `fit_and_project` reads the store too; `forecast_outturn`). Medians of `--repeat` runs after one
 warm-up run each, so the local pool and the Dask workers have started and imported the engines
 (their start-up is shown apart). The local runner here always uses its pool (`worth_seconds=0`);
-`carecast` itself keeps work under 2 s in one process. Prints markdown, with the load average:
+`carecast` itself keeps work under 3 s in one process. Prints markdown, with the load average:
 on a shared machine, ratios measured while others' work holds the cores are not the executors'.
 """
 

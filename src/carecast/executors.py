@@ -39,8 +39,10 @@ EXECUTORS = ("local", "dask")
 # How long to keep trying a scheduler before saying it cannot be reached: long enough for a
 # cluster on the other side of a network, short enough that a typo is answered promptly.
 CONNECT_SECONDS = 10.0
-# The local pool starts only for work that would take at least this long in one process.
-POOL_WORTH_SECONDS = 2.0
+# The local pool starts only for work that would take at least this long in one process. Work
+# W split over n processes that take S to start ends sooner only when W/n + S < W: W > 2S for
+# two, and S was 1.6 s on this 2-core machine (bench/executors.py's neighbours holding it busy).
+POOL_WORTH_SECONDS = 3.0
 
 
 class Runner(Protocol):
@@ -98,10 +100,11 @@ class LocalRunner(_Closing):
     """The blocks on `workers` processes of this machine.
 
     Starting the processes costs seconds (each spawned process imports numpy and the engines:
-    5 to 7 s on a busy 2-core machine), and a small council's forecast samples all its paths in
-    a fiftieth of that. So, until the pool is running, the first block runs
-    here and is timed: when the blocks left would take less than `worth_seconds` here, they run
-    here too. Either way every block draws from its own stream: the figures are the same."""
+    1.6 s on this busy 2-core machine, more when the parent's own main module is heavy), and a
+    small council's forecast samples all its paths in a tenth of that. So, until the pool is
+    running, the first block runs here and is timed: when the blocks left would take less than
+    `worth_seconds` here, they run here too. Either way every block draws from its own stream:
+    the figures are the same."""
 
     def __init__(self, workers: int, worth_seconds: float = POOL_WORTH_SECONDS) -> None:
         self.workers = workers
