@@ -189,3 +189,28 @@ def test_every_core_by_default() -> None:
     runner = make_runner("local")
     assert isinstance(runner, LocalRunner)
     assert runner.workers == executors.available_cores()
+
+
+class _LostClient:
+    """A client whose cluster goes away once the work is sent (distributed's CommClosedError is
+    an OSError)."""
+
+    def scatter(self, items: list[object], **_options: object) -> list[object]:
+        return items
+
+    def submit(self, *args: object, **_options: object) -> object:
+        return args
+
+    def gather(self, _futures: list[object]) -> list[object]:
+        raise OSError("Stream is closed")
+
+    def close(self) -> None:
+        pass
+
+
+def test_a_cluster_lost_mid_run_is_a_message_not_a_traceback() -> None:
+    from carecast.executors import ClusterLost, DaskRunner
+
+    runner = DaskRunner(_LostClient())  # type: ignore[arg-type]
+    with pytest.raises(ClusterLost, match="the Dask cluster was lost during the run"):
+        runner(lambda block: block, [0, 1])

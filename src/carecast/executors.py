@@ -20,6 +20,7 @@ Runners that hold processes or a connection are context managers; `close()` ends
 
 from __future__ import annotations
 
+import asyncio
 import math
 import os
 import time
@@ -27,7 +28,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import TYPE_CHECKING, Protocol, Self, TypeVar
 
-from carecast.errors import UsageError
+from carecast.errors import CarecastError, UsageError
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -164,6 +165,10 @@ def _apply(work: Callable[[int], T], block: int) -> T:
     return work(block)
 
 
+class ClusterLost(CarecastError):
+    """The Dask scheduler or its workers went away mid-run (exit 1: nothing was stored)."""
+
+
 class DaskRunner(_Closing):
     """The blocks as tasks on the Dask cluster `client` is connected to."""
 
@@ -173,9 +178,20 @@ class DaskRunner(_Closing):
     def __call__(self, work: Callable[[int], T], blocks: Sequence[int], /) -> list[T]:
         # The work goes to the cluster once and every block's task refers to it; each task is
         # impure (pure=False) so that Dask never returns a cached result of an earlier run.
-        [shared] = self.client.scatter([work], hash=False)
-        futures = [self.client.submit(_apply, shared, block, pure=False) for block in blocks]
-        results: list[T] = self.client.gather(futures)
+        from distributed import KilledWorker
+
+        try:
+            [shared] = self.client.scatter([work], hash=False)
+            futures = [self.client.submit(_apply, shared, block, pure=False) for block in blocks]
+            results: list[T] = self.client.gather(futures)
+        except CarecastError:
+            raise  # the work's own refusal, raised again here as the one place prints it
+        except (OSError, TimeoutError, KilledWorker, asyncio.CancelledError) as exc:
+            # OSError covers distributed's CommClosedError: the scheduler or a worker went away
+            raise ClusterLost(
+                f"the Dask cluster was lost during the run ({_reason(exc)}): nothing was "
+                "stored; run the command again, or use --executor local"
+            ) from None
         return results
 
     def close(self) -> None:
