@@ -13,6 +13,7 @@ from carecast.config import Settings
 from carecast.domain.accounts import Role
 from carecast.domain.money import to_pence
 from carecast.services.movements import explain
+from tests.test_web_projection import assert_accessible
 from tests.webhelp import CHILDREN, add_role_users, client, forecast_small_council, signed_in
 
 
@@ -28,7 +29,9 @@ def _pence(element: html.HtmlElement) -> list[int]:
 
 
 def test_the_drivers_add_up_to_the_change_and_are_the_services(site: Settings) -> None:
-    page = html.fromstring(signed_in(site, Role.VIEWER).get("/movements").text)
+    text = signed_in(site, Role.VIEWER).get("/movements").text
+    assert_accessible(text)
+    page = html.fromstring(text)
     previous, current, result = explain(site)
     assert (previous.forecast.period.label, current.forecast.period.label) == (
         "2018-08",

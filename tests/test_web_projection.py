@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 import time
 from datetime import date, timedelta
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -89,6 +90,25 @@ def beside(browser: TestClient, role: Role) -> TestClient:
     return other
 
 
+def assert_accessible(text: str) -> None:
+    """What assistive technology leans on: no id twice; every label, description and in-page
+    link pointing at an element that exists; every field labelled; no heading level skipped."""
+    page = html.fromstring(text)
+    ids = page.xpath("//@id")
+    assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
+    pointed = [
+        *(r for v in page.xpath("//@aria-describedby|//@aria-labelledby") for r in v.split()),
+        *page.xpath("//label/@for"),
+        *(h[1:] for h in page.xpath("//a/@href") if h.startswith("#")),
+    ]
+    assert set(pointed) <= set(ids), set(pointed) - set(ids)
+    fields = page.xpath("//input[not(@type='hidden')]|//select|//textarea")
+    assert {f.get("id") for f in fields} <= set(page.xpath("//label/@for"))
+    levels = [int(h.tag[1]) for h in page.xpath("//h1|//h2|//h3|//h4|//h5|//h6")]
+    assert levels[:1] == [1]
+    assert all(b <= a + 1 for a, b in pairwise(levels)), levels
+
+
 def cells(page: html.HtmlElement, xpath: str) -> list[str]:
     return [" ".join(c.text_content().split()) for c in page.xpath(xpath)]
 
@@ -150,7 +170,9 @@ def test_a_run_goes_on_in_the_background_and_shows_the_services_figures(
     ]
     # the run's own page shows the same result to a viewer (aggregates only)
     viewer = beside(analyst, Role.VIEWER)
-    again = html.fromstring(viewer.get(address).text)
+    shown = viewer.get(address).text
+    assert_accessible(shown)
+    again = html.fromstring(shown)
     assert cells(again, '//table[@id="plan"]//td') == cells(result, '//table[@id="plan"]//td')
     assert not again.xpath('//form[@action="/projection"]')
     latest = html.fromstring(viewer.get("/projection").text)  # and the latest run on the page
@@ -189,6 +211,7 @@ def test_a_form_with_problems_shows_each_beside_its_field_and_runs_nothing(
     bad = {"years": "9", "paths": "lots", "from": "2018-13", "seed": "7"}
     answer = start(analyst, "/projection", bad)
     assert answer.status_code == 422
+    assert_accessible(answer.text)
     page = html.fromstring(answer.text)
     summary = cells(page, '//div[@id="problem-summary"]//li')
     assert summary == [

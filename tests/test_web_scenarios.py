@@ -12,7 +12,14 @@ from lxml import html
 from carecast.config import Settings
 from carecast.domain.accounts import Role
 from carecast.services.scenarios import stored_run, stored_runs
-from tests.test_web_projection import beside, cells, finished, projected_council, start
+from tests.test_web_projection import (
+    assert_accessible,
+    beside,
+    cells,
+    finished,
+    projected_council,
+    start,
+)
 from tests.webhelp import add_role_users, client, csrf_of, signed_in
 
 RUN = {"years": "2", "paths": "200", "from": "", "seed": "7"}
@@ -67,6 +74,7 @@ def test_a_scenario_with_problems_shows_each_beside_its_field_and_stores_nothing
     }
     answer = start(finance, "/scenarios", bad)
     assert answer.status_code == 422
+    assert_accessible(answer.text)
     page = html.fromstring(answer.text)
     problems = {
         "name": "the text 'bad name!' is not a scenario name: use 1–60 letters, digits, '-', "
@@ -147,7 +155,10 @@ def test_a_scenario_runs_in_the_background_is_saved_and_shows_its_saving(
     viewer = beside(finance, Role.VIEWER)
     listed = html.fromstring(viewer.get("/scenarios").text)
     assert listed.xpath('//table[@id="saved"]//a/@href') == ["/scenarios/saved/cheaper-ifa"]
-    stored = html.fromstring(viewer.get("/scenarios/saved/cheaper-ifa").text)
+    assert_accessible(finance.get(address).text)
+    saved_page = viewer.get("/scenarios/saved/cheaper-ifa").text
+    assert_accessible(saved_page)
+    stored = html.fromstring(saved_page)
     assert cells(stored, '//table[@id="saving"]//td') == cells(result, '//table[@id="saving"]//td')
     assert stored_run(site, "cheaper-ifa").result == saved.result
     assert viewer.get("/scenarios/saved/no-such-scenario").status_code == 404

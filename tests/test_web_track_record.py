@@ -16,7 +16,7 @@ from carecast.domain.periods import FinancialYear
 from carecast.services import import_paths
 from carecast.services.forecasting import close_date, list_forecasts, withdraw_forecast
 from tests.storehelp import dump
-from tests.test_web_projection import finished, start
+from tests.test_web_projection import assert_accessible, finished, start
 from tests.webhelp import add_role_users, client, csrf_of, forecast_small_council, signed_in
 
 
@@ -99,6 +99,7 @@ def test_a_backtest_runs_in_the_background_and_scores_each_close(
     started = start(analyst, "/track-record", {"year": "2018-19"}, action="/track-record/backtests")
     assert started.status_code == 303
     result = html.fromstring(finished(analyst, started.headers["location"]).text)
+    assert_accessible(analyst.get(started.headers["location"]).text)
     caption = " ".join(result.get_element_by_id("backtest-caption").text_content().split())
     assert caption.startswith(
         "Test Borough, 2018-19: outturn £159,000.00 against a budget of £120,000.00."
