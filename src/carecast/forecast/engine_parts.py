@@ -27,6 +27,8 @@ from carecast.forecast.builders import (
     profiled_build,
     staffing_build,
 )
+from carecast.forecast.history import LINES, FloatArray
+from carecast.forecast.income import fit_income, placement_outlook
 from carecast.forecast.lines import COMMITTED, DEMAND, LineBuild
 from carecast.forecast.matching import AHEAD_PLACE
 from carecast.forecast.other_lines import Profiled, complete_years, monthly_ledger, profile_line
@@ -207,25 +209,51 @@ def fit_profiles(  # noqa: PLR0917 - the close's parts, each used once
     used: Assumptions,
     lines: tuple[ServiceLine, ...],
     driven: Mapping[ServiceLine, LineBuild],
+    placements: PlacementModel | None = None,
 ) -> tuple[Part, dict[ServiceLine, Profiled]]:
-    """Profile every line of `lines` that no engine drives, from earlier years' ledger."""
+    """Profile every line of `lines` that no engine drives, from earlier years' ledger; income
+    from the contributions the placements earn where its ledger shows quarterly invoices."""
     monthly, seen = monthly_ledger(state.ledger, state.cost_centres)
     years = complete_years(seen, period.financial_year, used.other_lines.profile_years)
     builds: dict[ServiceLine, LineBuild] = {}
     profiles: dict[ServiceLine, Profiled] = {}
+    findings: dict[str, Any] = {}
+    notes: list[str] = []
     for line in lines:
         if line in driven and active(driven[line]):
             continue
-        profiled = profile_line(
-            monthly.get(line, {}),
-            line_actual(actuals, line),
-            period,
-            years,
-            used.other_lines.method,
-        )
+        income = None
+        if line is ServiceLine.INCOME and used.other_lines.method == "profile":
+            # contributions follow the commitments that earn them, a grant last year's amount:
+            # a profile of earlier years' shape misses a year whose contributions grew
+            outlook = placement_outlook(expected_by_line(placements)) if placements else None
+            income = fit_income(
+                state.ledger, state.cost_centres, state.commitments, period, years, outlook=outlook
+            )
+        if income is not None:
+            profiled = income.profiled
+            findings["income"] = income.as_json()
+            notes.append(income.finding)
+        else:
+            profiled = profile_line(
+                monthly.get(line, {}),
+                line_actual(actuals, line),
+                period,
+                years,
+                used.other_lines.method,
+            )
         profiles[line] = profiled
         builds[line] = profiled_build(line, profiled, window.periods)
-    return Part(builds), profiles
+    return Part(builds, findings=findings, notes=tuple(notes)), profiles
+
+
+def expected_by_line(model: PlacementModel) -> dict[ServiceLine, FloatArray]:
+    """Each placement line's expected daily cost over the window: the stock that stays, moves,
+    step-ups and arrivals."""
+    e = model.expected
+    return {
+        line: e.stay[i] + e.moves[i] + e.steps[i] + e.arrivals[i] for i, line in enumerate(LINES)
+    }
 
 
 def active(build: LineBuild) -> bool:

@@ -97,7 +97,9 @@ def fit(
     allowances, allowance_model = fit_allowances_part(state, window, actuals, used)
     driven = {**placements.builds, **staffing.builds, **allowances.builds}
     lines = forecast_lines(state, period, actuals, driven)
-    profiled, profiles = fit_profiles(state, period, window, actuals, used, lines, driven)
+    profiled, profiles = fit_profiles(
+        state, period, window, actuals, used, lines, driven, placement_model
+    )
     parts = (placements, staffing, allowances, profiled)
     builds = {**driven, **profiled.builds}
     notes = [note for part in parts for note in part.notes]
