@@ -75,7 +75,7 @@ def allowance_builds(
 ) -> dict[ServiceLine, LineBuild]:
     builds: dict[ServiceLine, LineBuild] = {}
     by_id = {c.case_id: c for c in cases}
-    for line in {*model.lines, *model.joiners, *model.unitemised}:
+    for line in {*model.lines, *model.joiners, *model.unitemised, *model.unposted}:
         builds[line] = LineBuild(line, "allowances", children=0)
     for i, (case_id, line) in enumerate(zip(model.case_ids, model.lines, strict=True)):
         case = by_id[case_id]
@@ -103,6 +103,10 @@ def allowance_builds(
             build.add_daily(
                 DEMAND, "unitemised", window, np.full(window.days, model.unitemised[line])
             )
+        if line in model.unposted and window.days:
+            # the cases' cost to date not yet posted posts by year end, as placements' does
+            first = window.periods[:1]
+            build.add_monthly(COMMITTED, "arrears", first, np.array([model.unposted[line]]))
         if build.items:
             mean = np.mean([float(item.weekly_cost) for item in build.items])
             build.average_weekly_cost = pence(float(mean))
