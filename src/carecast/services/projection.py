@@ -3,6 +3,7 @@ simulate and assemble with no transaction open (a long projection never holds th
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -19,6 +20,7 @@ from carecast.projection.entries import MIN_DRIFT_YEARS, MIN_MONTHS, median_drif
 from carecast.projection.fit import fit_projection
 from carecast.projection.model import ProjectionModel
 from carecast.projection.mtfp import FinancialPlan, activity_of, financial_plan
+from carecast.projection.population import DAMPING, carried_on, yearly_growth
 from carecast.projection.simulate import BlockRunner, serial, simulate
 from carecast.reference.dataset import load_file
 from carecast.reference.library import ReferenceFile
@@ -144,7 +146,7 @@ def fit_and_project(
         state,
         day,
         years,
-        population or None,
+        carried_on(population, day.year + years + 1) or None,
         population_source=_source(population, source),
         drift_prior=None if prior is None else prior[0],
     )
@@ -233,13 +235,19 @@ def _refuse_short_history(model: ProjectionModel) -> None:
     )
 
 
+def _growth(population: Mapping[int, float]) -> str:
+    growth = yearly_growth(population)
+    return "held flat: too few estimates" if growth is None else f"{math.expm1(growth):+.2%}"
+
+
 def _source(population: Mapping[int, float], source: str | None) -> str | None:
     if not population:
         return None
     first, last = min(population), max(population)
     return (
         f"ONS mid-year estimates of children aged 0-17, mid-{first} to mid-{last} ({source}); "
-        f"held at mid-{last} after it (no population projection is shipped)"
+        f"after mid-{last} carried on by their last five years' trend ({_growth(population)} a "
+        f"year), damped by {DAMPING} a year (no ONS population projection is shipped)"
     )
 
 

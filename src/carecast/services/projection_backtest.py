@@ -39,6 +39,7 @@ from carecast.projection.entries import (
 from carecast.projection.fit import fit_projection
 from carecast.projection.model import ProjectionModel
 from carecast.projection.mtfp import activity_of
+from carecast.projection.population import carried_on
 from carecast.projection.simulate import BlockRunner, Paths, serial, simulate
 from carecast.services.benchmark import reference_files
 from carecast.services.projection import (
@@ -149,7 +150,7 @@ def run_projection_backtest(
             as_known_on(state, start),
             start,
             -(-horizon // 12),
-            _population_then(population, start) or None,
+            carried_on(_population_then(population, start), year + MAX_YEARS + 1) or None,
             drift_prior=None if prior is None else prior[0],
         )
         observed = observed_counts(state, last, model.month_ends[:horizon])
