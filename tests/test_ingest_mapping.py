@@ -162,3 +162,20 @@ def test_a_mapping_file_not_in_utf8_says_so(tmp_path: Path) -> None:
     path.write_bytes("columns:\n  Client ID: CHILD\n".encode("utf-16"))
     _, issues = read_mapping(path)
     assert [i.message for i in issues] == ["the file is not UTF-8 text (byte 0); save it as UTF-8"]
+
+
+def test_a_heading_mapped_onto_a_column_the_export_already_has_is_refused(tmp_path: Path) -> None:
+    """The export has its own WEEKLY_COST (gross) and a 'Net Rate' the mapping also calls
+    WEEKLY_COST: which is meant cannot be told (the first used to win without a word)."""
+    mapping_file = tmp_path / "m.yaml"
+    mapping_file.write_text("columns:\n  Client Ref: CHILD\n  Net Rate: WEEKLY_COST\n")
+    export = tmp_path / "export.csv"
+    export.write_text(
+        "Client Ref,PLACEMENT_TYPE,PROVIDER,START_DATE,END_DATE,WEEKLY_COST,Net Rate,COST_CENTRE\n"
+        "SYN1,placements_ifa,P,2018-04-01,,911,800,CC1\n"
+    )
+    parsed, issues = parse_file(export, None, load_mapping(mapping_file))
+    assert parsed is None
+    [issue] = issues
+    assert (issue.rule, issue.row, issue.column) == ("mapping-clash", 1, "Net Rate")
+    assert "'WEEKLY_COST' (column 6) and 'Net Rate' (column 7)" in issue.message

@@ -100,6 +100,9 @@ def parse_table(
     mapped = mapping if mapping is not None and mapping.applies_to(table) else None
     if mapped is not None:
         table = mapped.rename(table)
+        clashes = mapped.clashes(table)
+        if clashes:
+            return None, clashes
     positions = column_positions(table.header)
     recognition = recognise(set(positions))
     dataset = recognition.dataset

@@ -76,6 +76,34 @@ class ColumnMapping:
             return table
         return replace(table, header=header, original=table.original or table.header)
 
+    def clashes(self, table: RawTable) -> list[Issue]:
+        """Headings the renaming made twice (a mapped heading onto a column the file already
+        has, or two headings onto one column): which to read cannot be told, so it is refused
+        instead of the first one winning."""
+        original = table.original or table.header
+        first: dict[str, int] = {}
+        issues = []
+        for position, heading in enumerate(table.header):
+            key = heading.strip().upper()
+            if not key:
+                continue
+            if key not in first:
+                first[key] = position
+                continue
+            a, b = original[first[key]].strip(), original[position].strip()
+            issues.append(
+                Issue(
+                    table.source,
+                    1,
+                    b,
+                    "mapping-clash",
+                    f"the mapping file makes two columns {key}: '{a}' (column {first[key] + 1}) "
+                    f"and '{b}' (column {position + 1}); carecast cannot tell which to read: map "
+                    "only one of them to it",
+                )
+            )
+        return issues
+
     def translate(self, table: RawTable, dataset: Dataset, positions: dict[str, int]) -> RawTable:
         """Local values replaced by carecast's; dates in `date_format` rewritten as ISO."""
         changes: list[pl.Expr] = []
