@@ -15,6 +15,7 @@ from carecast.cli import run
 from carecast.config import Settings
 from carecast.projection.fit import CATEGORY_NAMES
 from carecast.services import init_store
+from carecast.services.accounts import audit_entries
 from carecast.services.benchmark import reference_files
 from carecast.services.projection import council_population, run_projection
 from tests.storehelp import dump
@@ -250,9 +251,17 @@ def test_a_scenario_is_shown_beside_the_baseline_and_two_are_compared(
     assert "Saving: shorter" in out
     assert "fewer children looked after" in out or "no fewer children" in out
     after = dump(store)
-    runs = after.pop("scenario_runs")
-    assert after == {k: v for k, v in before.items() if k != "scenario_runs"}  # nothing else
+    runs, audited = after.pop("scenario_runs"), after.pop("audit_log")
+    kept = {k: v for k, v in before.items() if k not in {"scenario_runs", "audit_log"}}
+    assert after == kept  # nothing else changed
+    assert len(audited) == 3
     assert len(runs) == 3  # fostering, then fostering and shorter compared
+    # each run is in the audit log: who ran it, from where, its levers
+    entries = [e for e in audit_entries(Settings(database_url=store)) if e.action == "scenario_run"]
+    assert sorted(e.subject for e in entries) == ["fostering", "fostering", "shorter"]
+    assert all(e.source == "command line" for e in entries)
+    assert entries[-1].after is not None
+    assert entries[-1].after["levers"][0]["kind"] == "ifa_to_in_house"
 
     code = run(["scenarios", "show", "fostering", "--json", "--database-url", store])
     out, err = capsys.readouterr()

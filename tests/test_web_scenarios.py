@@ -11,6 +11,7 @@ from lxml import html
 
 from carecast.config import Settings
 from carecast.domain.accounts import Role
+from carecast.services.accounts import audit_entries
 from carecast.services.scenarios import stored_run, stored_runs
 from tests.test_web_projection import (
     assert_accessible,
@@ -126,6 +127,12 @@ def test_a_scenario_runs_in_the_background_is_saved_and_shows_its_saving(
     assert saved.levers == [
         {"kind": "unit_cost", "service_line": "placements_ifa", "change": -0.1, "start": None}
     ]
+    # the run is a change: in the audit log, who ran it and its levers
+    (audited,) = [e for e in audit_entries(site) if e.action == "scenario_run"]
+    assert audited.subject == "cheaper-ifa"
+    assert audited.actor == "finance"
+    assert audited.after is not None
+    assert audited.after["levers"] == saved.levers
     # Only the agency fostering line is priced: a tenth off its weekly prices saves a tenth of
     # its baseline cost on every path, so each year's saving and its band are a tenth of the
     # baseline's (to the pound: the stored figures are rounded).

@@ -120,12 +120,20 @@ def project(
         raise UsageError("--years is needed: how many years ahead, 1 to 5 (or use --backtest)")
     if scenario:
         from carecast.cli.scenarios import show_scenarios
+        from carecast.cli.users import actor
         from carecast.services.scenarios import run_scenarios
 
         begin = parse_period(start)
         with open_runner(executor, scheduler, workers) as runner:
             compared = run_scenarios(
-                settings, years, [scenario], begin, paths=paths, seed=seed, runner=runner
+                settings,
+                years,
+                [scenario],
+                begin,
+                paths=paths,
+                seed=seed,
+                runner=runner,
+                actor=actor(),
             )
         show_scenarios(compared, json_output=json_output)
         return

@@ -55,8 +55,16 @@ def compare(
     from carecast.services.scenarios import run_scenarios
 
     settings = load_settings(database_url or ctx.obj)
+    from carecast.cli.users import actor
+
     outcome = run_scenarios(
-        settings, years, [[first], [second]], parse_period(start), paths=paths, seed=seed
+        settings,
+        years,
+        [[first], [second]],
+        parse_period(start),
+        paths=paths,
+        seed=seed,
+        actor=actor(),
     )
     show_scenarios(outcome, json_output=json_output)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from carecast.config import Settings
@@ -35,6 +35,7 @@ from carecast.projection.simulate import BlockRunner, serial, simulate
 from carecast.services.benchmark import benchmark_council
 from carecast.services.projection import ProjectionRun, fit_and_project
 from carecast.services.setup import council_transaction
+from carecast.store.accounts import append_audit
 from carecast.store.scenario_runs import (
     NewScenarioRun,
     ScenarioRunRecord,
@@ -161,9 +162,11 @@ def run_scenarios(
     runner: BlockRunner = serial,
     assumptions: CostAssumptions | None = None,
     save: bool = True,
+    actor: tuple[str, str] = ("unknown", "unknown"),
 ) -> ScenarioRun:
     """The baseline and each scenario (one composed from each group of files) beside it, each
-    stored with its result (unless `save` is false) once everything has been computed."""
+    stored with its result (unless `save` is false) once everything has been computed, and the
+    run written to the audit log as `actor` (who, from where) made it."""
     groups = [read_scenarios(files) for files in scenarios]
     return run_scenario_groups(
         settings,
@@ -175,6 +178,7 @@ def run_scenarios(
         runner=runner,
         assumptions=assumptions,
         save=save,
+        actor=actor,
     )
 
 
@@ -189,6 +193,7 @@ def run_scenario_groups(
     runner: BlockRunner = serial,
     assumptions: CostAssumptions | None = None,
     save: bool = True,
+    actor: tuple[str, str] = ("unknown", "unknown"),
 ) -> ScenarioRun:
     """As `run_scenarios`, for scenarios already read (from files, or built in a web form)."""
     composed = [compose(group) for group in groups]
@@ -222,18 +227,21 @@ def run_scenario_groups(
     outcome = ScenarioRun(run, baseline, tuple(results), rates)
     if not save:
         return outcome
-    return replace(outcome, saved=_save(settings, outcome, composed, groups, years, paths, seed))
+    saved = _save(settings, outcome, composed, groups, (years, paths, seed), actor)
+    return replace(outcome, saved=saved)
 
 
-def _save(  # noqa: PLR0917 (a run and how it was made)
+def _save(  # noqa: PLR0917 (a run, how it was made and by whom)
     settings: Settings,
     outcome: ScenarioRun,
     composed: Sequence[Scenario],
     groups: Sequence[Sequence[Sourced]],
-    years: int,
-    paths: int,
-    seed: int,
+    options: tuple[int, int, int],
+    actor: tuple[str, str],
 ) -> tuple[int, ...]:
+    """Each result stored, and each run written to the audit log, in one transaction."""
+    years, paths, seed = options
+    who, where = actor
     run = outcome.run
     saved = []
     with council_transaction(settings) as (connection, council):
@@ -252,7 +260,24 @@ def _save(  # noqa: PLR0917 (a run and how it was made)
                 seed,
                 shown,
             )
-            saved.append(add_scenario_run(connection, council, record))
+            run_id = add_scenario_run(connection, council, record)
+            saved.append(run_id)
+            append_audit(
+                connection,
+                at=datetime.now(UTC),
+                actor=who,
+                source=where,
+                action="scenario_run",
+                subject=scenario.name,
+                after={
+                    "run_id": run_id,
+                    "levers": record.levers,
+                    "from": run.model.start.isoformat(),
+                    "years": years,
+                    "paths": paths,
+                    "seed": seed,
+                },
+            )
     return tuple(saved)
 
 

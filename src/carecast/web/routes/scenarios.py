@@ -21,7 +21,7 @@ from carecast.web.jobs import Job, form_values, jobs_of
 from carecast.web.pages import render
 from carecast.web.run_form import DEFAULTS, RunRequest, read_run
 from carecast.web.scenario_form import LEVERS, place_issues, read_form
-from carecast.web.security import csrf_checked, require, settings_of
+from carecast.web.security import csrf_checked, require, settings_of, source_of
 
 router = APIRouter(prefix="/scenarios")
 KIND = "scenario"
@@ -49,7 +49,9 @@ FORM_DEFAULTS = {
 }
 
 
-def _run(settings: Settings, run: RunRequest, scenario: Scenario) -> dict[str, Any]:
+def _run(
+    settings: Settings, run: RunRequest, scenario: Scenario, actor: tuple[str, str]
+) -> dict[str, Any]:
     outcome = run_scenario_groups(
         settings,
         run.years,
@@ -58,6 +60,7 @@ def _run(settings: Settings, run: RunRequest, scenario: Scenario) -> dict[str, A
         paths=run.paths,
         seed=run.seed,
         save=True,
+        actor=actor,
     )
     projected = outcome.run
     shown = scenario_json(
@@ -124,8 +127,9 @@ async def start_scenario(request: Request, session: Runner) -> Response:
         "kinds": reading.kinds,
         "levers": [describe(lever) for lever in scenario.levers],
     }
+    actor = (session.user.name, source_of(request))
     job = jobs_of(request).start(
-        KIND, session.user.name, shown, lambda: _run(settings, run, scenario)
+        KIND, session.user.name, shown, lambda: _run(settings, run, scenario, actor)
     )
     return RedirectResponse(f"/scenarios/runs/{job.job_id}", status_code=303)
 
