@@ -75,6 +75,7 @@ def create_app(settings: Settings) -> FastAPI:
     from carecast.web.routes import (
         accounts,
         admin,
+        api,
         forecasts,
         movements,
         projection,
@@ -97,7 +98,7 @@ def create_app(settings: Settings) -> FastAPI:
         summary="What this year's children's social care will really cost, and why.",
         docs_url=None,
         redoc_url=None,
-        openapi_url=None,  # the API under /api comes with its own role checks
+        openapi_url=None,  # the API under /api serves its own document (routes/api.py)
         lifespan=lifespan,
     )
     app.state.settings = store
@@ -112,6 +113,9 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(projection.router)
     app.include_router(scenarios.router)
     app.include_router(admin.router)
+    # Out of the application's own document, which lists the pages (the role matrix of
+    # tests/test_web_app.py reads it); /api/openapi.json describes the API alone.
+    app.include_router(api.router, include_in_schema=False)
 
     app.add_middleware(HeadersAndAccessLog)
     return app

@@ -1,0 +1,188 @@
+"""The read-only JSON API under /api: the same documents `--json` prints, behind the pages' role
+checks (the session cookie), each failure in the one error shape of web/errors.py.
+
+No document is built here: each route calls the service the command line calls and hands its
+result to the same JSON builder (`snapshots --json`, `forecast --json`, `scenarios show --json`,
+`project --json`), so the API and the command line cannot drift apart. The one document of our
+own is the list of stored scenario runs, which the command line shows only as a table.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib.metadata import version
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.openapi.utils import get_openapi
+from pydantic import BaseModel
+
+from carecast.cli.snapshots import summary_json
+from carecast.domain.accounts import Role
+from carecast.domain.periods import Period
+from carecast.projection.as_json import projection_json
+from carecast.reports.figures import forecast_json
+from carecast.services.accounts import WebSession
+from carecast.services.dashboard import dashboard
+from carecast.services.forecasting import list_forecasts
+from carecast.services.projection import run_financial_plan
+from carecast.services.scenarios import stored_run, stored_runs
+from carecast.web.run_form import MAX_YEARS, MIN_PATHS, MIN_YEARS
+from carecast.web.security import require, settings_of
+
+# A projection here answers within the request (a few seconds on the demo council); the
+# projection page runs longer ones in the background.
+MAX_API_PATHS = 2000
+MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
+PROJECTS = Role.ANALYST  # the least role that may run a projection, as on the projection page
+
+
+class ErrorDetail(BaseModel):
+    status: int
+    code: str
+    message: str
+
+
+class ErrorBody(BaseModel):
+    """The one shape of every failure (web/errors.py `error_body`)."""
+
+    error: ErrorDetail
+
+
+def _failure(description: str) -> dict[str, Any]:
+    return {"model": ErrorBody, "description": description}
+
+
+Failures = dict[int | str, dict[str, Any]]  # FastAPI's `responses`
+SIGNED_OUT: Failures = {
+    401: _failure("Not signed in, or the session has ended: sign in at /login.")
+}
+REFUSED: Failures = {403: _failure("The signed-in role does not allow this.")}
+UNKNOWN: Failures = {404: _failure("There is no such snapshot or scenario.")}
+INVALID: Failures = {422: _failure("A query parameter is missing or out of range.")}
+DOCUMENT = "A JSON object, exactly as the command line prints it with --json."
+
+router = APIRouter(prefix="/api", tags=["api"], responses={**SIGNED_OUT, **REFUSED})
+Viewer = Annotated[WebSession, Depends(require(Role.VIEWER))]
+Projector = Annotated[WebSession, Depends(require(PROJECTS))]
+
+
+@router.get(
+    "/snapshots",
+    summary="The stored forecast snapshots",
+    description="Every forecast snapshot stored for the council, oldest first, withdrawn ones "
+    "included and marked: what `carecast snapshots --json` prints. Any signed-in role.",
+    response_description="`{council, snapshots: [...]}`, as `carecast snapshots --json`.",
+)
+def snapshots(request: Request, _session: Viewer) -> dict[str, Any]:
+    council, found = list_forecasts(settings_of(request))
+    return {"council": council.name, "snapshots": [summary_json(s) for s in found]}
+
+
+@router.get(
+    "/snapshots/{snapshot_id}",
+    summary="One snapshot's forecast",
+    description="The forecast a snapshot stored: budget, outturn and variance with its 80% "
+    "interval, each service line, the readiness flags, actions and savings: what `carecast "
+    "forecast --json` printed when it was made. Aggregates only (a line holds a count of "
+    "children, never a child), so every signed-in role sees the same document.",
+    response_description=DOCUMENT,
+    responses={**UNKNOWN, **INVALID},
+)
+def snapshot(request: Request, _session: Viewer, snapshot_id: int) -> dict[str, Any]:
+    return forecast_json(dashboard(settings_of(request), snapshot_id=snapshot_id).snapshot)
+
+
+@router.get(
+    "/scenarios",
+    summary="The stored scenario runs",
+    description="Every scenario run stored, oldest first (a name run again is listed again): "
+    "its levers, how it was projected and its saving each year (P50 with its 80% range), the "
+    "columns of `carecast scenarios list`. Any signed-in role.",
+    response_description="`{scenario_runs: [...]}`.",
+)
+def scenarios(request: Request, _session: Viewer) -> dict[str, Any]:
+    # A stored run without its full result: what it changed, how it was run, its saving.
+    runs = [
+        {
+            "run_id": r.run_id,
+            "name": r.name,
+            "description": r.description,
+            "files": r.files,
+            "levers": r.levers,
+            "projected_from": r.projected_from.isoformat(),
+            "years": r.years,
+            "paths": r.paths,
+            "seed": r.seed,
+            "saved_at": None if r.saved_at is None else r.saved_at.isoformat(),
+            "saving": r.result["saving"],
+        }
+        for r in stored_runs(settings_of(request))
+    ]
+    return {"scenario_runs": runs}
+
+
+@router.get(
+    "/scenarios/{name}",
+    summary="A stored scenario run",
+    description="The latest run stored under `name`, as it was stored: what `carecast scenarios "
+    "show NAME --json` and `carecast project --scenario FILE --json` print. Any signed-in role.",
+    response_description=DOCUMENT,
+    responses={**UNKNOWN, **INVALID},
+)
+def scenario(request: Request, _session: Viewer, name: str) -> dict[str, Any]:
+    result: dict[str, Any] = stored_run(settings_of(request), name).result
+    return result
+
+
+@router.get(
+    "/projection",
+    summary="Project children looked after and their cost",
+    description="Children looked after each 31 March and the medium-term financial plan that "
+    f"prices them, computed now (nothing is stored): what `carecast project --years N --json` "
+    f"prints. Analysts and above. It answers within the request, so paths are capped at "
+    f"{MAX_API_PATHS:,}; the projection page runs larger ones in the background.",
+    response_description=DOCUMENT,
+    responses={**INVALID},
+)
+def projection(
+    request: Request,
+    _session: Projector,
+    years: Annotated[int, Query(ge=MIN_YEARS, le=MAX_YEARS, description="Years ahead.")],
+    paths: Annotated[
+        int, Query(ge=MIN_PATHS, le=MAX_API_PATHS, description="Simulated paths.")
+    ] = 1000,
+    seed: Annotated[int, Query(ge=0, lt=2**63, description="The random seed.")] = 20180401,
+    start: Annotated[
+        str | None,
+        Query(
+            alias="from",
+            pattern=MONTH,
+            description="The month it starts from (YYYY-MM); the data's last month end if left "
+            "out.",
+        ),
+    ] = None,
+) -> dict[str, Any]:
+    begin = None if start is None else Period.parse(start)  # the pattern admits only months
+    run, plan = run_financial_plan(settings_of(request), years, begin, paths=paths, seed=seed)
+    return projection_json(run.council, run.projection, plan)
+
+
+@router.get("/openapi.json", include_in_schema=False)
+def openapi_document() -> dict[str, Any]:
+    """The OpenAPI document of this API alone (the HTML pages are not an API). Open to anyone:
+    it describes shapes and roles, never data."""
+    return api_schema()
+
+
+@cache
+def api_schema() -> dict[str, Any]:
+    return get_openapi(
+        title="carecast API",
+        version=version("carecast"),
+        summary="The same documents as the command line's --json, behind the pages' roles.",
+        description="Read only. Sign in at /login: the session cookie carries the role (viewer "
+        "< analyst < finance < admin). Every failure answers "
+        '`{"error": {"status", "code", "message"}}`.',
+        routes=router.routes,
+    )
