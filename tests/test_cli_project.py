@@ -314,3 +314,36 @@ def test_the_deterministic_projection_is_the_expected_course_with_no_band(
     )
     assert code == 2
     assert "--deterministic projects the baseline's expected course" in err
+
+
+def test_the_plans_rises_come_from_an_assumptions_file_and_a_bad_one_is_refused_by_field(
+    store: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    rises = tmp_path / "rises.yaml"
+    rises.write_text("placement_price_rise:\n  2019-20: 0.06\npay_award: 0.03\n")
+    code, out, err = _project(
+        capsys,
+        "--years",
+        "1",
+        "--paths",
+        "50",
+        "--assumptions",
+        str(rises),
+        "--json",
+        "--database-url",
+        store,
+    )
+    assert code == 0, err
+    costs = json.loads(out)["assumptions"]["costs"]
+    assert costs["placement_price_rise"] == {"2019-20": 0.06}
+    assert costs["pay_award"] == 0.03
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("placement_price_rise:\n  2019-20: 3\ncolour: red\n")
+    code, _out, err = _project(
+        capsys, "--years", "1", "--assumptions", str(bad), "--database-url", store
+    )
+    assert code == 1
+    assert "bad.yaml::placement_price_rise.2019-20: assumptions-invalid" in err
+    assert "bad.yaml::colour: assumptions-invalid" in err
+    assert "valid number" not in err  # one problem a field
+    assert "nothing was projected" in err

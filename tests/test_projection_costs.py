@@ -21,7 +21,7 @@ from carecast.projection.cost_fit import (
     RoleStaffing,
     fit_costs,
 )
-from carecast.projection.cost_paths import Activity, CostPlan, aprils_since, path_costs
+from carecast.projection.cost_paths import Activity, CostPlan, compounded, path_costs
 from carecast.projection.mtfp import plan_years
 
 IN_HOUSE = PLACEMENT_LINES.index(ServiceLine.PLACEMENTS_IN_HOUSE)
@@ -82,20 +82,28 @@ def test_children_placed_after_the_start_cost_the_new_placement_price() -> None:
 
 
 @pytest.mark.parametrize(
-    ("start", "day", "rises"),
+    ("start", "day", "factor"),
     [
-        (date(2018, 3, 31), date(2018, 4, 1), 1),  # priced before the April uplift
-        (date(2018, 3, 31), date(2019, 3, 1), 1),
-        (date(2018, 3, 31), date(2019, 4, 1), 2),
-        (date(2018, 9, 30), date(2018, 10, 1), 0),
-        (date(2018, 9, 30), date(2019, 4, 1), 1),
-        (date(2018, 4, 1), date(2018, 5, 1), 0),  # priced on the day of the uplift
+        (date(2018, 3, 31), date(2018, 4, 1), 1.03),  # priced before the April uplift
+        (date(2018, 3, 31), date(2019, 3, 1), 1.03),
+        (date(2018, 3, 31), date(2019, 4, 1), 1.03 * 1.10),  # 2019-20's rate is 10%
+        (date(2018, 9, 30), date(2018, 10, 1), 1.0),
+        (date(2018, 9, 30), date(2020, 4, 1), 1.10 * 1.10),  # 2020-21 takes 2019-20's rate
+        (date(2018, 4, 1), date(2018, 5, 1), 1.0),  # priced on the day of the uplift
     ],
 )
-def test_prices_rise_each_april_after_the_day_they_were_priced(
-    start: date, day: date, rises: int
+def test_prices_rise_each_april_after_the_day_they_were_priced_at_that_years_rate(
+    start: date, day: date, factor: float
 ) -> None:
-    assert aprils_since(start, day) == rises
+    by_year = CostAssumptions(placement_price_rise={"2018-19": 0.03, "2019-20": 0.10})
+    model = cost_model(start, assumptions=by_year)
+    assert compounded(model, "placement_price_rise", start, [day])[0] == pytest.approx(factor)
+
+
+def test_a_rate_by_year_before_the_first_given_takes_the_first() -> None:
+    rates = CostAssumptions(pay_award={"2020-21": 0.05})
+    assert rates.rate("pay_award", "2019-20") == 0.05
+    assert rates.rate("inflation", "2019-20") == 0.02  # the default for every year
 
 
 def test_case_holding_staff_follow_the_children_and_agency_comes_down_to_a_target() -> None:

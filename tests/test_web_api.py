@@ -10,11 +10,10 @@ from typing import Any
 
 import pytest
 
-from carecast.cli.snapshots import summary_json
 from carecast.config import Settings
 from carecast.domain.accounts import Role
 from carecast.projection.as_json import projection_json
-from carecast.reports.figures import forecast_json
+from carecast.reports.figures import forecast_json, summary_json
 from carecast.services.forecasting import list_forecasts, withdraw_forecast
 from carecast.services.projection import run_financial_plan
 from carecast.services.scenarios import stored_run

@@ -71,6 +71,15 @@ def project(
             "(default: every year with 12 months of returns before and after it).",
         ),
     ] = None,
+    assumptions: Annotated[
+        Path | None,
+        typer.Option(
+            "--assumptions",
+            help="A JSON or YAML file of the plan's rises: placement_price_rise, pay_award and "
+            'inflation (a fraction, or one per financial year, e.g. {"2019-20": 0.04}), and '
+            "staff_follow_children.",
+        ),
+    ] = None,
     deterministic: Annotated[
         bool,
         typer.Option(
@@ -92,6 +101,11 @@ def project(
     from carecast.config import load_settings
 
     settings = load_settings(database_url)
+    rises = None
+    if assumptions is not None:
+        from carecast.services.projection import read_cost_assumptions
+
+        rises = read_cost_assumptions(assumptions)
     if deterministic and (backtest or scenario):
         raise UsageError(
             "--deterministic projects the baseline's expected course: leave out --backtest and "
@@ -134,6 +148,7 @@ def project(
                 seed=seed,
                 runner=runner,
                 actor=actor(),
+                assumptions=rises,
             )
         show_scenarios(compared, json_output=json_output)
         return
@@ -150,6 +165,7 @@ def project(
             seed=seed,
             runner=runner,
             deterministic=deterministic,
+            assumptions=rises,
         )
     council, projection = run.council, run.projection
     if json_output:

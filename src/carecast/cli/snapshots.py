@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -35,6 +35,8 @@ def snapshots(
 
     council, found = list_forecasts(load_settings(database_url))
     if json_output:
+        from carecast.reports.figures import summary_json
+
         document = {"council": council.name, "snapshots": [summary_json(s) for s in found]}
         typer.echo(json.dumps(document, indent=2))
     elif not found:
@@ -70,26 +72,6 @@ def snapshots_withdraw(
         markup=False,
         highlight=False,
     )
-
-
-def summary_json(summary: SnapshotSummary) -> dict[str, Any]:
-    withdrawal = summary.withdrawal
-    return {
-        "snapshot_id": summary.snapshot_id,
-        "period": summary.period.label,
-        "financial_year": summary.period.financial_year.label,
-        "knowledge_date": summary.knowledge_date.isoformat(),
-        "created_at": summary.created_at.isoformat(),
-        "method": summary.method,
-        "budget": float(summary.budget),
-        "forecast_outturn": float(summary.forecast_outturn),
-        "variance": float(summary.forecast_outturn - summary.budget),
-        "flags": summary.flags,
-        "withdrawn": withdrawal is not None,
-        "withdrawal": None
-        if withdrawal is None
-        else {"reason": withdrawal.reason, "withdrawn_at": withdrawal.withdrawn_at.isoformat()},
-    }
 
 
 def snapshots_table(council: Council, found: list[SnapshotSummary]) -> Table:

@@ -23,6 +23,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -44,16 +45,35 @@ ACTIVITY_LINES = frozenset(
 )
 
 
+Rate = Annotated[float, Field(ge=-0.5, le=1.0)]
+YearLabel = Annotated[str, Field(pattern=r"^[0-9]{4}-[0-9]{2}$")]
+# one rate for every year, or a rate per financial year ("2019-20": 0.04); a year not given
+# takes the latest earlier year's rate (the earliest given before them)
+Rates = Rate | dict[YearLabel, Rate]
+
+
 class CostAssumptions(BaseModel):
-    """The yearly rises a projection's costs take each April (fractions: 0.03 is 3%)."""
+    """The rises a projection's costs take each April (fractions: 0.03 is 3%), for every year or
+    by financial year."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    placement_price_rise: float = Field(0.03, ge=-0.5, le=1.0)
-    pay_award: float = Field(0.025, ge=-0.5, le=1.0)
-    inflation: float = Field(0.02, ge=-0.5, le=1.0)
+    placement_price_rise: Rates = 0.03
+    pay_award: Rates = 0.025
+    inflation: Rates = 0.02
     # how case-holding staff follow the children: 1 means in proportion
     staff_follow_children: float = Field(1.0, ge=0.0, le=2.0)
+
+    def rate(self, name: str, financial_year: str) -> float:
+        """The rise `name` takes in the April that begins `financial_year`."""
+        given: Rates = getattr(self, name)
+        if not isinstance(given, dict):
+            return float(given)
+        if not given:
+            return 0.0
+        years = sorted(given)
+        earlier = [y for y in years if y <= financial_year]
+        return float(given[earlier[-1] if earlier else years[0]])
 
 
 @dataclass(frozen=True)

@@ -37,10 +37,18 @@ class Activity:
     left: np.ndarray  # (steps, paths) leaving care before 18
 
 
-def aprils_since(start: date, day: date) -> int:
-    """Price and pay rises (each 1 April) after `start` and on or before `day`."""
-    years = day.year - start.year + (1 if (day.month, day.day) >= (4, 1) else 0)
-    return max(years - (1 if (start.month, start.day) >= (4, 1) else 0), 0)
+def compounded(model: CostModel, name: str, since: date, days: list[date]) -> FloatArray:
+    """(len(days),) each day's multiplier of rise `name`: every 1 April after `since` and on or
+    before the day, at that financial year's rate."""
+    out = []
+    for day in days:
+        factor = 1.0
+        for year in range(since.year, day.year + 1):
+            april = date(year, 4, 1)
+            if since < april <= day:
+                factor *= 1 + model.assumptions.rate(name, FinancialYear.containing(april).label)
+        out.append(factor)
+    return np.array(out)
 
 
 def month_firsts(month_ends: tuple[date, ...]) -> list[date]:
@@ -60,16 +68,14 @@ def path_costs(
 ) -> dict[ServiceLine, FloatArray]:
     """(steps, paths) cost of each month on each service line."""
     plan = plan or CostPlan()
-    a = model.assumptions
     firsts = month_firsts(month_ends)
     weeks = np.array([d.day / 7 for d in month_ends])[:, None]
-    rises = np.array([aprils_since(model.start, d) for d in firsts], dtype=float)
     paths = activity.children.shape[1]
     out: dict[ServiceLine, FloatArray] = {}
 
     children = _mid_month(activity.children)
     placed = np.minimum(_mid_month(activity.placed), children)
-    price_rise = ((1 + a.placement_price_rise) ** rises)[:, None]
+    price_rise = compounded(model, "placement_price_rise", model.start, firsts)[:, None]
     for i, price in enumerate(model.prices):
         factor = (
             price_rise
@@ -81,19 +87,20 @@ def path_costs(
         out[price.line] = weekly * weeks * factor * model.ledger_ratio
 
     total = children.sum(axis=2)  # (steps, paths)
-    out[ServiceLine.STAFFING] = _staffing(model, total, rises, plan)
+    pay = compounded(model, "pay_award", model.start, firsts)[:, None]
+    out[ServiceLine.STAFFING] = _staffing(model, total, pay, plan)
+    inflation = compounded(model, "inflation", model.start, firsts)[:, None]
     for allowance in model.allowances:
-        out[allowance.line] = _allowance(allowance, activity.left, weeks, rises, a.inflation)
+        out[allowance.line] = _allowance(allowance, activity.left, weeks * inflation)
     for line, spend in model.ledger_lines.items():
         out[line] = np.repeat(_ledger_months(model, firsts, spend)[:, None], paths, axis=1)
     return out
 
 
 def _staffing(
-    model: CostModel, children: FloatArray, rises: FloatArray, plan: CostPlan
+    model: CostModel, children: FloatArray, pay: FloatArray, plan: CostPlan
 ) -> FloatArray:
     a = model.assumptions
-    pay = ((1 + a.pay_award) ** rises)[:, None]
     scale = (
         children / model.children_at_start if model.children_at_start else np.ones_like(children)
     )
@@ -112,9 +119,8 @@ def _staffing(
     return result
 
 
-def _allowance(
-    line: AllowanceLine, left: np.ndarray, weeks: FloatArray, rises: FloatArray, inflation: float
-) -> FloatArray:
+def _allowance(line: AllowanceLine, left: np.ndarray, weeks: FloatArray) -> FloatArray:
+    """`weeks`: each month's weeks times its inflation since the start."""
     steps = left.shape[0]
     stay = 1 - line.monthly_ending
     running = line.running_weekly * stay ** (np.arange(steps) + 0.5)
@@ -126,15 +132,15 @@ def _allowance(
         joined[step] = active * stay + arrivals / 2
         active = active * stay + arrivals
     weekly = running[:, None] + joined * line.new_weekly
-    result: FloatArray = weekly * weeks * ((1 + inflation) ** rises)[:, None]
+    result: FloatArray = weekly * weeks
     return result
 
 
 def _ledger_months(model: CostModel, firsts: list[date], spend: float) -> FloatArray:
+    """The base year's spend a month, risen by inflation each April since the base year."""
     assert model.base_year is not None
-    base = FinancialYear.parse(model.base_year).start_year
-    years = np.array([FinancialYear.containing(d).start_year - base for d in firsts], dtype=float)
-    months: FloatArray = spend / 12 * (1 + model.assumptions.inflation) ** years
+    base_end = FinancialYear.parse(model.base_year).last_day
+    months: FloatArray = spend / 12 * compounded(model, "inflation", base_end, firsts)
     return months
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from carecast.domain.provenance import ForecastSnapshot
+from carecast.domain.provenance import ForecastSnapshot, SnapshotSummary
 from carecast.forecast.actions import summarise_actions, variance_drivers
 from carecast.forecast.assumptions import ActionAssumptions
 
@@ -118,3 +118,24 @@ def pounds(value: Decimal, *, signed: bool = False) -> str:
 def millions(value: Decimal) -> str:
     sign = "−" if value < 0 else ""
     return f"{sign}£{abs(value) / 1_000_000:,.1f}m"
+
+
+def summary_json(summary: SnapshotSummary) -> dict[str, Any]:
+    """A stored snapshot in a list (`carecast snapshots --json`, `/api/snapshots`)."""
+    withdrawal = summary.withdrawal
+    return {
+        "snapshot_id": summary.snapshot_id,
+        "period": summary.period.label,
+        "financial_year": summary.period.financial_year.label,
+        "knowledge_date": summary.knowledge_date.isoformat(),
+        "created_at": summary.created_at.isoformat(),
+        "method": summary.method,
+        "budget": float(summary.budget),
+        "forecast_outturn": float(summary.forecast_outturn),
+        "variance": float(summary.forecast_outturn - summary.budget),
+        "flags": summary.flags,
+        "withdrawn": withdrawal is not None,
+        "withdrawal": None
+        if withdrawal is None
+        else {"reason": withdrawal.reason, "withdrawn_at": withdrawal.withdrawn_at.isoformat()},
+    }

@@ -3,16 +3,21 @@ simulate and assemble with no transaction open (a long projection never holds th
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
 
 from carecast.config import Settings
 from carecast.domain.periods import Period
 from carecast.domain.provenance import Council
 from carecast.domain.state import ActivityState
-from carecast.errors import NotFound, UsageError
+from carecast.errors import InvalidInput, Issue, NotFound, UsageError, one_line
 from carecast.projection.assemble import Projection, assemble
 from carecast.projection.cost_fit import CostAssumptions, fit_costs
 from carecast.projection.deterministic import expected_paths
@@ -199,6 +204,55 @@ def run_financial_plan(
         settings, years, start, paths=paths, seed=seed, runner=runner, deterministic=deterministic
     )
     return run, price_projection(run, assumptions)
+
+
+def read_cost_assumptions(path: Path) -> CostAssumptions:
+    """The plan's rises (`placement_price_rise`, `pay_award`, `inflation`: a fraction, or one per
+    financial year) and `staff_follow_children`, from JSON or YAML; problems located by field."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+        data = (
+            yaml.safe_load(text) if path.suffix.lower() in {".yaml", ".yml"} else json.loads(text)
+        )
+    except OSError as exc:
+        issue = Issue(path.name, None, None, "assumptions-unreadable", exc.strerror or str(exc))
+        raise InvalidInput([issue]) from None
+    except (ValueError, yaml.YAMLError) as exc:
+        issue = Issue(path.name, None, None, "assumptions-syntax", one_line(str(exc)))
+        raise InvalidInput([issue]) from None
+    try:
+        return CostAssumptions.model_validate(data if data is not None else {})
+    except ValidationError as exc:
+        # one problem a field: a rate is a fraction or a dict of them, and pydantic reports the
+        # field once for each form; the first (the plain fraction's) says what is wrong
+        found: dict[str, str] = {}
+        for error in exc.errors():
+            where = ".".join(str(p) for p in error["loc"] if _is_field(p))
+            found.setdefault(where, one_line(error["msg"]))
+        # a year's rate refused says more than "not a number" of the same field's other form
+        deeper = {w for w in found if any(o.startswith(f"{w}.") for o in found)}
+        raise InvalidAssumptions(
+            [
+                Issue(path.name, None, where or None, "assumptions-invalid", message)
+                for where, message in found.items()
+                if where not in deeper
+            ]
+        ) from None
+
+
+def _is_field(part: object) -> bool:
+    """A field or a year of the assumptions' location, not pydantic's name of a type it tried."""
+    text = str(part)
+    return (text.replace("_", "").isalpha() and text.islower()) or text[:4].isdigit()
+
+
+class InvalidAssumptions(InvalidInput):
+    """An assumptions file broke one or more rules; nothing was projected."""
+
+    def __init__(self, issues: list[Issue]) -> None:
+        super().__init__(issues)
+        self.message = f"{len(issues)} problem(s) found in the assumptions; nothing was projected."
+        self.args = (self.message,)
 
 
 def price_projection(

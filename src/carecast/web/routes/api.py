@@ -17,11 +17,10 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel
 
-from carecast.cli.snapshots import summary_json
 from carecast.domain.accounts import Role
 from carecast.domain.periods import Period
 from carecast.projection.as_json import projection_json
-from carecast.reports.figures import forecast_json
+from carecast.reports.figures import forecast_json, summary_json
 from carecast.services.accounts import WebSession
 from carecast.services.dashboard import dashboard
 from carecast.services.forecasting import list_forecasts
