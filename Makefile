@@ -32,11 +32,16 @@ test: $(STAMP) lint
 	  $(BIN)/pytest -n 2 || status=$$?; \
 	  bash scripts/pg-test-cluster.sh stop; exit $$status
 
+# Each benchmark measures ratios within one run; bench/RESULTS.md records the figures and dates.
 bench: $(STAMP)
+	$(BIN)/python bench/startup.py
 	$(BIN)/python bench/forecast_close.py
 	$(BIN)/python bench/forecast.py
 	$(BIN)/python bench/project.py
+	$(BIN)/python bench/project_deterministic.py
+	$(BIN)/python bench/executors.py
 	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/web.py
 	$(BIN)/python bench/backtest_councils.py
 
 clean:
