@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from pathlib import Path
 
 from pydantic import Field
@@ -31,6 +32,8 @@ class Settings(BaseSettings):
         Default: 5.
     lockout_minutes: how long a locked account stays locked; `CARECAST_LOCKOUT_MINUTES`.
         Default: 15.
+    council: the DfE code of the council a command works on, in a store that holds several;
+        `--council` or `CARECAST_COUNCIL`. Default: the store's only council.
     """
 
     model_config = SettingsConfigDict(env_prefix="CARECAST_", extra="ignore")
@@ -42,6 +45,12 @@ class Settings(BaseSettings):
     session_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
     login_attempts: int = Field(default=5, ge=1, le=100)
     lockout_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    council: str | None = None
+
+
+# The council `--council` chose for this command (every command takes it: cli/__init__.py adds
+# it to each), read by load_settings; unset once the command ends.
+CHOSEN_COUNCIL: ContextVar[str | None] = ContextVar("carecast_council", default=None)
 
 
 def load_settings(database_url: str | None = None, key_file: Path | None = None) -> Settings:
@@ -51,4 +60,7 @@ def load_settings(database_url: str | None = None, key_file: Path | None = None)
         settings = settings.model_copy(update={"database_url": database_url})
     if key_file is not None:
         settings = settings.model_copy(update={"pseudonymisation_key_file": key_file})
+    chosen = CHOSEN_COUNCIL.get()
+    if chosen is not None:
+        settings = settings.model_copy(update={"council": chosen})
     return settings

@@ -21,11 +21,13 @@ from carecast.cli import (  # noqa: F401  (importing registers the commands)
 )
 from carecast.cli.app import app
 from carecast.cli.plain import error_console, say_all
+from carecast.config import CHOSEN_COUNCIL
 from carecast.errors import CarecastError
 
 
 def run(argv: list[str] | None = None) -> int:
     """Run a command and return its exit status: the one place errors become messages and codes."""
+    chosen = CHOSEN_COUNCIL.set(None)  # a council chosen by an earlier run in this process ends
     try:
         # Typer reports its own usage errors (exit 2) and exits through SystemExit.
         app(args=argv, standalone_mode=True)
@@ -34,6 +36,8 @@ def run(argv: list[str] | None = None) -> int:
         return error.exit_code
     except SystemExit as exit_:
         return exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
+    finally:
+        CHOSEN_COUNCIL.reset(chosen)
     return 0
 
 

@@ -31,6 +31,27 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
+
+@app.callback()
+def choose_council(
+    council: Annotated[
+        str | None,
+        typer.Option(
+            "--council",
+            metavar="CODE",
+            help="The council every command works on, by its DfE code, in a store that holds "
+            "several: carecast --council 209 forecast (default: $CARECAST_COUNCIL, else the "
+            "store's only council).",
+        ),
+    ] = None,
+) -> None:
+    """carecast: what this year's children's social care will really cost, and why."""
+    from carecast.config import CHOSEN_COUNCIL
+
+    if council is not None:
+        CHOSEN_COUNCIL.set(council.strip())
+
+
 DatabaseUrl = Annotated[
     str | None,
     typer.Option(

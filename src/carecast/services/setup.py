@@ -105,7 +105,7 @@ def _ready_engine(settings: Settings) -> Iterator[sa.Engine]:
 def council_transaction(settings: Settings) -> Iterator[tuple[sa.Connection, Council]]:
     """A transaction on a ready store and its council; committed on success, else rolled back."""
     with _ready_engine(settings) as engine, engine.begin() as connection:
-        yield connection, find_council(connection)
+        yield connection, find_council(connection, settings.council)
 
 
 @contextmanager

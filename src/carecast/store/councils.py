@@ -53,7 +53,9 @@ def find_council(connection: sa.Connection, la_code: str | None = None) -> Counc
         )
     if len(rows) > 1:
         codes = ", ".join(r["la_code"] for r in rows)
-        raise UsageError(f"the store holds several councils ({codes}); say which with --la-code")
+        raise UsageError(
+            f"the store holds several councils ({codes}); say which: carecast --council CODE …"
+        )
     row = rows[0]
     return Council(row["id"], row["name"], row["la_code"])
 
