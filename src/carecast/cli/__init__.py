@@ -13,6 +13,7 @@ from carecast.cli import (  # noqa: F401  (importing registers the commands)
     later,
     movements,
     project,
+    region,
     report,
     scenarios,
     serve,

@@ -76,3 +76,9 @@ def pseudonymises(connection: sa.Connection, council: Council) -> bool:
     """Whether the council's setting replaces child identifiers with pseudonyms on every import."""
     query = sa.select(councils.c.pseudonymise).where(councils.c.id == council.council_id)
     return bool(connection.execute(query).scalar())
+
+
+def list_councils(connection: sa.Connection) -> list[Council]:
+    """Every council the store holds, in the order they were added."""
+    rows = connection.execute(sa.select(councils).order_by(councils.c.id)).mappings().all()
+    return [Council(row["id"], row["name"], row["la_code"]) for row in rows]

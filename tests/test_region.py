@@ -1,0 +1,70 @@
+"""`carecast region`: councils of one store side by side; the region's figures are theirs added."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from carecast.cli import run
+from tests.test_cli_project import AS_OF, PLACES, _small_council
+
+CATEGORY = {
+    ("U4", "PR1"): "placements_in_house",
+    ("U4", "PR4"): "placements_ifa",
+    ("K2", "PR4"): "placements_residential",
+    ("U1", "PR1"): "placements_kinship",
+    ("P1", "PR0"): "no_placement_cost",
+}
+
+
+def looked_after_on_the_day() -> Counter[str]:
+    """By hand, from how the small council is written: child i starts 12i days after 1 April
+    2015 and stays 200 + 7(i mod 30) days, but every third child stays on."""
+    counted: Counter[str] = Counter()
+    for i in range(90):
+        start = date(2015, 4, 1) + timedelta(days=12 * i)
+        end = None if i % 3 == 0 else start + timedelta(days=200 + 7 * (i % 30))
+        if start <= AS_OF and (end is None or end > AS_OF):
+            counted[CATEGORY[PLACES[i % len(PLACES)]]] += 1
+    return counted
+
+
+def test_the_region_is_its_councils_added_and_says_who_it_left_out(
+    database_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = ["--database-url", database_url]
+    for code, name in (("801", "North"), ("802", "South"), ("803", "Empty")):
+        assert run(["init", "--council", name, "--la-code", code, *url]) == 0
+    for code in ("801", "802"):
+        extract = _small_council(tmp_path / code)
+        assert (
+            run(["--council", code, "import", str(extract), "--as-of", AS_OF.isoformat(), *url])
+            == 0
+        )
+    capsys.readouterr()
+
+    assert run(["region", "--years", "2", "--json", *url]) == 0
+    result = json.loads(capsys.readouterr().out)
+    expected = looked_after_on_the_day()
+    assert sum(expected.values()) == 45
+    north, south = result["councils"]
+    for council in (north, south):
+        assert {k: v for k, v in council["children"].items() if v} == expected
+        assert council["children_looked_after"] == 45
+    region = result["region"]
+    assert region["children_looked_after"] == 90
+    for day, row in region["sufficiency"].items():
+        for category, figures in row.items():
+            assert figures["in_use_now"] == 2 * expected.get(category, 0)
+            assert figures["needed"] == pytest.approx(
+                north["projected"][day][category] + south["projected"][day][category], abs=0.2
+            )
+    assert [c["la_code"] for c in result["left_out"]] == ["803"]
+    assert "no SSDA903 episodes" in result["left_out"][0]["why"]
+
+    assert run(["region", "--councils", "801,809", *url]) == 1
+    assert "the store holds no council 809" in capsys.readouterr().err
