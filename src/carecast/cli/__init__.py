@@ -18,6 +18,7 @@ from carecast.cli import (  # noqa: F401  (importing registers the commands)
     scenarios,
     serve,
     snapshots,
+    synth,
     users,
 )
 from carecast.cli.app import app

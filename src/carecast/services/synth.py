@@ -1,0 +1,149 @@
+"""A synthetic region or nation in the files of formats.md: many councils, each simulated by the
+demo council's simulator with its own size, trend, placement mix and staffing.
+
+For volume (imports, pooled projections, the executors at scale) — not for judging accuracy:
+every council shares the demo's ledger conventions, which the forecast engine was written
+beside (bench/councils/ writes councils apart from the engine for that). Child identifiers are
+synthetic, numbered per council.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+
+from carecast.config import Settings
+from carecast.demo.generator import generate_demo_files
+from carecast.demo.profile import DemoProfile, StaffingProfile
+from carecast.errors import UsageError
+from carecast.services.imports import import_paths
+from carecast.services.setup import init_store
+
+FIRST_CODE = 9001  # synthetic DfE-style codes: no real council uses 9001 upwards
+MEDIAN_CHILDREN = 500  # the median council's children looked after (England: about 550)
+SIZE_SPREAD = 0.6  # log-normal spread of council size: a few councils four times the median
+
+
+@dataclass(frozen=True)
+class SynthCouncil:
+    la_code: str
+    name: str
+    start_children: int
+    growth: float  # a year, every year
+    agency_share: float
+    folder: str
+    # the imports a finance team would make, in order: (as-of date, files relative to `out`)
+    steps: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "la_code": self.la_code,
+            "name": self.name,
+            "start_children": self.start_children,
+            "growth_a_year": round(self.growth, 4),
+            "agency_share": round(self.agency_share, 3),
+            "folder": self.folder,
+            "imports": [{"as_of": day, "paths": list(paths)} for day, paths in self.steps],
+        }
+
+
+def _profile(index: int, years: int, seed: int) -> DemoProfile:
+    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(index,)))
+    base = DemoProfile()
+    first = int(base.current_period[:4]) - years + (1 if int(base.current_period[5:]) >= 4 else 0)
+    size = int(max(80, round(MEDIAN_CHILDREN * math.exp(rng.normal(0, SIZE_SPREAD)))))
+    growth = float(rng.normal(0.02, 0.05))
+    mix = {k: v * float(np.exp(rng.normal(0, 0.25))) for k, v in base.placement_mix.items()}
+    total = sum(mix.values())
+    scale = size / base.start_children
+    staffing: StaffingProfile = base.staffing
+    agency = float(np.clip(rng.normal(0.18, 0.08), 0.03, 0.45))
+    staffing = replace(
+        staffing,
+        establishment_fte_by_year={},
+        default_establishment_fte=round(staffing.default_establishment_fte * scale, 1),
+        agency_share=agency,
+    )
+    code = str(FIRST_CODE + index)
+    return replace(
+        base,
+        seed=seed * 1000 + index,
+        council_name=f"Synthetic council {code}",
+        la_code=code,
+        first_financial_year=f"{first}-{(first + 1) % 100:02d}",
+        start_children=size,
+        growth_by_year={},
+        default_growth=growth,
+        placement_mix={k: v / total for k, v in mix.items()},
+        placement_mix_by_year={},
+        staffing=staffing,
+    )
+
+
+def synthesise(
+    out: Path,
+    councils: int,
+    years: int,
+    seed: int = 150,
+    on_council: Callable[[int], None] | None = None,
+) -> list[SynthCouncil]:
+    """`councils` councils, each `years` financial years of files, under `out`/<code>/."""
+    if not 1 <= councils <= 400:
+        raise UsageError(f"--councils {councils}: give 1 to 400; nothing was written")
+    if not 1 <= years <= 10:
+        raise UsageError(f"--years {years}: give 1 to 10; nothing was written")
+    out.mkdir(parents=True, exist_ok=True)
+    made = []
+    for index in range(councils):
+        profile = _profile(index, years, seed)
+        folder = out / profile.la_code
+        manifest = generate_demo_files(folder, profile)
+        steps = tuple(
+            (step.as_of.isoformat(), tuple(str(p.relative_to(out)) for p in step.paths))
+            for step in manifest.steps
+        )
+        made.append(
+            SynthCouncil(
+                profile.la_code,
+                profile.council_name,
+                profile.start_children,
+                profile.default_growth,
+                profile.staffing.agency_share,
+                profile.la_code,
+                steps,
+            )
+        )
+        if on_council is not None:
+            on_council(index + 1)
+    index_file = out / "councils.json"
+    index_file.write_text(json.dumps([c.as_json() for c in made], indent=1), encoding="utf-8")
+    return made
+
+
+def import_synthesised(
+    settings: Settings,
+    out: Path,
+    made: list[SynthCouncil],
+    on_council: Callable[[int], None] | None = None,
+) -> int:
+    """Every council of the set into one store, each under its own code, its files imported as
+    a finance team would have (in the order and as-of dates of councils.json). Returns the rows
+    imported."""
+    rows = 0
+    for done, council in enumerate(made, start=1):
+        init_store(settings, council.name, council.la_code)
+        own = settings.model_copy(update={"council": council.la_code})
+        for as_of, paths in council.steps:
+            outcome, _warnings = import_paths(
+                own, [out / p for p in paths], date.fromisoformat(as_of), allow_empty=True
+            )
+            rows += sum(batch.row_count for batch in outcome.stored)
+        if on_council is not None:
+            on_council(done)
+    return rows
