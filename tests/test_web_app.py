@@ -47,6 +47,9 @@ def matrix(snapshot_id: int) -> list[tuple[str, Role | None]]:
         (f"/snapshots/{snapshot_id}/lines/placements_ifa", Role.ANALYST),
         ("/movements", Role.VIEWER),
         ("/movements?since=2018-08&period=2018-09", Role.VIEWER),
+        ("/reconciliation", Role.VIEWER),
+        ("/reconciliation?period=2018-09", Role.VIEWER),
+        ("/benchmarking?la_code=209", Role.VIEWER),  # the store's council (999) is no real one
         ("/track-record", Role.VIEWER),
         ("/track-record?year=2018-19", Role.VIEWER),
         ("/projection", Role.VIEWER),

@@ -76,9 +76,11 @@ def create_app(settings: Settings) -> FastAPI:
         accounts,
         admin,
         api,
+        benchmarking,
         forecasts,
         movements,
         projection,
+        reconciliation,
         scenarios,
         track_record,
     )
@@ -109,6 +111,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(accounts.router)
     app.include_router(forecasts.router)
     app.include_router(movements.router)
+    app.include_router(reconciliation.router)
+    app.include_router(benchmarking.router)
     app.include_router(track_record.router)
     app.include_router(projection.router)
     app.include_router(scenarios.router)
