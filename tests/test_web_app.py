@@ -45,6 +45,7 @@ def matrix(snapshot_id: int) -> list[tuple[str, Role | None]]:
         ("/snapshots", Role.VIEWER),
         (f"/snapshots/{snapshot_id}", Role.VIEWER),
         (f"/snapshots/{snapshot_id}/lines/placements_ifa", Role.ANALYST),
+        ("/children/ZQX4417", Role.ANALYST),  # a child's timeline: never for viewers
         ("/movements", Role.VIEWER),
         ("/movements?since=2018-08&period=2018-09", Role.VIEWER),
         ("/reconciliation", Role.VIEWER),
@@ -80,7 +81,8 @@ def test_every_route_is_in_the_role_matrix(settings: Settings) -> None:
     paths = create_app(settings).openapi()["paths"]
     routes = {(method.upper(), path) for path, methods in paths.items() for method in methods}
     covered = {("GET", re.sub(r"\d+", "{snapshot_id}", p.split("?")[0])) for p, _ in matrix(1)}
-    covered = {(m, p.replace("/lines/placements_ifa", "/lines/{line}")) for m, p in covered} | {
+    covered = {(m, p.replace("/lines/placements_ifa", "/lines/{line}")) for m, p in covered}
+    covered = {(m, re.sub(r"^/children/.*", "/children/{child_id}", p)) for m, p in covered} | {
         ("POST", "/login"),
         ("POST", "/logout"),
     }

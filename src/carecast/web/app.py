@@ -77,6 +77,7 @@ def create_app(settings: Settings) -> FastAPI:
         admin,
         api,
         benchmarking,
+        children,
         forecasts,
         movements,
         projection,
@@ -113,6 +114,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(movements.router)
     app.include_router(reconciliation.router)
     app.include_router(benchmarking.router)
+    app.include_router(children.router)
     app.include_router(track_record.router)
     app.include_router(projection.router)
     app.include_router(scenarios.router)
