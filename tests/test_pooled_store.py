@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from carecast.cli import run
+from carecast.cli import council_first, run
 from tests.test_cli_project import _small_council
 
 AS_OF = "2018-03-31"
@@ -26,6 +26,8 @@ def test_two_councils_share_a_store_and_each_command_works_on_the_one_chosen(
     # North has its episodes; South has none, and a projection of it says so
     assert run(["--council", "801", "imports", *url]) == 0
     assert "Imports for North (801)" in capsys.readouterr().out
+    assert run(["imports", "--council", "801", *url]) == 0  # after the command too
+    assert "Imports for North (801)" in capsys.readouterr().out
     assert run(["--council", "802", "imports", *url]) == 0
     assert "ssda903" not in capsys.readouterr().out  # South's list is empty
     assert run(["--council", "802", "project", "--years", "1", *url]) == 1
@@ -38,3 +40,24 @@ def test_two_councils_share_a_store_and_each_command_works_on_the_one_chosen(
     assert "several councils (801, 802)" in capsys.readouterr().err
     assert run(["--council", "803", "imports", *url]) == 2
     assert "no council 803" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("written", "run_as"),
+    [
+        (["forecast", "--council", "801", "--json"], ["--council", "801", "forecast", "--json"]),
+        (["forecast", "--council=801"], ["--council=801", "forecast"]),
+        (["--council", "801", "forecast"], ["--council", "801", "forecast"]),
+        # init's own --council is the new council's name, never moved
+        (
+            ["init", "--council", "North", "--la-code", "801"],
+            ["init", "--council", "North", "--la-code", "801"],
+        ),
+        (["report", "--", "--council", "x"], ["report", "--", "--council", "x"]),
+        (["forecast", "--council"], ["forecast", "--council"]),  # no value: Click says so
+    ],
+)
+def test_the_council_may_be_written_after_the_command(
+    written: list[str], run_as: list[str]
+) -> None:
+    assert council_first(written) == run_as

@@ -27,12 +27,32 @@ from carecast.config import CHOSEN_COUNCIL
 from carecast.errors import CarecastError
 
 
+def council_first(argv: list[str]) -> list[str]:
+    """`carecast forecast --council 209 …` as `carecast --council 209 forecast …`: the council is
+    chosen once for every command (cli/app.py), wherever it is written. `init` keeps its own
+    --council (the new council's name), and a value-less --council is left for Click to refuse."""
+    if not argv or argv[0] == "init":
+        return argv
+    rest = list(argv)
+    for i, word in enumerate(rest):
+        if word == "--":
+            break
+        if word.startswith("--council="):
+            return [rest.pop(i), *rest]
+        if word == "--council" and i + 1 < len(rest) and i > 0:
+            value = rest[i + 1]
+            del rest[i : i + 2]
+            return ["--council", value, *rest]
+    return argv
+
+
 def run(argv: list[str] | None = None) -> int:
     """Run a command and return its exit status: the one place errors become messages and codes."""
     chosen = CHOSEN_COUNCIL.set(None)  # a council chosen by an earlier run in this process ends
+    args = council_first(list(sys.argv[1:] if argv is None else argv))
     try:
         # Typer reports its own usage errors (exit 2) and exits through SystemExit.
-        app(args=argv, standalone_mode=True)
+        app(args=args, standalone_mode=True)
     except CarecastError as error:
         say_all(error_console(), error.lines())
         return error.exit_code
