@@ -30,11 +30,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from carecast.domain.activity import Episode, derive_placements
 from carecast.domain.codes import ALLOWANCE_LINES, PAID_STATUSES, PLACEMENT_LINES, ServiceLine
 from carecast.domain.finance import Allowance, Commitment, Post
-from carecast.domain.periods import FinancialYear
+from carecast.domain.periods import FinancialYear, Period
 from carecast.domain.state import ActivityState
 from carecast.forecast.other_lines import complete_years, monthly_ledger
 from carecast.forecast.pricing import line_prices
 
+Spend = dict[ServiceLine, dict[Period, float]]  # the ledger by line and period (monthly_ledger)
 ALLOWANCE_ENDING_YEARS = 3  # the ending rate of allowances from the last N years
 JOINER_YEARS = 2  # new allowances per child leaving care from the last N years
 CASE_HOLDING_WORDS = ("social worker", "practitioner")
@@ -157,9 +158,10 @@ def fit_costs(
     prices = _placement_prices(state, start, notes)
     roles = _roles(state.posts, notes)
     allowances = _allowances(state.allowances, state.episodes, start)
-    ledger_lines, base_year = _ledger_lines(state, start, notes)
-    posted = _posted_to_start(state, start)
-    ratio = _ledger_ratio(state, base_year, prices, notes)
+    ledger = monthly_ledger(state.ledger, state.cost_centres)  # read once, used three ways
+    ledger_lines, base_year = _ledger_lines(ledger, start, notes)
+    posted = _posted_to_start(ledger[0], start)
+    ratio = _ledger_ratio(state, ledger[0], base_year, prices, notes)
     budgets = {(b.financial_year, b.service_line): b.amount for b in state.budget}
     savings: dict[tuple[str, ServiceLine], Decimal] = defaultdict(Decimal)
     for action in state.actions:
@@ -187,6 +189,7 @@ RATIO_LIMITS = (0.67, 1.5)  # beyond these the ledger and the returns describe d
 
 def _ledger_ratio(
     state: ActivityState,
+    spend: Spend,
     base_year: str | None,
     prices: tuple[PlacementPrice, ...],
     notes: list[str],
@@ -206,7 +209,6 @@ def _ledger_ratio(
         end = min(placement.end or last + timedelta(days=1), last + timedelta(days=1))
         if end > begin:
             implied += (end - begin).days / 7 * weekly[placement.category]
-    spend, _seen = monthly_ledger(state.ledger, state.cost_centres)
     periods = set(year.periods())
     paid = sum(
         v for line in PLACEMENT_LINES for p, v in spend.get(line, {}).items() if p in periods
@@ -225,9 +227,8 @@ def _ledger_ratio(
     return ratio
 
 
-def _posted_to_start(state: ActivityState, start: date) -> dict[ServiceLine, float]:
+def _posted_to_start(spend: Spend, start: date) -> dict[ServiceLine, float]:
     """Each line's spend posted in the periods of the start's financial year up to the start."""
-    spend, _seen = monthly_ledger(state.ledger, state.cost_centres)
     year = FinancialYear.containing(start)
     periods = {p for p in year.periods() if p.last_day <= start}
     return {
@@ -370,13 +371,13 @@ def _allowances(
 
 
 def _ledger_lines(
-    state: ActivityState, start: date, notes: list[str]
+    ledger: tuple[Spend, set[Period]], start: date, notes: list[str]
 ) -> tuple[dict[ServiceLine, float], str | None]:
-    spend, seen = monthly_ledger(state.ledger, state.cost_centres)
+    spend, seen = ledger
     after = FinancialYear.containing(start + timedelta(days=1))
     complete = complete_years(seen, after, 1)
     if not complete:
-        if state.ledger:
+        if seen:
             notes.append(
                 "The ledger has no complete financial year before the start: lines not priced "
                 "from activity (support, other costs, income) are left out of the projection."

@@ -13,7 +13,7 @@ from datetime import date
 
 import numpy as np
 
-from carecast.domain.codes import PLACEMENT_LINES, ServiceLine
+from carecast.domain.codes import ServiceLine
 from carecast.domain.periods import FinancialYear
 from carecast.forecast.history import FloatArray
 from carecast.projection.cost_fit import AllowanceLine, CostModel
@@ -142,6 +142,3 @@ def _ledger_months(model: CostModel, firsts: list[date], spend: float) -> FloatA
     base_end = FinancialYear.parse(model.base_year).last_day
     months: FloatArray = spend / 12 * compounded(model, "inflation", base_end, firsts)
     return months
-
-
-PLACEMENT_INDEX = {line: i for i, line in enumerate(PLACEMENT_LINES)}
