@@ -10,6 +10,9 @@ The tables DfE added in 2023-24 — social-worker episodes (SW_ID, SW_DECOM, SW_
 deprivation-of-liberty orders (DOLO_START, DOLO_END) — are recognised by their fields rather than by
 the record's tag: the record is whatever element holds one of those fields, so an export that names
 the element differently (or nests it under HEADER) is still read.
+
+An element where the form does not put it (a CHILD inside a HEADER, a field holding elements or
+outside its record, a field given twice) is refused at its line: xml_structure.py says why.
 """
 
 from __future__ import annotations
@@ -30,6 +33,13 @@ from carecast.ingest.reading import RawTable
 from carecast.ingest.reading_limits import MAX_ROWS, too_large
 from carecast.ingest.table_checks import BOM, Suspects, cell_problems, suspects_in
 from carecast.ingest.xml_checks import Refused, Stray, refuse_depth, refuse_dtd, size_problems
+from carecast.ingest.xml_structure import (
+    Places,
+    local,
+    refuse_misplaced,
+    refuse_outside_child,
+    refuse_repeated,
+)
 
 RENAMED = {"CHILDID": "CHILD", "PL": "PLACE"}
 
@@ -139,58 +149,47 @@ class _Collected:
                 record[position] = value
 
 
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
+def _places() -> Places:
+    """Which fields each record holds, as the XML spells them. CHILDID and DOB belong to HEADER
+    alone: every other record takes them from its child's HEADER."""
+    spelled = {canonical: tag for tag, canonical in RENAMED.items()}
+
+    def xml(tables: tuple[XmlTable, ...], *, own: bool) -> frozenset[str]:
+        names = {spelled.get(c, c) for t in tables for c in t.columns}
+        names |= {t.marker for t in tables if t.marker}
+        return frozenset(names if own else names - {"CHILDID", "DOB"})
+
+    by_record = {"HEADER": xml((TABLES[0], *_HEADER_LEVEL), own=True)}
+    for table in TABLES[1:]:
+        if table.element:
+            by_record[table.element] = xml((table,), own=False)
+    by_marker = {f: xml((t,), own=False) for f, t in _BY_FIELD.items()}
+    return Places(by_record, by_marker, RENAMED)
 
 
-def _text(field: etree._Element) -> str | None:
-    """A field's text. A comment or processing instruction inside it splits the text in lxml
-    (`<ETHNIC><!-- x -->WBRI</ETHNIC>` has no .text): the pieces are joined. A field holding
-    elements (a nested record such as AREVIEW) keeps its own text only."""
-    text: str | None = field.text
-    if len(field) == 0 or any(isinstance(inner.tag, str) for inner in field):
-        return text
-    return "".join(field.itertext()) or None
+PLACES = _places()
 
 
 def _leaves(element: etree._Element) -> Iterator[tuple[str, str | None, int]]:
     for child in element:
         if isinstance(child.tag, str) and not any(isinstance(i.tag, str) for i in child):
-            tag = _local(child.tag)
-            yield RENAMED.get(tag, tag), _text(child), child.sourceline or 0
-
-
-def refuse_repeated(source: str, element: etree._Element) -> None:
-    """Raise Refused when a field of the record (an element holding text, not records) is given
-    twice: which value is meant cannot be told (read as a dictionary, the last would win without
-    a word)."""
-    seen: set[str] = set()
-    for child in element:
-        if not isinstance(child.tag, str) or any(isinstance(i.tag, str) for i in child):
-            continue  # a comment, or a nested record (a child has many AREVIEWs)
-        tag = _local(child.tag)
-        if tag in seen:
-            message = (
-                f"<{tag}> is given twice in this <{_local(element.tag)}>: carecast cannot tell "
-                "which value is meant; remove one and export again"
-            )
-            raise Refused(Issue(source, child.sourceline, tag, "duplicate-field", message))
-        seen.add(tag)
+            tag = local(child.tag)
+            yield RENAMED.get(tag, tag), child.text, child.sourceline or 0
 
 
 def _fields(element: etree._Element, source: str) -> dict[str, str | None]:
-    """A record's fields by CSV name: the hot path, one dict comprehension per record. (A comment
-    inside a record gives a non-text key, which no column asks for.) A field given twice is
-    refused."""
-    fields = {c.tag: c.text if len(c) == 0 else _text(c) for c in element}
-    if len(fields) < len(element):  # a field twice, nested records or comments twice
-        refuse_repeated(source, element)
+    """A record's fields by CSV name: the hot path, one dict comprehension per record. (Comments
+    and processing instructions are dropped by the parser, so a field's .text is all its text.)
+    A field given twice is refused."""
+    fields = {c.tag: c.text for c in element}
+    if "}" in element.tag:  # namespaced: use local names
+        fields = {local(t): v for t, v in fields.items()}
+    if len(fields) < len(element) or ("PLACE" in fields and "PL" in fields):
+        refuse_repeated(source, element, PLACES)  # a field twice, or nested records twice
     if "PL" in fields:
         fields["PLACE"] = fields["PL"]
-    if not isinstance(element.tag, str) or "}" in element.tag:  # namespaced: use local names
-        fields = {
-            RENAMED.get(_local(t), _local(t)): v for t, v in fields.items() if isinstance(t, str)
-        }
+    if "CHILDID" in fields:
+        fields["CHILD"] = fields["CHILDID"]
     return fields
 
 
@@ -248,20 +247,28 @@ def _read_records(
         resolve_entities=False,
         load_dtd=False,
         no_network=True,
+        # A comment or processing instruction inside a field is a note to whoever reads the
+        # file, not part of its value: dropped, the text either side joins, so
+        # `<UPN><!-- checked -->A123…</UPN>` is A123… as any XML viewer shows it. CDATA is a
+        # way of writing text, so its text is kept (lxml's strip_cdata default).
+        remove_comments=True,
+        remove_pis=True,
     )
     first = True
     for _event, element in context:
         if first:
             refuse_dtd(name, element)
             first = False
-        tag = _local(element.tag)
+        tag = local(element.tag)
         if tag in _BY_FIELD:
             holder = element.getparent()
             if holder is not None:
+                refuse_outside_child(name, holder)
                 pending.setdefault(holder, _BY_FIELD[tag])
             continue
         if tag == "CHILD":
             refuse_depth(name, element)
+            refuse_misplaced(name, element, PLACES)
             stray.note_child(element)
             for holder, table in pending.items():
                 collected.add(table, _fields(holder, name), holder.sourceline or 0)
@@ -270,13 +277,14 @@ def _read_records(
             _end_child(element, collected, starts, stray)
             continue
         table = _BY_ELEMENT[tag]
+        refuse_outside_child(name, element)
         values = _fields(element, name)
         collected.add(table, values, element.sourceline or 0)
         if tag == "HEADER":
             _header_level(element, collected)
     if root is not None:
         for element in root:  # what follows the last CHILD
-            stray.note_sibling(element, _local(element.tag) if isinstance(element.tag, str) else "")
+            stray.note_sibling(element, local(element.tag) if isinstance(element.tag, str) else "")
     for table in TABLES:
         if (count := collected.count(table.name)) > MAX_ROWS:
             what = f"the file holds {count:,} {table.name} records, more than {MAX_ROWS:,}"
@@ -300,7 +308,7 @@ def _header_level(header: etree._Element, collected: _Collected) -> None:
 def _end_child(
     child: etree._Element, collected: _Collected, starts: dict[str, int], stray: Stray
 ) -> None:
-    header = next((e for e in child if isinstance(e.tag, str) and _local(e.tag) == "HEADER"), None)
+    header = next((e for e in child if isinstance(e.tag, str) and local(e.tag) == "HEADER"), None)
     identifier = header.findtext("{*}CHILDID") if header is not None else None
     birth = header.findtext("{*}DOB") if header is not None else None
     for table in TABLES:
@@ -317,10 +325,10 @@ def _end_child(
     if parent is not None:
         while child.getprevious() is not None:
             earlier = parent[0]
-            local = _local(earlier.tag) if isinstance(earlier.tag, str) else ""
-            if local != "CHILD":
+            name = local(earlier.tag)
+            if name != "CHILD":
                 refuse_depth(stray.source, earlier)
-            stray.note_sibling(earlier, local)
+            stray.note_sibling(earlier, name)
             del parent[0]
 
 
