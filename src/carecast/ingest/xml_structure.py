@@ -17,7 +17,7 @@ reading the file sees.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from lxml import etree
 
@@ -29,7 +29,9 @@ RULE = "misplaced-element"
 
 def local(tag: object) -> str:
     """An element's name without its namespace ('' for a comment or other non-element)."""
-    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+    if not isinstance(tag, str):
+        return ""
+    return tag.rsplit("}", 1)[-1] if "}" in tag else tag
 
 
 @dataclass(frozen=True)
@@ -40,10 +42,14 @@ class Places:
     by_record: Mapping[str, frozenset[str]]
     by_marker: Mapping[str, frozenset[str]]
     renamed: Mapping[str, str]  # the XML spelling → the CSV form's (CHILDID → CHILD, PL → PLACE)
+    fields: frozenset[str] = field(init=False)  # every field of every record
+    # The fields as lxml's iter() takes them, in any namespace: found in C, not in a Python loop.
+    patterns: tuple[str, ...] = field(init=False)
 
-    @property
-    def fields(self) -> frozenset[str]:
-        return frozenset().union(*self.by_record.values(), *self.by_marker.values())
+    def __post_init__(self) -> None:
+        every = frozenset().union(*self.by_record.values(), *self.by_marker.values())
+        object.__setattr__(self, "fields", every)
+        object.__setattr__(self, "patterns", tuple(f"{{*}}{f}" for f in sorted(every)))
 
     def held_by(self, record: etree._Element) -> frozenset[str]:
         """The fields `record` may hold: its element's, and those of any record its fields mark."""
@@ -54,10 +60,10 @@ class Places:
                 held |= marked
         return held
 
-    def homes(self, field: str) -> str:
-        """Where SSDA903 XML puts `field`, for a message: `<HEADER>`, `<EPISODE>` …"""
-        records = sorted(r for r, held in self.by_record.items() if field in held)
-        if field in self.by_marker or not records:
+    def homes(self, name: str) -> str:
+        """Where SSDA903 XML puts field `name`, for a message: `<HEADER>`, `<EPISODE>` …"""
+        records = sorted(r for r, held in self.by_record.items() if name in held)
+        if name in self.by_marker or not records:
             return "the record it belongs to"
         return " or ".join(f"<{r}>" for r in records)
 
@@ -74,7 +80,7 @@ def refuse_outside_child(source: str, record: etree._Element) -> None:
     parent = record.getparent()
     if tag in ("HEADER", "EPISODE"):
         if parent is not None and local(parent.tag) == "CHILD":
-            return
+            return  # the usual place, found at once
         where = f"inside <{local(parent.tag)}>" if parent is not None else "alone"
         message = (
             f"<{tag}> sits {where}; SSDA903 XML has it directly inside a <CHILD>, so whose "
@@ -100,20 +106,17 @@ def refuse_misplaced(source: str, child: etree._Element, places: Places) -> None
             "close the enclosing element before this <CHILD> and export again"
         )
         raise _refuse(source, child, message)
-    headers = [e for e in child if local(e.tag) == "HEADER"]
+    headers = list(child.iterchildren("{*}HEADER"))
     if len(headers) > 1:
         message = (
             "a second <HEADER> in this <CHILD>: a child has one, so which identifier and date of "
             "birth its records have cannot be told; merge them into one and export again"
         )
         raise _refuse(source, headers[1], message)
-    fields = places.fields
     held: dict[etree._Element, frozenset[str]] = {}
-    for element in child.iterdescendants():
+    for element in child.iter(*places.patterns):
         tag = local(element.tag)
-        if tag not in fields:
-            continue
-        inner = next((e for e in element if isinstance(e.tag, str)), None)
+        inner = next((e for e in element if isinstance(e.tag, str)), None) if len(element) else None
         if inner is not None:
             message = (
                 f"<{tag}> holds an element (<{local(inner.tag)}>); a field holds only its value, "
@@ -123,9 +126,12 @@ def refuse_misplaced(source: str, child: etree._Element, places: Places) -> None
         record = element.getparent()
         if record is None:
             continue
-        if record not in held:
-            held[record] = places.held_by(record)
-        if tag not in held[record]:
+        fits = held.get(record)
+        if fits is None:  # most fields: their record's element says they belong there
+            fits = held[record] = places.by_record.get(local(record.tag), frozenset())
+        if tag not in fits:  # or a social-worker or DoLO field marks the record as theirs
+            fits = held[record] = places.held_by(record)
+        if tag not in fits:
             message = (
                 f"<{tag}> sits inside <{local(record.tag)}>; SSDA903 XML has it inside "
                 f"{places.homes(tag)}, so which record's {tag} it is cannot be told; move it "
