@@ -10,6 +10,7 @@ from carecast.errors import InvalidInput, UsageError
 from carecast.reports.commentary_file import commentary_template, parse_commentary
 from carecast.reports.sections import SECTION_TITLES
 from carecast.services.setup import council_transaction
+from carecast.store.accounts import append_audit
 from carecast.store.commentary import StoredCommentary, add_commentary, commentary_for
 from carecast.store.snapshots import latest_snapshot_id
 
@@ -24,16 +25,38 @@ def _check_section(section: str) -> str:
 
 
 def set_commentary(
-    settings: Settings, sections: dict[str, str], period: Period | None = None
+    settings: Settings,
+    sections: dict[str, str],
+    period: Period | None = None,
+    *,
+    actor: tuple[str, str] | None = None,
 ) -> tuple[int, list[StoredCommentary]]:
-    """Store commentary for sections of the latest snapshot of `period` (default: the latest)."""
+    """Store commentary for sections of the latest snapshot of `period` (default: the latest).
+
+    With `actor` (who, from where: the web application's editors), each section's text before
+    and after is written to the audit log in the same transaction."""
     keys = {_check_section(key): text.strip() for key, text in sections.items()}
     with council_transaction(settings) as (connection, council):
         snapshot_id = latest_snapshot_id(connection, council, period)
+        earlier = commentary_for(connection, council, snapshot_id) if actor else {}
         stored = [
             add_commentary(connection, council, snapshot_id, key, text)
             for key, text in keys.items()
         ]
+        if actor is not None:
+            who, where = actor
+            for item in stored:
+                before = earlier.get(item.section)
+                append_audit(
+                    connection,
+                    at=item.written_at,
+                    actor=who,
+                    source=where,
+                    action="commentary_set",
+                    subject=f"snapshot {snapshot_id} {item.section}",
+                    before=None if before is None else {"text": before.text},
+                    after={"text": item.text},
+                )
     return snapshot_id, stored
 
 

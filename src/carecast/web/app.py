@@ -13,6 +13,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from carecast.config import Settings
+from carecast.services.report_files import ReportShelf
 from carecast.services.setup import close_store, open_store
 from carecast.web.errors import install_error_handlers, route_of
 from carecast.web.jobs import Jobs
@@ -74,6 +75,7 @@ def create_app(settings: Settings) -> FastAPI:
     """The web application over the store `settings` names."""
     from carecast.web.routes import (
         accounts,
+        actions,
         admin,
         api,
         benchmarking,
@@ -82,6 +84,7 @@ def create_app(settings: Settings) -> FastAPI:
         movements,
         projection,
         reconciliation,
+        reports,
         scenarios,
         track_record,
     )
@@ -89,11 +92,13 @@ def create_app(settings: Settings) -> FastAPI:
     # One engine for the app's life: its pool and compiled-statement cache serve every request.
     store = open_store(settings)
     jobs = Jobs()  # long work (projections, scenarios), one at a time, beside the pages
+    report_shelf = ReportShelf.create()  # the reports this application writes, until it stops
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
         jobs.shutdown()
+        report_shelf.remove()
         close_store(store)
 
     app = FastAPI(
@@ -106,6 +111,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.settings = store
     app.state.jobs = jobs
+    app.state.report_shelf = report_shelf
     app.state.templates = make_templates()
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     install_error_handlers(app)
@@ -118,6 +124,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(track_record.router)
     app.include_router(projection.router)
     app.include_router(scenarios.router)
+    app.include_router(reports.router)
+    app.include_router(actions.router)
     app.include_router(admin.router)
     # Out of the application's own document, which lists the pages (the role matrix of
     # tests/test_web_app.py reads it); /api/openapi.json describes the API alone.
