@@ -8,10 +8,13 @@ a process killed part-way leaves the transaction uncommitted, so the store is as
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
+
+import sqlalchemy as sa
 
 from carecast.config import Settings
 from carecast.domain.provenance import Council, ImportBatch
@@ -30,6 +33,7 @@ from carecast.services.pseudonymise import (
     pseudonymise_files,
 )
 from carecast.services.setup import council_transaction
+from carecast.store.accounts import append_audit
 from carecast.store.bulk import unstorable
 from carecast.store.councils import pseudonymises
 from carecast.store.imports import (
@@ -137,6 +141,138 @@ def _check_scheme(scheme: Scheme, in_use: set[Scheme]) -> None:
     )
 
 
+@dataclass(frozen=True)
+class Checked:
+    """An import checked against the files and the store, before anything is written."""
+
+    files: list[ParsedFile]  # the files to store: those withheld for having no rows left out
+    issues: list[Issue]  # every problem found, errors and warnings
+    run_warnings: list[Issue]  # warnings across files, kept with the run's batches
+    withheld: tuple[str, ...]
+    scheme: Scheme
+
+    @property
+    def has_errors(self) -> bool:
+        return _has_errors(self.issues)
+
+
+def _relabelled(parsed: Parsed, folder: Path) -> Parsed:
+    """Sources named from inside `folder` (`a.csv`, `sub/b.xlsx#Sheet`), not by its whole path."""
+    prefix = str(folder) + os.sep
+
+    def shown(source: str) -> str:
+        if source == str(folder):
+            return folder.name
+        return source.removeprefix(prefix)
+
+    def issue(i: Issue) -> Issue:
+        return replace(i, source=shown(i.source))
+
+    files = [
+        replace(p, source=shown(p.source), issues=tuple(issue(i) for i in p.issues))
+        for p in parsed.files
+    ]
+    return Parsed(
+        files,
+        [issue(i) for i in parsed.issues],
+        [issue(i) for i in parsed.across],
+        [shown(s) for s in parsed.read],
+    )
+
+
+def _read(  # noqa: PLR0917 (an import's options, passed through)
+    settings: Settings,
+    paths: list[Path],
+    as_of: date,
+    progress: Progress,
+    pseudonymise: bool,
+    mapping: Path | None,
+    named_from: Path | None,
+) -> tuple[Parsed, Scheme]:
+    """Every file read and checked on its own and across its tables, pseudonymised when the
+    council asks for it; nothing touches the store."""
+    with council_transaction(settings) as (connection, council):
+        pseudonymise = pseudonymise or pseudonymises(connection, council)
+    key: PseudonymKey | None = None
+    if pseudonymise:
+        key = load_key(settings.pseudonymisation_key_file)  # refused before any file is read
+    parsed = _parse(paths, progress, as_of, mapping)
+    if named_from is not None:
+        parsed = _relabelled(parsed, named_from)
+    if key is not None:
+        parsed = _pseudonymised(parsed, key)
+    return parsed, Scheme(pseudonymised=key is not None, key_id=key.key_id if key else None)
+
+
+def _checked(  # noqa: PLR0917 (the files, and what they are checked against)
+    connection: sa.Connection,
+    council: Council,
+    parsed: Parsed,
+    scheme: Scheme,
+    as_of: date,
+    progress: Progress,
+    allow_empty: bool,
+) -> Checked:
+    """The files checked against each other and against what the store knew on `as_of`."""
+    if any(p.dataset.name in IDENTIFIED_DATASETS for p in parsed.files):
+        _check_scheme(scheme, schemes_in_use(connection, council, sorted(IDENTIFIED_DATASETS)))
+    progress("Checking the files against each other and the store", 0, 0)
+    # Files withheld for having no rows are left out of the checks against the store too.
+    reviewed = review_empty(
+        connection, council, parsed.files, parsed.read, as_of, allow_empty=allow_empty
+    )
+    known = known_frames(connection, council, as_of, {p.dataset.name for p in reviewed.files})
+    across = parsed.across + cross_file_issues(_imported(reviewed.files), known, as_of)
+    issues = parsed.issues + across[len(parsed.across) :] + reviewed.warnings
+    run_warnings = [i for i in across if i.severity is Severity.WARNING] + reviewed.warnings
+    return Checked(reviewed.files, issues, run_warnings, tuple(reviewed.withheld), scheme)
+
+
+def check_paths(
+    settings: Settings,
+    paths: list[Path],
+    as_of: date,
+    progress: Progress = quiet,
+    *,
+    pseudonymise: bool = False,
+    mapping: Path | None = None,
+    allow_empty: bool = False,
+    named_from: Path | None = None,
+) -> Checked:
+    """Everything `import_paths` would check, and every problem it would find; nothing stored.
+
+    The store may change before the import is made, so `import_paths` checks again.
+    """
+    parsed, scheme = _read(settings, paths, as_of, progress, pseudonymise, mapping, named_from)
+    with council_transaction(settings) as (connection, council):
+        return _checked(connection, council, parsed, scheme, as_of, progress, allow_empty)
+
+
+def _audit_import(
+    connection: sa.Connection, actor: tuple[str, str], as_of: date, outcome: ImportOutcome
+) -> None:
+    who, where = actor
+    stored = [
+        {"batch": b.batch_id, "file": b.file_name, "dataset": b.dataset, "rows": b.row_count}
+        for b in outcome.stored
+    ]
+    names = [b.file_name for b in outcome.stored] + list(outcome.unchanged)
+    append_audit(
+        connection,
+        at=datetime.now(UTC),
+        actor=who,
+        source=where,
+        action="import",
+        subject=", ".join(names) or "(no file)",
+        after={
+            "as_of": as_of.isoformat(),
+            "stored": stored,
+            "unchanged": list(outcome.unchanged),
+            "withheld": list(outcome.withheld),
+        },
+    )
+
+
 def import_paths(
     settings: Settings,
     paths: list[Path],
@@ -146,6 +282,8 @@ def import_paths(
     pseudonymise: bool = False,
     mapping: Path | None = None,
     allow_empty: bool = False,
+    named_from: Path | None = None,
+    actor: tuple[str, str] | None = None,
 ) -> tuple[ImportOutcome, list[Issue]]:
     """Import files and folders as known on `as_of`: every file or none of them.
 
@@ -154,41 +292,29 @@ def import_paths(
     council's own exports. Raises InvalidInput (nothing stored) when any file has an error,
     listing every problem found, warnings included; returns the warnings otherwise. A file that
     would empty a snapshot (or an SSDA903 return with no episodes) is withheld with a warning
-    unless `allow_empty` (services/empty_inputs.py).
+    unless `allow_empty` (services/empty_inputs.py). `named_from`: a folder whose files are
+    named from inside it (the web's staged uploads) rather than by their whole path. `actor`
+    (who, from where): the import is written to the audit log in the same transaction.
     """
+    parsed, scheme = _read(settings, paths, as_of, progress, pseudonymise, mapping, named_from)
     with council_transaction(settings) as (connection, council):
-        pseudonymise = pseudonymise or pseudonymises(connection, council)
-    key: PseudonymKey | None = None
-    if pseudonymise:
-        key = load_key(settings.pseudonymisation_key_file)  # refused before any file is read
-    parsed = _parse(paths, progress, as_of, mapping)
-    if key is not None:
-        parsed = _pseudonymised(parsed, key)
-    scheme = Scheme(pseudonymised=key is not None, key_id=key.key_id if key else None)
-    with council_transaction(settings) as (connection, council):
-        if any(p.dataset.name in IDENTIFIED_DATASETS for p in parsed.files):
-            _check_scheme(scheme, schemes_in_use(connection, council, sorted(IDENTIFIED_DATASETS)))
-        progress("Checking the files against each other and the store", 0, 0)
-        # Files withheld for having no rows are left out of the checks against the store too.
-        reviewed = review_empty(
-            connection, council, parsed.files, parsed.read, as_of, allow_empty=allow_empty
-        )
-        known = known_frames(connection, council, as_of, {p.dataset.name for p in reviewed.files})
-        across = parsed.across + cross_file_issues(_imported(reviewed.files), known, as_of)
-        issues = parsed.issues + across[len(parsed.across) :] + reviewed.warnings
-        if _has_errors(issues):
-            raise InvalidInput(issues)
-        progress(f"Storing {len(reviewed.files)} file(s) as known on {as_of.isoformat()}", 0, 0)
+        checked = _checked(connection, council, parsed, scheme, as_of, progress, allow_empty)
+        if checked.has_errors:
+            raise InvalidInput(checked.issues)
+        progress(f"Storing {len(checked.files)} file(s) as known on {as_of.isoformat()}", 0, 0)
         outcome = save_files(
             connection,
             council,
-            reviewed.files,
+            checked.files,
             as_of,
-            run_warnings=[i for i in across if i.severity is Severity.WARNING] + reviewed.warnings,
+            run_warnings=checked.run_warnings,
             scheme=scheme,
         )
-    warnings = [i for i in issues if i.severity is Severity.WARNING]
-    return replace(outcome, withheld=tuple(reviewed.withheld)), warnings
+        outcome = replace(outcome, withheld=checked.withheld)
+        if actor is not None:
+            _audit_import(connection, actor, as_of, outcome)
+    warnings = [i for i in checked.issues if i.severity is Severity.WARNING]
+    return outcome, warnings
 
 
 def list_imports(settings: Settings) -> tuple[Council, list[ImportBatch]]:
