@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from carecast.config import Settings
 from carecast.domain.accounts import Role
 from carecast.services.accounts import audit_entries, list_accounts
-from carecast.store.schema import users
+from carecast.store.schema_accounts import users
 from tests.webhelp import client, sign_in
 
 SECRET = "correct horse battery staple"

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from carecast.config import Settings
 from carecast.domain.accounts import Role
 from carecast.services.accounts import audit_entries, change_password, disable_user
-from carecast.store.schema import audit_log
+from carecast.store.schema_accounts import audit_log
 from tests.webhelp import (
     CHILDREN,
     add_role_users,

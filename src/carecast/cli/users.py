@@ -1,4 +1,4 @@
-"""`carecast user add|passwd|disable`: the accounts of the web application.
+"""`carecast user add|passwd|disable|token-add|token-revoke|tokens`: the web application's accounts.
 
 Passwords are never taken on the command line (where `ps` and the shell's history would keep
 them): they are asked for without echo at a terminal, or read as one line from standard input.
@@ -18,7 +18,8 @@ from carecast.errors import UsageError
 
 user_app = typer.Typer(
     no_args_is_help=True,
-    help="Accounts of the web application: add a user, set a password, disable a user.",
+    help="Accounts of the web application: add a user, set a password, disable a user, "
+    "issue and revoke API tokens.",
 )
 app.add_typer(user_app, name="user")
 
@@ -108,3 +109,59 @@ def user_disable(ctx: typer.Context, name: UserName, database_url: DatabaseUrl =
     who, source = actor()
     disabled = disable_user(load_settings(database_url or ctx.obj), name, actor=who, source=source)
     console().print(f"Disabled {disabled.name}.", markup=False, highlight=False)
+
+
+TokenLabel = Annotated[
+    str, typer.Option("--label", help="A name for the token, to list and revoke it by.")
+]
+
+
+@user_app.command("token-add")
+def user_token_add(
+    ctx: typer.Context, name: UserName, label: TokenLabel, database_url: DatabaseUrl = None
+) -> None:
+    """Issue an API token for a user (read /api with 'Authorization: Bearer TOKEN', with the
+    user's role). The token is printed once and never stored: keep it in a secret store."""
+    from carecast.config import load_settings
+    from carecast.services.api_tokens import issue_token
+
+    who, source = actor()
+    token = issue_token(
+        load_settings(database_url or ctx.obj), name, label, actor=who, source=source
+    )
+    console().print(
+        f"Issued token '{label}' for {name}; it is shown only now:", markup=False, highlight=False
+    )
+    # The token alone on its own line of standard output, so a script can capture it.
+    typer.echo(token)
+
+
+@user_app.command("token-revoke")
+def user_token_revoke(
+    ctx: typer.Context, name: UserName, label: TokenLabel, database_url: DatabaseUrl = None
+) -> None:
+    """Revoke a user's API token: it opens nothing from now on (it is kept, marked, for the audit)."""
+    from carecast.config import load_settings
+    from carecast.services.api_tokens import revoke_token
+
+    who, source = actor()
+    revoke_token(load_settings(database_url or ctx.obj), name, label, actor=who, source=source)
+    console().print(f"Revoked token '{label}' of {name}.", markup=False, highlight=False)
+
+
+@user_app.command("tokens")
+def user_tokens(ctx: typer.Context, name: UserName, database_url: DatabaseUrl = None) -> None:
+    """List a user's API tokens by label: when issued, and when revoked."""
+    from carecast.config import load_settings
+    from carecast.services.api_tokens import tokens_of
+
+    found = tokens_of(load_settings(database_url or ctx.obj), name)
+    if not found:
+        console().print(f"{name} has no API tokens.", markup=False, highlight=False)
+    for token in found:
+        state = "live" if token.revoked_at is None else f"revoked {token.revoked_at:%Y-%m-%d %H:%M}"
+        console().print(
+            f"{token.label}  issued {token.created_at:%Y-%m-%d %H:%M} UTC  {state}",
+            markup=False,
+            highlight=False,
+        )

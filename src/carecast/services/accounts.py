@@ -58,7 +58,7 @@ def _decoy_hash() -> str:
     return _hasher().hash(secrets.token_urlsafe(16))
 
 
-def _token_hash(token: str) -> str:
+def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -83,7 +83,7 @@ def check_password(password: str) -> str:
     return password
 
 
-def _existing(connection: sa.Connection, name: str) -> User:
+def existing_user(connection: sa.Connection, name: str) -> User:
     found = store.find_user(connection, name)
     if found is None:
         raise NotFound(f"there is no user called '{name}'; 'carecast user add' adds one")
@@ -119,7 +119,7 @@ def change_password(
     """Set a new password: the account is unlocked and every session of it ends."""
     hashed = _hasher().hash(check_password(password))
     with store_transaction(settings) as connection:
-        user = _existing(connection, name)
+        user = existing_user(connection, name)
         now = _now()
         store.update_user(
             connection,
@@ -140,13 +140,13 @@ def change_password(
             before={"password_changed_at": user.password_changed_at.isoformat()},
             after={"password_changed_at": now.isoformat()},
         )
-        return _existing(connection, name)
+        return existing_user(connection, name)
 
 
 def disable_user(settings: Settings, name: str, *, actor: str, source: str) -> User:
     """Disable a user: they can no longer sign in, and their sessions end. Kept for the audit."""
     with store_transaction(settings) as connection:
-        user = _existing(connection, name)
+        user = existing_user(connection, name)
         if user.disabled:
             raise UsageError(f"user '{name}' is already disabled; nothing was changed")
         store.update_user(connection, user.user_id, disabled=True)
@@ -161,7 +161,7 @@ def disable_user(settings: Settings, name: str, *, actor: str, source: str) -> U
             before={"disabled": False},
             after={"disabled": True},
         )
-        return _existing(connection, name)
+        return existing_user(connection, name)
 
 
 def list_accounts(settings: Settings) -> list[User]:
@@ -226,7 +226,7 @@ def _attempt(
     if user.failed_logins or user.locked_until is not None:
         store.update_user(connection, user.user_id, failed_logins=0, locked_until=None)
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
-    store.insert_session(connection, user.user_id, _token_hash(token), csrf, now)
+    store.insert_session(connection, user.user_id, token_hash(token), csrf, now)
     store.append_audit(
         connection, at=now, actor=name, source=source, action="signed_in", subject=name
     )
@@ -275,7 +275,7 @@ def _count_failure(
 def current_session(settings: Settings, token: str) -> WebSession | None:
     """The session a cookie's token opens, or None; an idle one is ended and refused."""
     with store_transaction(settings) as connection:
-        key = _token_hash(token)
+        key = token_hash(token)
         found = store.find_session(connection, key)
         if found is None:
             return None
@@ -298,7 +298,7 @@ def current_session(settings: Settings, token: str) -> WebSession | None:
 
 def sign_out(settings: Settings, token: str, *, source: str) -> None:
     with store_transaction(settings) as connection:
-        key = _token_hash(token)
+        key = token_hash(token)
         found = store.find_session(connection, key)
         if found is None:
             return

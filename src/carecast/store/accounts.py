@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from carecast.domain.accounts import AuditEntry, Role, User
-from carecast.store.schema import audit_log, users, web_sessions
+from carecast.store.schema_accounts import audit_log, users, web_sessions
 
 
 def utc(moment: datetime) -> datetime:
@@ -17,7 +17,7 @@ def utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
-def _user(row: sa.RowMapping) -> User:
+def user_from_row(row: sa.RowMapping) -> User:
     locked = row["locked_until"]
     return User(
         user_id=row["id"],
@@ -33,12 +33,12 @@ def _user(row: sa.RowMapping) -> User:
 def find_user(connection: sa.Connection, name: str) -> tuple[User, str] | None:
     """The user called `name` and their password hash, or None."""
     row = connection.execute(sa.select(users).where(users.c.name == name)).mappings().first()
-    return None if row is None else (_user(row), row["password_hash"])
+    return None if row is None else (user_from_row(row), row["password_hash"])
 
 
 def list_users(connection: sa.Connection) -> list[User]:
     rows = connection.execute(sa.select(users).order_by(users.c.name)).mappings()
-    return [_user(r) for r in rows]
+    return [user_from_row(r) for r in rows]
 
 
 def insert_user(
@@ -89,7 +89,9 @@ def find_session(connection: sa.Connection, token_hash: str) -> tuple[User, str,
         .mappings()
         .first()
     )
-    return None if row is None else (_user(row), row["csrf_token"], utc(row["last_seen_at"]))
+    return (
+        None if row is None else (user_from_row(row), row["csrf_token"], utc(row["last_seen_at"]))
+    )
 
 
 def touch_session(connection: sa.Connection, token_hash: str, now: datetime) -> None:

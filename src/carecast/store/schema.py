@@ -358,43 +358,6 @@ RECORD_TABLES = {
     "actions": actions,
 }
 
-# Accounts of the web application (0009): argon2 password hashes, lock-out after failed sign-ins.
-users = sa.Table(
-    "users",
-    metadata,
-    _id(),
-    sa.Column("name", sa.String(100), nullable=False, unique=True),
-    sa.Column("role", sa.String(20), nullable=False),
-    sa.Column("password_hash", sa.String(200), nullable=False),
-    sa.Column("disabled", sa.Boolean, nullable=False, server_default=sa.false()),
-    sa.Column("failed_logins", sa.Integer, nullable=False, server_default="0"),
-    sa.Column("locked_until", sa.DateTime(timezone=True)),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("password_changed_at", sa.DateTime(timezone=True), nullable=False),
-)
-
-# A signed-in browser (0009): the hash of its cookie's token, never the token itself.
-web_sessions = sa.Table(
-    "web_sessions",
-    metadata,
-    _id(),
-    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
-    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
-    sa.Column("csrf_token", sa.String(64), nullable=False),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("last_seen_at", sa.DateTime(timezone=True), nullable=False),
-)
-
-# Every account change, sign-in failure and lock-out (0009); triggers refuse UPDATE and DELETE.
-audit_log = sa.Table(
-    "audit_log",
-    metadata,
-    _id(),
-    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("actor", sa.String(200), nullable=False),
-    sa.Column("source", sa.String(200), nullable=False),
-    sa.Column("action", sa.String(40), nullable=False),
-    sa.Column("subject", sa.String(200), nullable=False),
-    sa.Column("before", sa.JSON),
-    sa.Column("after", sa.JSON),
-)
+# The accounts of the web application live in their own module, on this module's metadata; they
+# are registered here so that `metadata` always holds every table (migrations, checks).
+from carecast.store import schema_accounts  # noqa: E402, F401

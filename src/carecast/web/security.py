@@ -4,6 +4,10 @@ The session cookie holds a random token (the store keeps only its hash); it is H
 SameSite=Strict and, unless `cookie_secure` is off for plain-HTTP localhost, Secure. Every form
 carries a CSRF token: the session's own once signed in, and before that (the sign-in form) a
 random token also set in a cookie of its own, which the form must repeat.
+
+A program reads `/api` with `Authorization: Bearer <token>` (services/api_tokens.py) instead of a
+cookie, with its user's role; a token opens nothing outside `/api`, and no form (it carries no
+CSRF token), so a token that leaks can read what its user may read and change nothing.
 """
 
 from __future__ import annotations
@@ -18,10 +22,12 @@ from carecast.config import Settings
 from carecast.domain.accounts import Role
 from carecast.errors import AccessDenied, NotSignedIn, RequestRefused
 from carecast.services.accounts import WebSession, current_session
+from carecast.services.api_tokens import token_session
 
 SESSION_COOKIE = "carecast_session"
 LOGIN_CSRF_COOKIE = "carecast_login_csrf"
 CSRF_FIELD = "csrf_token"
+API_PREFIX = "/api/"
 CSRF_REFUSED = (
     "This form could not be accepted: its security token is missing or out of date. "
     "Reload the page and try again."
@@ -62,9 +68,26 @@ def optional_session(request: Request) -> WebSession | None:
         found: WebSession | None = request.state.session
         return found
     token = request.cookies.get(SESSION_COOKIE)
-    session = None if not token else current_session(settings_of(request), token)
+    bearer = _bearer(request)
+    if bearer is not None and not token:
+        session = token_session(settings_of(request), bearer)
+        if session is None:
+            raise NotSignedIn(
+                "The API token is not known, has been revoked or belongs to a disabled user. "
+                "Ask an administrator for a new one ('carecast user token-add')."
+            )
+    else:
+        session = None if not token else current_session(settings_of(request), token)
     request.state.session = session
     return session
+
+
+def _bearer(request: Request) -> str | None:
+    """The token of an `Authorization: Bearer` header on an `/api` request, else None."""
+    if not request.url.path.startswith(API_PREFIX):
+        return None
+    scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
+    return (credentials.strip() or None) if scheme.lower() == "bearer" else None
 
 
 def signed_in(request: Request) -> WebSession:

@@ -1,5 +1,6 @@
 """The read-only JSON API under /api: the same documents `--json` prints, behind the pages' role
-checks (the session cookie), each failure in the one error shape of web/errors.py.
+checks (the session cookie, or an API token as `Authorization: Bearer`), each failure in the one
+error shape of web/errors.py.
 
 No document is built here: each route calls the service the command line calls and hands its
 result to the same JSON builder (`snapshots --json`, `forecast --json`, `scenarios show --json`,
@@ -27,7 +28,7 @@ from carecast.services.forecasting import list_forecasts
 from carecast.services.projection import run_financial_plan
 from carecast.services.scenarios import stored_run, stored_runs
 from carecast.web.run_form import MAX_YEARS, MIN_PATHS, MIN_YEARS
-from carecast.web.security import require, settings_of
+from carecast.web.security import SESSION_COOKIE, require, settings_of
 
 # A projection here answers within the request (a few seconds on the demo council); the
 # projection page runs longer ones in the background.
@@ -176,12 +177,19 @@ def openapi_document() -> dict[str, Any]:
 
 @cache
 def api_schema() -> dict[str, Any]:
-    return get_openapi(
+    schema = get_openapi(
         title="carecast API",
         version=version("carecast"),
         summary="The same documents as the command line's --json, behind the pages' roles.",
-        description="Read only. Sign in at /login: the session cookie carries the role (viewer "
-        "< analyst < finance < admin). Every failure answers "
-        '`{"error": {"status", "code", "message"}}`.',
+        description="Read only. Sign in at /login (the session cookie carries the role: viewer "
+        "< analyst < finance < admin), or send a user's API token as `Authorization: Bearer "
+        "<token>` (issued with `carecast user token-add NAME --label LABEL`; it has its user's "
+        'role). Every failure answers `{"error": {"status", "code", "message"}}`.',
         routes=router.routes,
     )
+    schema.setdefault("components", {})["securitySchemes"] = {
+        "session": {"type": "apiKey", "in": "cookie", "name": SESSION_COOKIE},
+        "token": {"type": "http", "scheme": "bearer"},
+    }
+    schema["security"] = [{"session": []}, {"token": []}]
+    return schema
