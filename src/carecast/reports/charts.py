@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
+from carecast.domain.provenance import Forecast
 from carecast.reports.model import Chart
 
 BLUE, RED, GREEN, GREY, DARK, ORANGE = (
@@ -280,6 +281,25 @@ def fan_chart(
     )
     chart = (band + whiskers + line + rule + label).properties(width=WIDTH, height=HEIGHT)
     return Chart(key, title, alt_text, _altair_spec(chart, title))
+
+
+def outturn_fan(key: str, title: str, alt_text: str, forecasts: Sequence[Forecast]) -> Chart | None:
+    """The fan of a year's forecasts, one point per close: `forecasts` are the latest forecast of
+    each period, in period order, and the budget line is the last one's. None when no forecast
+    carries an interval: a fan without its band says nothing the figures beside it do not.
+
+    The report's interval section and the web dashboard both draw it from here."""
+    points = [(str(f.period), f.forecast_outturn, *_interval(f)) for f in forecasts]
+    if not forecasts or all(low is None for _, _, low, _ in points):
+        return None
+    return fan_chart(key, title, alt_text, points, forecasts[-1].budget)
+
+
+def _interval(forecast: Forecast) -> tuple[Decimal | None, Decimal | None]:
+    # The total's own P10 and P90: line intervals do not add up to the total's.
+    if forecast.p10 is None or forecast.p90 is None:
+        return None, None
+    return forecast.p10, forecast.p90
 
 
 def render_svg(chart: Chart) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from carecast.reports import narrative
-from carecast.reports.charts import fan_chart, range_chart
+from carecast.reports.charts import outturn_fan, range_chart
 from carecast.reports.context import ReportContext
 from carecast.reports.model import Cell, Omitted, SectionContent, Table
 from carecast.reports.sections.base import Built, SectionSpec, pence, text
@@ -78,26 +78,15 @@ def build(context: ReportContext) -> Built:
             ],
         )
     ]
-    points = []
-    for snapshot in context.year_snapshots:
-        band = total_interval(snapshot.forecast)
-        low, high = band if band is not None else (None, None)
-        points.append(
-            (str(snapshot.forecast.period), snapshot.forecast.forecast_outturn, low, high)
-        )
-    if any(low is not None for _, _, low, _ in points):
-        charts.insert(
-            0,
-            fan_chart(
-                "interval_fan",
-                f"Forecast outturn {forecast.period.financial_year} by period, with its 80% "
-                "interval (£m)",
-                "Fan chart of the forecast outturn at each period of the year with the 80% "
-                "interval shaded, against the budget as a dashed line. " + " ".join(paragraphs),
-                points,
-                forecast.budget,
-            ),
-        )
+    fan = outturn_fan(
+        "interval_fan",
+        f"Forecast outturn {forecast.period.financial_year} by period, with its 80% interval (£m)",
+        "Fan chart of the forecast outturn at each period of the year with the 80% "
+        "interval shaded, against the budget as a dashed line. " + " ".join(paragraphs),
+        [snapshot.forecast for snapshot in context.year_snapshots],
+    )
+    if fan is not None:
+        charts.insert(0, fan)
     return SectionContent(KEY, TITLE, tuple(paragraphs), (table,), tuple(charts))
 
 
