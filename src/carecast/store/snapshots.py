@@ -217,6 +217,7 @@ def load_snapshot(
 ) -> ForecastSnapshot:
     """A stored snapshot; without `build_up`, its items and components are left out (a page
     showing only the lines and totals does not read them)."""
+    # ids are 32-bit integers (PostgreSQL): a larger one is no snapshot, and would not compare
     head = (
         connection.execute(
             sa.select(forecast_snapshots).where(
@@ -226,6 +227,8 @@ def load_snapshot(
         )
         .mappings()
         .first()
+        if 0 < snapshot_id < 2**31
+        else None
     )
     if head is None:
         raise NotFound(f"there is no forecast snapshot {snapshot_id} for {council.name}")
