@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from carecast.config import Settings
 from carecast.services.report_files import ReportShelf
 from carecast.services.setup import close_store, open_store
+from carecast.services.staged_imports import open_staging
 from carecast.web.errors import install_error_handlers, route_of
 from carecast.web.jobs import Jobs
 from carecast.web.rendering import STATIC, make_templates
@@ -81,6 +82,7 @@ def create_app(settings: Settings) -> FastAPI:
         benchmarking,
         children,
         forecasts,
+        imports,
         movements,
         projection,
         reconciliation,
@@ -92,12 +94,14 @@ def create_app(settings: Settings) -> FastAPI:
     # One engine for the app's life: its pool and compiled-statement cache serve every request.
     store = open_store(settings)
     jobs = Jobs()  # long work (projections, scenarios), one at a time, beside the pages
+    staging = open_staging()  # uploads waiting for confirmation, in a directory of their own
     report_shelf = ReportShelf.create()  # the reports this application writes, until it stops
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
         jobs.shutdown()
+        staging.close()
         report_shelf.remove()
         close_store(store)
 
@@ -111,6 +115,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.settings = store
     app.state.jobs = jobs
+    app.state.staging = staging
     app.state.report_shelf = report_shelf
     app.state.templates = make_templates()
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
@@ -124,6 +129,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(track_record.router)
     app.include_router(projection.router)
     app.include_router(scenarios.router)
+    app.include_router(imports.router)
     app.include_router(reports.router)
     app.include_router(actions.router)
     app.include_router(admin.router)
