@@ -180,6 +180,10 @@ def test_a_bad_due_date_comes_back_as_the_form_with_the_message_beside_it_and_no
     assert status == "422"
     assert "There is a problem; nothing was saved" in page
     assert "Due date</a>: &#39;31/02/2019&#39; is not a real calendar date" in page
+    # Longer than the store keeps (PostgreSQL would refuse it): refused beside its field.
+    status, page = send(finance, "/actions/save", {**S1_FORM, "owner": "x" * 201}).split("\n", 1)
+    problem = html.fromstring(page).get_element_by_id("action-S1-owner-problem")
+    assert problem.text_content() == "OWNER is longer than the 200 characters carecast keeps"
     stored = action_register(site, Period.parse(PERIOD)).find("S1")
     assert stored is not None
     assert stored.owner == "Head of Placements"

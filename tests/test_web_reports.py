@@ -41,6 +41,8 @@ class Site:
     browsers: dict[Role, TestClient]
     full: str  # finance's report's address
     public: str  # the viewer's
+    early: str  # finance's report's panel just after it was asked for
+    queued: str  # the viewer's, asked for while finance's was being written
 
 
 def ask(browser: TestClient, form: dict[str, str]) -> str:
@@ -63,6 +65,17 @@ def finished(browser: TestClient, address: str, seconds: float = 300) -> str:
     raise AssertionError(f"{address} was still being written after {seconds} s")
 
 
+def started(browser: TestClient, address: str, seconds: float = 30) -> str:
+    """The report's panel once its work has begun (and reported its first step)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        panel = browser.get(f"{address}/state").text
+        if "(step " in panel or 'data-state="done"' in panel or 'data-state="failed"' in panel:
+            return panel
+        time.sleep(0.02)
+    raise AssertionError(f"{address} had not started after {seconds} s")
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     folder = tmp_path_factory.mktemp("reports")
@@ -78,9 +91,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
             assert sign_in(browsers[role], role.value).status_code == 303
         assert sign_in(first, Role.FINANCE.value).status_code == 303
         full = ask(first, {"period": PERIOD})
+        early = started(first, full)
         # The viewer asks for the full report; a viewer's is the publishable one all the same.
         public = ask(browsers[Role.VIEWER], {"period": PERIOD, "public": "off"})
-        yield Site(settings, browsers, full, public)
+        queued = browsers[Role.VIEWER].get(f"{public}/state").text
+        yield Site(settings, browsers, full, public, early, queued)
 
 
 def test_the_page_offers_the_periods_with_a_forecast_and_a_viewer_only_the_public_report(
@@ -97,6 +112,15 @@ def test_the_page_offers_the_periods_with_a_forecast_and_a_viewer_only_the_publi
 def test_a_report_shows_its_progress_while_it_is_written_then_offers_each_format(
     site: Site,
 ) -> None:
+    """make_report's five steps (gather, then HTML, PDF, Word and Excel), as it reports them."""
+    early = html.fromstring(site.early)
+    assert early.get_element_by_id("run").get("hx-trigger") == "every 1s"
+    running = " ".join(early.find_class("running")[0].text_content().split())
+    assert running == "Gathering the snapshot, activity and benchmarks (step 1 of 5)."
+    bar = early.get_element_by_id("report-progress")
+    assert (bar.get("value"), bar.get("max")) == ("0", "5")
+    queued = html.fromstring(site.queued).find_class("running")[0].text_content()
+    assert "Waiting for 1 piece of work started before it." in queued
     finance = site.browsers[Role.FINANCE]
     page = finance.get(site.full)
     assert page.status_code == 200

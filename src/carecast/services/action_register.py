@@ -23,7 +23,7 @@ from carecast.domain.codes import ACTION_KINDS, ACTION_STATUSES, ServiceLine
 from carecast.domain.finance import Action
 from carecast.domain.periods import Period
 from carecast.domain.provenance import Council
-from carecast.errors import Issue
+from carecast.errors import Issue, Severity
 from carecast.ingest.loader import parse_table
 from carecast.ingest.reading import table_from_rows
 from carecast.reports.sections.actions import Weights, likelihood, rag, weights_of
@@ -31,6 +31,7 @@ from carecast.services.forecasting import close_date
 from carecast.services.setup import council_transaction
 from carecast.store import records
 from carecast.store.accounts import append_audit
+from carecast.store.bulk import unstorable
 from carecast.store.imports import save_files
 from carecast.store.snapshots import latest_snapshot_id, load_snapshot
 from carecast.store.state import load_state
@@ -187,7 +188,9 @@ def save_action(
         # names the edit, not only its content.
         digest = hashlib.sha256(f"{now.isoformat()}\n{who}\n{row}".encode()).hexdigest()
         parsed, issues = parse_table(table_from_rows(source, digest, header, [row]))
-        if parsed is None or parsed.has_errors:
+        if parsed is not None and not parsed.has_errors:
+            issues += unstorable(parsed)  # too long for its column: PostgreSQL would refuse it
+        if parsed is None or any(i.severity is Severity.ERROR for i in issues):
             return Saved(None, _problems(issues))
         save_files(connection, council, [parsed], register.known_on)
         stored = parsed.frame.row(0, named=True)

@@ -86,9 +86,14 @@ def _period(text: str | None) -> Period | None:
         raise UsageError(str(exc)) from None
 
 
+def _placed_id(key: str, field: str) -> str:
+    """A field's id on the page; the form's own (its row's) for a problem of no one field."""
+    return f"{key}-{field}" if field else key
+
+
 def _placed(key: str, problems: dict[str, list[str]]) -> dict[str, list[str]]:
     """Problems by field name → by the field's id on the page (what the form macros read)."""
-    return {f"{key}-{field}" if field else key: messages for field, messages in problems.items()}
+    return {_placed_id(key, field): messages for field, messages in problems.items()}
 
 
 def _editing(
@@ -108,7 +113,7 @@ def _editing(
         "new": new,
         "values": shown,
         "problems": _placed(key, problems or {}),
-        "labels": {f"{key}-{field}": label for field, label in LABELS.items()},
+        "labels": {_placed_id(key, field): label for field, label in LABELS.items()},
     }
 
 
@@ -171,10 +176,10 @@ def actions_page(
 
 
 @router.get("/row")
-def action_row(request: Request, _session: Viewer, period: str, id: str = "") -> Response:
+def action_row(request: Request, session: Viewer, period: str, id: str = "") -> Response:
     """One action's row as read (an empty `id`: the row that offers a new one)."""
     register = action_register(settings_of(request), _period(period))
-    context = _context(request, _session, register) | {"action": register.find(id)}
+    context = _context(request, session, register) | {"action": register.find(id)}
     return render(request, "actions_row.html", context)
 
 
@@ -203,9 +208,8 @@ async def save(request: Request, session: Changer) -> Response:
         return render(request, "actions_row.html", context)
     if not _htmx(request):
         return _back(register, key_of(saved.action.action_id))
-    register = action_register(settings, register.period)
-    shown = register.find(saved.action.action_id)
-    context = _context(request, session, register) | {"action": shown, "added": new}
+    # Rated with the weights of the period's forecast, as the register read before the change.
+    context = _context(request, session, register) | {"action": saved.action, "added": new}
     return render(request, "actions_row.html", context)
 
 
