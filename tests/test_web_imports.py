@@ -133,6 +133,28 @@ def test_problems_sort_by_any_column_either_way(site: Settings, tmp_path: Path) 
     assert finance.get(f"{address}?sort=nonsense").status_code == 200  # the default order
 
 
+def test_every_problem_downloads_as_csv_or_a_spreadsheet(site: Settings, tmp_path: Path) -> None:
+    finance = signed_in(site, Role.FINANCE)
+    staged_in(finance, tmp_path)
+    address = upload(finance, [("budget.csv", BAD_BUDGET)]).headers["location"]
+    listed = finance.get(f"{address}/problems.csv")
+    assert listed.status_code == 200
+    assert listed.headers["content-disposition"] == 'attachment; filename="problems.csv"'
+    lines = listed.content.decode("utf-8-sig").splitlines()
+    assert [line.split(",")[:5] for line in lines] == [
+        ["file", "row", "column", "rule", "severity"],
+        ["budget.csv", "3", "BUDGET", "bad-number", "error"],
+        ["budget.csv", "4", "BUDGET", "bad-number", "error"],
+    ]
+    book = finance.get(f"{address}/problems.xlsx")
+    assert book.status_code == 200
+    assert book.content[:2] == b"PK"  # a zip, as every .xlsx is
+    assert finance.get(f"{address}/problems.pdf").status_code == 404
+    [folder] = staged_folders(tmp_path)
+    assert not list(folder.glob("problems-*"))  # each written for its download, then removed
+    assert signed_in(site, Role.ANALYST).get(f"{address}/problems.csv").status_code == 403
+
+
 def test_sorting_puts_errors_first_then_file_row_and_column() -> None:
     from carecast.errors import Issue, Severity
 

@@ -31,6 +31,7 @@ from typing import IO, Any
 
 from carecast.config import Settings
 from carecast.errors import InvalidInput, Issue, NotFound, Severity
+from carecast.reports.import_issues import write_issues
 from carecast.services.imports import check_paths, import_paths
 from carecast.services.setup import store_transaction
 from carecast.services.upload_files import (
@@ -243,6 +244,13 @@ class StagingArea:
 
     def find(self, upload_id: str, owner: str) -> Staged:
         return _read(self._folder(upload_id, owner))
+
+    def problems_file(self, upload_id: str, owner: str, suffix: str) -> Path:
+        """Every problem of the upload in a new .xlsx or .csv file (as `--errors-out` writes
+        it) inside the upload's folder; the caller removes it once sent."""
+        folder = self._folder(upload_id, owner)
+        name = f"problems-{secrets.token_hex(8)}{suffix}"
+        return write_issues(folder / name, _read(folder).issues)
 
     def _claim(self, upload_id: str, owner: str) -> Path:
         """Take the upload for this request alone: a second click finds it gone."""

@@ -10,12 +10,13 @@ from datetime import date
 from typing import IO, Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
-from fastapi.responses import RedirectResponse
+from fastapi.responses import FileResponse, RedirectResponse
+from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from carecast.domain.accounts import Role
-from carecast.errors import InvalidInput, Issue, Severity, UsageError
+from carecast.errors import InvalidInput, Issue, NotFound, Severity, UsageError
 from carecast.services.accounts import WebSession
 from carecast.services.staged_imports import Staged, StagingArea
 from carecast.services.upload_files import UploadRefused, size
@@ -25,7 +26,7 @@ from carecast.web.security import csrf_checked, require, settings_of, source_of
 router = APIRouter(prefix="/imports")
 IMPORTS = Role.FINANCE  # importing changes the council's data
 FORM_BYTES = 64 * 1024  # what a form adds around its files: boundaries, headings, fields
-SHOWN = 1_000  # problems on the page; more are counted, and the CLI's --errors-out lists all
+SHOWN = 1_000  # problems on the page; more are counted, and the downloads hold every one
 Importer = Annotated[WebSession, Depends(require(IMPORTS))]
 Checked = Annotated[WebSession | None, Depends(csrf_checked(require(IMPORTS)))]
 
@@ -39,6 +40,10 @@ COLUMNS: dict[str, tuple[str, Callable[[Issue], Any]]] = {
     "severity": ("Severity", lambda i: i.severity is not Severity.ERROR),  # errors first
 }
 DEFAULT_ORDER = ("severity", "file", "row", "column")
+DOWNLOADS = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+}
 
 
 def staging_of(request: Request) -> StagingArea:
@@ -159,6 +164,20 @@ async def upload(request: Request, session: Checked) -> Response:
 @router.get("/{upload_id}")
 def review_page(request: Request, session: Importer, upload_id: str) -> Response:
     return _review_page(request, staging_of(request).find(upload_id, session.user.name))
+
+
+@router.get("/{upload_id}/problems.{suffix}")
+def problems_download(request: Request, session: Importer, upload_id: str, suffix: str) -> Response:
+    """Every problem, however many, as a spreadsheet or CSV (the page shows the first SHOWN)."""
+    if suffix not in DOWNLOADS:
+        raise NotFound("problems can be downloaded as .xlsx or .csv")
+    path = staging_of(request).problems_file(upload_id, session.user.name, f".{suffix}")
+    return FileResponse(
+        path,
+        media_type=DOWNLOADS[suffix],
+        filename=f"problems.{suffix}",
+        background=BackgroundTask(path.unlink, missing_ok=True),
+    )
 
 
 @router.post("/{upload_id}/confirm")
