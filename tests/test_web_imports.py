@@ -324,19 +324,31 @@ def test_files_carecast_does_not_read_are_refused(site: Settings, tmp_path: Path
 
 
 def test_only_finance_and_admin_may_import(site: Settings, tmp_path: Path) -> None:
-    assert client(site).get("/imports", follow_redirects=False).status_code == 401
+    """Every imports route, as each role and anonymously, against a finance user's upload."""
+    finance = signed_in(site, Role.FINANCE)
+    staged_in(finance, tmp_path)
+    address = upload(finance, [("cc.csv", COST_CENTRES)]).headers["location"]
+    reads = ["/imports", address, f"{address}/problems.csv"]
+    writes = [f"{address}/confirm", f"{address}/discard"]
+    anonymous = client(site)
+    for path in reads:
+        assert anonymous.get(path, follow_redirects=False).status_code == 401
     for role in Role:
         browser = signed_in(site, role)
-        staged_in(browser, tmp_path / role.value)
+        browser.app.state.staging = finance.app.state.staging  # type: ignore[attr-defined]
         page = browser.get("/imports")
         allowed = role.includes(Role.FINANCE)
         assert page.status_code == (200 if allowed else 403)
         assert bool(html.fromstring(page.text).xpath('//nav//a[@href="/imports"]')) == allowed
-        if not allowed:
-            assert f"Your role ({role.value}) does not allow this page" in page.text
-            token = csrf_of(browser.get("/dashboard").text)  # the sign-out form's
-            assert upload(browser, [("cc.csv", COST_CENTRES)], token=token).status_code == 403
-            assert staged_folders(tmp_path / role.value) == []
+        if allowed:
+            continue
+        assert f"Your role ({role.value}) does not allow this page" in page.text
+        assert {browser.get(path).status_code for path in reads} == {403}
+        token = csrf_of(browser.get("/dashboard").text)  # the sign-out form's
+        assert upload(browser, [("cc.csv", COST_CENTRES)], token=token).status_code == 403
+        assert {browser.post(p, data={"csrf_token": token}).status_code for p in writes} == {403}
+    assert len(staged_folders(tmp_path)) == 1  # the finance user's upload alone, still waiting
+    assert finance.get(address).status_code == 200
     assert list_imports(site)[1] == []
 
 
