@@ -17,11 +17,12 @@ from lxml import html
 
 from carecast.config import Settings
 from carecast.domain.accounts import Role
-from carecast.services import list_imports
+from carecast.services import init_store, list_imports
 from carecast.services.accounts import audit_entries
 from carecast.services.staged_imports import StagingArea, open_staging
 from carecast.services.upload_files import StagingLimits, UploadRefused
 from carecast.web.routes.imports import sorted_issues
+from tests.fixtures_small import FILES
 from tests.storehelp import dump
 from tests.test_web_projection import assert_accessible
 from tests.webhelp import add_role_users, client, csrf_of, signed_in
@@ -36,6 +37,7 @@ BAD_BUDGET = (
 AS_OF = {"as_of": "2018-09-30"}
 # Sign-ins touch these; everything else must be exactly as it was.
 SIGN_IN_TABLES = ("users", "web_sessions")
+SSDA903 = ("header.csv", "episodes.csv")
 
 
 @pytest.fixture
@@ -392,3 +394,31 @@ def test_an_upload_left_waiting_expires(site: Settings, tmp_path: Path) -> None:
     assert staged_folders(tmp_path) == []
     staging.close()
     assert not list(tmp_path.glob("carecast-uploads-*"))
+
+
+def test_a_pseudonymising_council_gets_pseudonyms_from_the_web_as_from_the_cli(
+    database_url: str, tmp_path: Path
+) -> None:
+    key = tmp_path / "council.key"
+    key.write_text("9f" * 32, encoding="utf-8")
+    key.chmod(0o600)
+    settings = Settings(database_url=database_url, pseudonymisation_key_file=key)
+    init_store(settings, "Test Borough", "999", pseudonymise=True)
+    add_role_users(settings)
+    episodes = {name: FILES[name].replace("C1,", "ZQX4417,").encode() for name in SSDA903}
+    keyless = signed_in(settings.model_copy(update={"pseudonymisation_key_file": None}), Role.ADMIN)
+    staged_in(keyless, tmp_path / "keyless")
+    refused = upload(keyless, list(episodes.items()))
+    assert refused.status_code == 400
+    assert "pseudonymising needs the council's key file" in text_of(refused)
+    finance = signed_in(settings, Role.FINANCE)
+    staged_in(finance, tmp_path / "staged")
+    address = upload(finance, list(episodes.items())).headers["location"]
+    review = finance.get(address)
+    assert "ZQX4417" not in review.text
+    finance.post(f"{address}/confirm", data={"csrf_token": csrf_of(review.text)})
+    assert sorted(b.dataset for b in list_imports(settings)[1]) == [
+        "ssda903_episodes",
+        "ssda903_header",
+    ]
+    assert "ZQX4417" not in repr(dump(settings.database_url))

@@ -141,6 +141,8 @@ class StagingArea:
     def _directory(self) -> Path:
         with self._lock:
             if self._root is None:
+                if self._parent is not None:
+                    self._parent.mkdir(parents=True, exist_ok=True)
                 # mkdtemp: a name no one can guess beforehand, readable by this user alone.
                 self._root = Path(tempfile.mkdtemp(prefix="carecast-uploads-", dir=self._parent))
             return self._root
