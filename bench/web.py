@@ -1,14 +1,17 @@
 """Benchmark of the web application under concurrency, on the demo council.
 
-    .venv/bin/python bench/web.py [--store DIR] [--clients 20] [--requests 25]
+    .venv/bin/python bench/web.py [--store DIR] [--clients 50] [--seconds 60] [--workers 2]
+                                  [--postgres-url URL]
 
 Builds the demo council in a temporary folder (or reuses the store in DIR, building it there the
-first time), adds a user, starts `carecast serve` in a subprocess on a free loopback port, signs in
-as a browser does, and measures:
+first time) — or, with `--postgres-url` (a server carecast may create a database on), in a
+throwaway PostgreSQL database — adds an analyst with an API token, starts `carecast serve` with
+`--workers` in a subprocess on a free loopback port, signs in as a browser does, and measures:
 
-- one request at a time: the median of 50 requests of the dashboard and of a line's placements;
-- `--clients` concurrent clients, each making `--requests` requests one after another, of the
-  dashboard and then of the line page: p50, p95 and the slowest, requests per second, errors.
+- one request at a time: the median of 50 requests of each page;
+- `--clients` concurrent clients for `--seconds`, each asking for the dashboard, a line's
+  placements (the drill-down) and the snapshot's JSON under /api (by its token) in turn: per page,
+  p50, p95 and the slowest, requests per second, errors; and the server's CPU a request.
 
 It prints a markdown table. The target (issue 14) is p95 < 200 ms with no errors; a benchmark
 reports, it never fails for slowness (tests assert behaviour), so it exits non-zero only when it
@@ -27,19 +30,21 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from functools import partial
 from pathlib import Path
 
 import httpx2
+import sqlalchemy as sa
 
 from carecast.config import Settings
 from carecast.domain.accounts import Role
 from carecast.domain.codes import ServiceLine
 from carecast.services import build_demo
 from carecast.services.accounts import add_user, list_accounts
+from carecast.services.api_tokens import issue_token
 from carecast.services.dashboard import dashboard, line_placements
 
 USER = "bench-analyst"  # an analyst: the line page shows child-level rows
@@ -62,16 +67,32 @@ class Run:
         return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def demo_store(folder: Path) -> Settings:
-    """The demo council's store in `folder`, built there unless it already is."""
-    settings = Settings(database_url=f"sqlite:///{folder / 'carecast.db'}", cookie_secure=False)
-    if not (folder / "carecast.db").exists():
+def demo_store(folder: Path, database_url: str | None = None) -> Settings:
+    """The demo council's store (in `folder`, or at `database_url`), built unless it already is."""
+    url = database_url or f"sqlite:///{folder / 'carecast.db'}"
+    settings = Settings(database_url=url, cookie_secure=False)
+    if database_url is not None or not (folder / "carecast.db").exists():
         started = time.perf_counter()
         build_demo(settings, folder)
         print(f"built the demo council in {time.perf_counter() - started:.0f} s", file=sys.stderr)
     if USER not in {u.name for u in list_accounts(settings)}:
         add_user(settings, USER, Role.ANALYST, PASSWORD, actor="bench", source="bench/web.py")
     return settings
+
+
+@contextmanager
+def postgres_database(admin_url: str) -> Iterator[str]:
+    """A fresh database on the server `admin_url` names, dropped afterwards."""
+    name = f"carecast_bench_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield sa.make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 def busiest_line(settings: Settings) -> tuple[int, str]:
@@ -102,19 +123,12 @@ def cpu_seconds(pid: int) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def with_server_cpu(pid: int, measure: Callable[[], Run]) -> Run:
-    before = cpu_seconds(pid)
-    run = measure()
-    after = cpu_seconds(pid)
-    used = None if before is None or after is None else after - before
-    return replace(run, server_cpu=used)
-
-
 @contextmanager
-def serving(settings: Settings, port: int) -> Iterator[tuple[str, int]]:
-    """`carecast serve` on `port` (one worker, as it starts by default) until the block ends."""
+def serving(settings: Settings, port: int, workers: int) -> Iterator[tuple[str, int]]:
+    """`carecast serve` on `port` with `workers` until the block ends."""
     environment = os.environ | {"CARECAST_COOKIE_SECURE": "false"}
     command = [sys.executable, "-m", "carecast", "serve", "--port", str(port)]
+    command += ["--workers", str(workers)]
     command += ["--database-url", settings.database_url]
     # Its log goes to a file: a pipe nobody reads fills up and stops the server mid-run.
     log = tempfile.TemporaryFile()  # noqa: SIM115 - closed below, with the server
@@ -155,92 +169,144 @@ def session_cookies(base: str) -> httpx2.Cookies:
         return httpx2.Cookies(browser.cookies)
 
 
-def one_at_a_time(base: str, cookies: httpx2.Cookies, path: str) -> Run:
+def server_cpu(pid: int) -> float | None:
+    """CPU seconds of the server and its worker processes (uvicorn forks one per worker)."""
+    total = cpu_seconds(pid)
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    if total is None or not children.exists():
+        return total
+    for child in children.read_text().split():
+        used = cpu_seconds(int(child))
+        total += used or 0.0
+    return total
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    path: str
+    headers: dict[str, str]
+
+
+def one_at_a_time(base: str, cookies: httpx2.Cookies, page: Page) -> Run:
     latencies, errors = [], 0
-    with httpx2.Client(base_url=base, cookies=cookies) as browser:
+    with httpx2.Client(base_url=base, cookies=cookies, headers=page.headers) as browser:
         for _ in range(5):  # warm up: first requests compile templates and fill pools
-            browser.get(path)
+            browser.get(page.path)
         started = time.perf_counter()
         for _ in range(SINGLE):
             asked = time.perf_counter()
-            response = browser.get(path)
+            response = browser.get(page.path)
             latencies.append(time.perf_counter() - asked)
             errors += response.status_code != 200
     return Run(latencies, time.perf_counter() - started, errors)
 
 
 async def _client(
-    base: str, cookies: httpx2.Cookies, path: str, requests: int, latencies: list[float]
-) -> int:
-    errors = 0
+    base: str,
+    cookies: httpx2.Cookies,
+    pages: list[Page],
+    *,
+    until: float,
+    first: int,
+    runs: dict[str, Run],
+) -> None:
+    """Ask for the pages in turn (starting at `first`, so clients spread over them) until `until`."""
+    turn = first
     async with httpx2.AsyncClient(base_url=base, cookies=cookies, timeout=60.0) as browser:
-        for _ in range(requests):
+        while time.perf_counter() < until:
+            page = pages[turn % len(pages)]
+            turn += 1
             asked = time.perf_counter()
+            failed = False
             try:
-                response = await browser.get(path)
-                errors += response.status_code != 200
+                response = await browser.get(page.path, headers=page.headers)
+                failed = response.status_code != 200
             except httpx2.TransportError:
-                errors += 1
-            latencies.append(time.perf_counter() - asked)
-    return errors
+                failed = True
+            run = runs[page.name]
+            run.latencies.append(time.perf_counter() - asked)
+            runs[page.name] = replace(run, errors=run.errors + failed)
 
 
 async def _together(
-    base: str, cookies: httpx2.Cookies, path: str, clients: int, requests: int
-) -> Run:
-    latencies: list[float] = []
-    started = time.perf_counter()
-    errors = await asyncio.gather(
-        *(_client(base, cookies, path, requests, latencies) for _ in range(clients))
+    base: str, cookies: httpx2.Cookies, pages: list[Page], clients: int, seconds: float
+) -> dict[str, Run]:
+    runs = {page.name: Run([], seconds, 0) for page in pages}
+    until = time.perf_counter() + seconds
+    await asyncio.gather(
+        *(_client(base, cookies, pages, until=until, first=i, runs=runs) for i in range(clients))
     )
-    return Run(latencies, time.perf_counter() - started, sum(errors))
-
-
-def concurrently(base: str, cookies: httpx2.Cookies, path: str, clients: int, requests: int) -> Run:
-    return asyncio.run(_together(base, cookies, path, clients, requests))
+    return runs
 
 
 def ms(seconds: float) -> str:
     return f"{seconds * 1000:.0f}"
 
 
+def measure(
+    settings: Settings, options: argparse.Namespace
+) -> tuple[list[tuple[Page, Run]], dict[str, Run], float | None]:
+    snapshot_id, line = busiest_line(settings)
+    token = issue_token(
+        settings, USER, f"bench-{uuid.uuid4().hex[:8]}", actor="bench", source="bench/web.py"
+    )
+    pages = [
+        Page("dashboard", "/dashboard", {}),
+        Page("drill-down", f"/snapshots/{snapshot_id}/lines/{line}", {}),
+        Page("api", f"/api/snapshots/{snapshot_id}", {"Authorization": f"Bearer {token}"}),
+    ]
+    with serving(settings, free_port(), options.workers) as (base, pid):
+        cookies = session_cookies(base)
+        singles = []
+        for page in pages:
+            print(f"measuring {page.name} ({page.path}) alone", file=sys.stderr, flush=True)
+            singles.append((page, one_at_a_time(base, cookies, page)))
+        print(f"{options.clients} clients for {options.seconds:.0f} s", file=sys.stderr, flush=True)
+        before = server_cpu(pid)
+        runs = asyncio.run(_together(base, cookies, pages, options.clients, options.seconds))
+        after = server_cpu(pid)
+    cpu = None if before is None or after is None else after - before
+    return singles, runs, cpu
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--store", type=Path, help="reuse (or build once) the demo store here")
-    parser.add_argument("--clients", type=int, default=20)
-    parser.add_argument("--requests", type=int, default=25, help="requests per client")
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=60.0, help="how long the clients ask")
+    parser.add_argument("--workers", type=int, default=2, help="carecast serve --workers")
+    parser.add_argument("--postgres-url", help="a PostgreSQL server to build the demo on instead")
     options = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         folder = options.store or Path(scratch)
         folder.mkdir(parents=True, exist_ok=True)
-        settings = demo_store(folder)
-        snapshot_id, line = busiest_line(settings)
-        pages = {"dashboard": "/dashboard", "line": f"/snapshots/{snapshot_id}/lines/{line}"}
-        with serving(settings, free_port()) as (base, pid):
-            cookies = session_cookies(base)
-            rows = []
-            for name, path in pages.items():
-                print(f"measuring {name} ({path})", file=sys.stderr, flush=True)
-                single = with_server_cpu(pid, partial(one_at_a_time, base, cookies, path))
-                together = partial(concurrently, base, cookies, path)
-                many = with_server_cpu(pid, partial(together, options.clients, options.requests))
-                rows.append((name, path, single, many))
+        if options.postgres_url:
+            with postgres_database(options.postgres_url) as url:
+                singles, runs, cpu = measure(demo_store(folder, url), options)
+            store = "PostgreSQL"
+        else:
+            singles, runs, cpu = measure(demo_store(folder), options)
+            store = "SQLite"
     clients = options.clients
     print(
         f"| page | one at a time: median ms | {clients} clients: p50 ms | p95 ms | max ms ", end=""
     )
-    print("| requests/s | server CPU ms/request | errors |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
-    for name, path, single, many in rows:
+    print("| requests/s | errors |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for page, single in singles:
+        many = runs[page.name]
         median = ms(statistics.median(single.latencies))
         spread = f"{ms(many.quantile(0.5))} | {ms(many.quantile(0.95))} | {ms(max(many.latencies))}"
         rate = len(many.latencies) / many.seconds
         errors = single.errors + many.errors
-        cpu = "—" if many.server_cpu is None else ms(many.server_cpu / len(many.latencies))
-        print(f"| {name} (`{path}`) | {median} | {spread} | {rate:.0f} | {cpu} | {errors} |")
+        print(f"| {page.name} (`{page.path}`) | {median} | {spread} | {rate:.0f} | {errors} |")
+    asked = sum(len(r.latencies) for r in runs.values())
+    per = "—" if cpu is None else f"{cpu / asked * 1000:.1f} ms"
     print(
-        f"\n{clients} clients × {options.requests} requests each, one uvicorn worker, SQLite, "
-        f"loopback, {os.cpu_count()} CPUs; client and server share them."
+        f"\n{clients} clients for {options.seconds:.0f} s, the three pages in turn; "
+        f"{options.workers} uvicorn worker(s), {store}, loopback, {os.cpu_count()} CPUs shared by "
+        f"clients and server; server CPU a request {per}."
     )
 
 
