@@ -257,3 +257,27 @@ def test_a_change_without_its_csrf_token_or_by_an_analyst_is_refused_and_stores_
     assert stored.owner == "Head of Placements"
     assert show_commentary(site, Period.parse(PERIOD))[1] == {}
     assert not [e for e in audit_entries(site) if e.action.startswith(("action", "commentary"))]
+
+
+def test_without_scripts_the_page_opens_the_form_in_place_and_a_save_leads_back_to_the_row(
+    site: Settings,
+) -> None:
+    finance = signed_in(site, Role.FINANCE)
+    page = finance.get(f"/actions?period={PERIOD}&edit=S1")
+    owner = html.fromstring(page.text).get_element_by_id("action-S1-owner")
+    assert owner.get("value") == "Head of Placements"
+    token = csrf_of(page.text)
+    moved = {**S1_FORM, "owner": "Head of Service", "csrf_token": token}
+    answer = finance.post("/actions/save", data=moved, follow_redirects=False)
+    assert answer.status_code == 303
+    assert answer.headers["location"] == f"/actions?period={PERIOD}#action-S1"
+    shown = finance.get(answer.headers["location"]).text
+    assert cells(shown, "action-S1")[4] == "Head of Service"
+    page = finance.get(f"/actions?period={PERIOD}&section=staffing")
+    assert 'id="commentary-staffing-text"' in page.text
+    words = {"period": PERIOD, "section": "staffing", "text": "Four agency posts end in March."}
+    answer = finance.post(
+        "/actions/commentary", data={**words, "csrf_token": token}, follow_redirects=False
+    )
+    assert answer.headers["location"] == f"/actions?period={PERIOD}#commentary-staffing"
+    assert "<p>Four agency posts end in March.</p>" in finance.get(answer.headers["location"]).text
