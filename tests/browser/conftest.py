@@ -45,10 +45,12 @@ WAIT_MS = 20_000  # the longest a page, a click or an assertion may take
 
 @dataclass(frozen=True)
 class Site:
-    """The running application: where it listens, and the store behind it."""
+    """The running application: where it listens, the store behind it, and the folder holding
+    the demo's files (demo/extracts/…) and the server's log."""
 
     url: str
     settings: Settings
+    folder: Path
     log: Path
 
 
@@ -118,7 +120,7 @@ def site(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Si
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_serving(url, server, log)
-        yield Site(url, settings, log)
+        yield Site(url, settings, folder, log)
     finally:
         server.terminate()
         try:
@@ -155,7 +157,7 @@ def signed_in_states(site: Site, browser: Browser) -> dict[Role, str]:
     """Each role's session cookie, signed in once through the form and saved, so that each test
     starts signed in without paying for a password hash."""
     states: dict[Role, str] = {}
-    folder = site.log.parent
+    folder = site.folder
     for role in Role:
         context = browser.new_context(base_url=site.url)
         page = context.new_page()

@@ -27,6 +27,8 @@ PAGES = (
     "scenarios",
     "benchmarking",
     "reports",
+    "imports",
+    "actions",
 )
 VIEWPORTS = {"desktop": DESKTOP, "phone": PHONE}
 
@@ -58,7 +60,8 @@ def test_the_page_fits_the_screen_and_axe_finds_nothing_serious(
     assert answer.status == 200, f"{addresses[name]}: {answer.status}"
     page.wait_for_load_state("networkidle")  # htmx and charts settled before looking
     screenshot(page, screenshots, f"{name}-{viewport}")
-    assert wider_than_screen(page) == []
+    sticking_out = wider_than_screen(page)
+    assert not sticking_out, "; ".join(sticking_out)
     if viewport == "desktop":  # axe's rules do not depend on the width
         violations = axe_violations(page)
         # Every finding, the moderate and minor ones too, kept beside the screenshot.

@@ -8,6 +8,7 @@ import re
 from playwright.sync_api import expect
 
 from carecast.domain.accounts import Role
+from tests.browser.browserhelp import axe_violations, blocking
 from tests.browser.conftest import NewPage
 
 SCENARIO_SECONDS = 90  # one year of 100 paths, twice (baseline and scenario), on a busy machine
@@ -58,3 +59,4 @@ def test_a_scenario_runs_in_the_background_and_its_comparison_appears(new_page: 
     expect(page.get_by_role("link", name="cheaper-fostering-agencies")).to_be_visible()
     # The result came by htmx's poll into the page, not by loading it again.
     assert page.evaluate("window.stillThisPage === true")
+    assert blocking(axe_violations(page)) == []  # the comparison as it arrived
