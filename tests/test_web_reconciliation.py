@@ -6,7 +6,9 @@ at the close of 2018-09:
 - under-reported: costed at the foster care line's average, (£910 + £700) ÷ 2 = £805 a week;
 - IFA1: ledger £130 × 153 days = £19,890; the activity implies £19,890 + £805 × 30 ÷ 7 = £23,340,
   a difference of −£3,450. RES1: £500 × 183 days = £91,500 both ways.
-Everyone signed in sees the counts and totals; analysts and above also the children."""
+Everyone signed in sees the totals in pounds; viewers see the counts of children as `report
+--public` publishes them (1 to 5 withheld, as "x"), analysts and above every count and the
+children."""
 
 from __future__ import annotations
 
@@ -58,15 +60,16 @@ def test_viewers_see_counts_and_totals_counted_by_hand(site: Settings) -> None:
     assert [r.get("data-item") for r in page.xpath(summary)] == [
         "over_commitments", "under_reported", "line_mismatches"
     ]  # fmt: skip
-    assert cells(page, f"{summary}/td[1]") == ["1", "1", "0"]
+    # every count here is 1 or 2 children: withheld from viewers; zeros are shown
+    assert cells(page, f"{summary}/td[1]") == ["x", "x", "0"]
     assert _pence(page, summary) == [1_820_000, 80_500]
     by_line = {
         r.get("data-line"): cells(r, "td") for r in page.xpath('//table[@id="by-line"]/tbody/tr')
     }
     # placed, no commitment, paid on another line; committed, no placement
     assert by_line == {
-        "placements_ifa": ["2", "1", "0", "2", "1"],
-        "placements_residential": ["1", "0", "0", "1", "0"],
+        "placements_ifa": ["x", "x", "0", "x", "x"],
+        "placements_residential": ["x", "0", "0", "x", "0"],
     }
     centres = {
         r.get("data-cost-centre"): r for r in page.xpath('//table[@id="cost-centres"]/tbody/tr')
@@ -74,7 +77,7 @@ def test_viewers_see_counts_and_totals_counted_by_hand(site: Settings) -> None:
     assert list(centres) == ["IFA1", "RES1"]
     assert _pence(centres["IFA1"], ".") == [1_989_000, 2_334_000, -345_000]
     assert _pence(centres["RES1"], ".") == [9_150_000, 9_150_000, 0]
-    assert cells(centres["IFA1"], "td")[-1] == "2"  # children behind the implied figure, counted
+    assert cells(centres["IFA1"], "td")[-1] == "x"  # two children behind it: withheld
     # aggregates only: no child's identifier, no child-level table
     assert not any(child in text for child in CHILDREN)
     assert not page.xpath('//table[@id="over-commitments"]')
@@ -98,6 +101,9 @@ def test_analysts_see_the_children_behind_each_figure(site: Settings) -> None:
             ["ZQX4420", "Independent fostering agencies", "U4", "PR4", "01 Sep 2018", "£805.00"]
         ]
         assert cells(page, '//table[@id="line-mismatches"]/tbody/tr/td') == ["None."]
+        assert cells(page, '//table[@id="summary"]/tbody/tr/td[1]') == ["1", "1", "0"]
+        ifa = page.xpath('//table[@id="by-line"]/tbody/tr[@data-line="placements_ifa"]')[0]
+        assert cells(ifa, "td") == ["2", "1", "0", "2", "1"]
         assert cells(page, '//table[@id="cost-centres"]//td[@class="wrap"]') == [
             "ZQX4417, ZQX4420",
             "ZQX4418",

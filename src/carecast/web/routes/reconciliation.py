@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from carecast.domain.accounts import Role
 from carecast.domain.codes import ServiceLine
 from carecast.errors import CarecastError
+from carecast.reports.reconciliation_counts import EVERY_COUNT, published_counts
 from carecast.services.accounts import WebSession
 from carecast.services.forecasting import list_forecasts
 from carecast.services.movements import reconciliation
@@ -52,9 +53,14 @@ def reconciliation_page(
         context["refusal"] = {"code": code_of(refused), "message": " ".join(refused.lines())}
     else:
         counts = result.counts_by_line()
+        # viewers see aggregates as `report --public` publishes them: small counts withheld
+        published = (
+            EVERY_COUNT if session.user.role.sees_children else published_counts(result, counts)
+        )
         context.update(
             result=result,
             counts=counts,
+            published=published,
             under_weekly=sum((u.priced_weekly for u in result.under_reported), Decimal(0)),
             lines=[line for line in ServiceLine if any(c[line] for c in counts.values())],
         )
