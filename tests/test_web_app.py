@@ -57,6 +57,7 @@ def matrix(snapshot_id: int) -> list[tuple[str, Role | None]]:
         ("/scenarios", Role.VIEWER),
         ("/admin/users", Role.ADMIN),
         ("/admin/audit", Role.ADMIN),
+        ("/admin/audit.csv", Role.ADMIN),
     ]
 
 
