@@ -23,16 +23,26 @@ from carecast.forecast.history import known_placements
 from carecast.forecast.matching import Match, commitments_ahead_of_ssda903, match_placements
 from carecast.services.setup import council_transaction, memo_of
 from carecast.store.imports import list_batches
+from carecast.store.reporting import year_snapshot_ids
 from carecast.store.snapshots import latest_snapshot_id, list_snapshots, load_snapshot
 from carecast.store.state import load_placement_records
 
 
 @dataclass(frozen=True, slots=True)
 class Dashboard:
-    """A snapshot, and every period that has a snapshot in use (for the period picker)."""
+    """A snapshot, every period that has a snapshot in use (for the period picker), and the
+    course of its year: the latest snapshot in use of each earlier period of the year, then this
+    one (the points of its sparklines and fan, as the report draws them)."""
 
     snapshot: ForecastSnapshot
     periods: tuple[Period, ...]
+    year: tuple[ForecastSnapshot, ...] = ()
+
+    @property
+    def previous(self) -> ForecastSnapshot | None:
+        """The snapshot the movement is measured from: the latest of an earlier period of the
+        year, as the report's movement section and `carecast movements` take it."""
+        return self.year[-2] if len(self.year) > 1 else None
 
     @property
     def variance_interval(self) -> tuple[Decimal, Decimal] | None:
@@ -73,12 +83,26 @@ def _periods(summaries: list[SnapshotSummary]) -> tuple[Period, ...]:
 def dashboard(
     settings: Settings, period: Period | None = None, snapshot_id: int | None = None
 ) -> Dashboard:
-    """Snapshot `snapshot_id`, else the latest in use of `period`, else the latest in use."""
+    """Snapshot `snapshot_id`, else the latest in use of `period`, else the latest in use.
+
+    The earlier snapshots of the year never change once stored (a withdrawal takes one out of
+    the ids asked for), so an open store keeps them by their ids: a page then reads one list of
+    ids, not three rows per earlier close."""
+    memo = memo_of(settings)
     with council_transaction(settings) as (connection, council):
         if snapshot_id is None:
             snapshot_id = latest_snapshot_id(connection, council, period)
         snapshot = load_snapshot(connection, council, snapshot_id, build_up=False)
-        return Dashboard(snapshot, _periods(list_snapshots(connection, council)))
+        now = snapshot.forecast.period
+        ids = tuple(year_snapshot_ids(connection, council, now.financial_year, now.label))
+        key = ("year_snapshots", council, ids)
+        earlier = None if memo is None else memo.recall(key)
+        if not isinstance(earlier, tuple):
+            earlier = tuple(load_snapshot(connection, council, i, build_up=False) for i in ids)
+            if memo is not None:
+                memo.keep(key, earlier)
+        periods = _periods(list_snapshots(connection, council))
+    return Dashboard(snapshot, periods, (*earlier, snapshot))
 
 
 def line_placements(settings: Settings, snapshot_id: int, line: ServiceLine) -> LinePlacements:

@@ -12,8 +12,10 @@ from carecast.domain.codes import ServiceLine
 from carecast.domain.periods import Period
 from carecast.errors import UsageError
 from carecast.services.accounts import WebSession
-from carecast.services.dashboard import dashboard, line_placements
+from carecast.services.dashboard import Dashboard, dashboard, line_placements
 from carecast.services.forecasting import list_forecasts
+from carecast.services.setup import memo_of
+from carecast.web.charts import VEGA_BUNDLE, dashboard_charts
 from carecast.web.pages import render
 from carecast.web.security import require, settings_of
 
@@ -43,14 +45,18 @@ def dashboard_page(
     session: Viewer,
     period: Annotated[str | None, Query(pattern=PERIOD)] = None,
 ) -> Response:
-    board = dashboard(settings_of(request), period_of(period))
-    return render(request, "dashboard.html", {"board": board, "role": session.user.role})
+    return _dashboard(request, session, dashboard(settings_of(request), period_of(period)))
 
 
 @router.get("/snapshots/{snapshot_id}")
 def snapshot_page(request: Request, session: Viewer, snapshot_id: int) -> Response:
-    board = dashboard(settings_of(request), snapshot_id=snapshot_id)
-    return render(request, "dashboard.html", {"board": board, "role": session.user.role})
+    return _dashboard(request, session, dashboard(settings_of(request), snapshot_id=snapshot_id))
+
+
+def _dashboard(request: Request, session: WebSession, board: Dashboard) -> Response:
+    charts = dashboard_charts(board, memo_of(settings_of(request)))
+    context = {"board": board, "charts": charts, "role": session.user.role, "vega": VEGA_BUNDLE}
+    return render(request, "dashboard.html", context)
 
 
 @router.get("/snapshots")
