@@ -20,7 +20,7 @@ from playwright.sync_api import Page, expect
 from carecast.domain.accounts import Role
 from carecast.domain.periods import Period
 from carecast.services import list_imports, run_forecast
-from tests.browser.browserhelp import axe_violations, blocking
+from tests.browser.browserhelp import axe_violations, blocking, screenshot
 from tests.browser.conftest import NewPage, Site
 
 AS_OF = "2018-09-30"  # the September extract's own date: the files describe that day
@@ -58,7 +58,7 @@ def batches(site: Site) -> int:
 
 
 def test_an_error_is_shown_where_it_is_and_nothing_is_stored(
-    site: Site, new_page: NewPage, tmp_path: Path
+    site: Site, new_page: NewPage, tmp_path: Path, screenshots: Path
 ) -> None:
     rows = placement_costs(site)
     weekly = rows[0].index("WEEKLY_COST")
@@ -84,6 +84,7 @@ def test_an_error_is_shown_where_it_is_and_nothing_is_stored(
     )
     expect(page.get_by_role("button", name=re.compile("Confirm"))).to_have_count(0)
     assert blocking(axe_violations(page)) == []  # the sortable problem table included
+    screenshot(page, screenshots, "imports-problems-desktop")
     assert batches(site) == stored_before
 
     page.get_by_role("button", name="Discard").click()

@@ -9,14 +9,14 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from carecast.domain.accounts import Role
-from tests.browser.browserhelp import axe_violations, blocking
+from tests.browser.browserhelp import axe_violations, blocking, screenshot
 from tests.browser.conftest import NewPage
 
 REPORT_SECONDS = 180  # four formats, the PDF the slowest, on a busy two-core machine
 
 
 def test_finance_generates_the_report_and_downloads_its_pdf(
-    new_page: NewPage, tmp_path: Path
+    new_page: NewPage, tmp_path: Path, screenshots: Path
 ) -> None:
     page = new_page(Role.FINANCE)
     page.goto("/reports")
@@ -28,6 +28,7 @@ def test_finance_generates_the_report_and_downloads_its_pdf(
     expect(run).to_have_attribute("data-state", "done", timeout=REPORT_SECONDS * 1000)
     expect(page.locator("#run-announce")).to_have_text("The report is ready to download.")
     assert blocking(axe_violations(page)) == []  # the download links as they arrived
+    screenshot(page, screenshots, "reports-done-desktop")
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Download the PDF report").click()
     download = download_info.value

@@ -4,11 +4,12 @@ comparison with the baseline shown in place when it is done."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from playwright.sync_api import expect
 
 from carecast.domain.accounts import Role
-from tests.browser.browserhelp import axe_violations, blocking
+from tests.browser.browserhelp import axe_violations, blocking, screenshot
 from tests.browser.conftest import NewPage
 
 SCENARIO_SECONDS = 90  # one year of 100 paths, twice (baseline and scenario), on a busy machine
@@ -22,7 +23,9 @@ def pounds(text: str) -> int:
     return -value if found.group(1) else value
 
 
-def test_a_scenario_runs_in_the_background_and_its_comparison_appears(new_page: NewPage) -> None:
+def test_a_scenario_runs_in_the_background_and_its_comparison_appears(
+    new_page: NewPage, screenshots: Path
+) -> None:
     page = new_page(Role.FINANCE)
     page.goto("/scenarios")
     form = page.locator("form.run-form")
@@ -56,7 +59,12 @@ def test_a_scenario_runs_in_the_background_and_its_comparison_appears(new_page: 
         assert scenario < baseline
         assert 0 < low <= saving <= high < baseline / 10
         assert low <= baseline - scenario <= high
-    expect(page.get_by_role("link", name="cheaper-fostering-agencies")).to_be_visible()
+    expect(run.get_by_role("link", name="cheaper-fostering-agencies")).to_be_visible()
+    # … and the saved runs below list it, without the page being loaded again.
+    expect(
+        page.locator("#saved").get_by_role("link", name="cheaper-fostering-agencies")
+    ).to_be_visible()
     # The result came by htmx's poll into the page, not by loading it again.
     assert page.evaluate("window.stillThisPage === true")
     assert blocking(axe_violations(page)) == []  # the comparison as it arrived
+    screenshot(page, screenshots, "scenario-result-desktop")
