@@ -73,6 +73,7 @@ def test_the_fan_has_one_point_per_close_of_the_year(site: tuple[Settings, int])
     assert _rows(_spec(page, "forecast-fan"), "budget")[0]["budget"] == 0.74
     (view,) = page.xpath("//div[contains(@class, 'chart-view')][starts-with(@id, 'forecast-fan')]")
     assert view.get("role") == "img"
+    assert view.get("hidden") is not None  # until the script draws it: no empty picture without JS
     assert page.get_element_by_id(view.get("aria-labelledby")).tag == "figcaption"
 
 

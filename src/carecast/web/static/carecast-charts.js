@@ -23,6 +23,7 @@
         return;
       }
       target.setAttribute("data-drawn", "pending");
+      target.hidden = false; // hidden in the page as served, for readers without JavaScript
       window
         .vegaEmbed(target, JSON.parse(source.textContent), OPTIONS)
         .then(function () {
