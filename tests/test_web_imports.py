@@ -21,11 +21,12 @@ from carecast.services import init_store, list_imports
 from carecast.services.accounts import audit_entries
 from carecast.services.staged_imports import StagingArea, open_staging
 from carecast.services.upload_files import StagingLimits, UploadRefused
+from carecast.web import create_app
 from carecast.web.routes.imports import sorted_issues
 from tests.fixtures_small import FILES
 from tests.storehelp import dump
 from tests.test_web_projection import assert_accessible
-from tests.webhelp import add_role_users, client, csrf_of, signed_in
+from tests.webhelp import add_role_users, client, csrf_of, sign_in, signed_in
 
 COST_CENTRES = b"COST_CENTRE,SERVICE_LINE\nIFA1,placements_ifa\nSW1,staffing\n"
 BUDGET = b"FINANCIAL_YEAR,SERVICE_LINE,BUDGET\n2018-19,placements_ifa,40000\n"
@@ -422,3 +423,16 @@ def test_a_pseudonymising_council_gets_pseudonyms_from_the_web_as_from_the_cli(
         "ssda903_header",
     ]
     assert "ZQX4417" not in repr(dump(settings.database_url))
+
+
+def test_uploads_waiting_when_the_application_stops_are_removed(site: Settings) -> None:
+    app = create_app(site)
+    staging: StagingArea = app.state.staging
+    assert staging.directory is None  # made by the first upload, not by the application
+    with TestClient(app, base_url="https://testserver") as browser:
+        assert sign_in(browser, "finance").status_code == 303
+        assert upload(browser, [("cc.csv", COST_CENTRES)]).status_code == 303
+        directory = staging.directory
+        assert directory is not None
+        assert len(list(directory.iterdir())) == 1
+    assert not directory.exists()

@@ -138,6 +138,11 @@ class StagingArea:
         self._root: Path | None = None
         self._lock = threading.Lock()  # guards making the directory, not the uploads in it
 
+    @property
+    def directory(self) -> Path | None:
+        """The temporary directory, once the first upload has made it."""
+        return self._root
+
     def _directory(self) -> Path:
         with self._lock:
             if self._root is None:
