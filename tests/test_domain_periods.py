@@ -59,3 +59,14 @@ def test_days_between_counts_both_ends_and_never_goes_negative() -> None:
 def test_eighteenth_birthday_of_a_leap_day_child_is_1_march() -> None:
     assert eighteenth_birthday(date(2000, 2, 29)) == date(2018, 3, 1)
     assert eighteenth_birthday(date(2000, 11, 15)) == date(2018, 11, 15)
+
+
+@pytest.mark.parametrize("text", ["0000-01", "1899-12", "2200-01"])
+def test_a_period_outside_the_years_of_any_record_is_refused(text: str) -> None:
+    with pytest.raises(ValueError, match="outside the years 1900–2199"):
+        Period.parse(text)
+
+
+def test_a_financial_year_outside_them_is_refused_too() -> None:
+    with pytest.raises(ValueError, match="outside the years"):
+        FinancialYear.parse("0000-01")

@@ -15,6 +15,9 @@ WEEKS_PER_YEAR = (
 
 _FY_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
 _PERIOD_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
+# Years a council's records can be about: a year outside them is a typing slip (0000-01), and
+# date arithmetic near the calendar's ends would fail far from where it was typed.
+YEARS = range(1900, 2200)
 
 
 @dataclass(frozen=True, order=True, slots=True)
@@ -28,6 +31,8 @@ class FinancialYear:
         match = _FY_PATTERN.match(text.strip())
         if not match or (int(match.group(1)) + 1) % 100 != int(match.group(2)):
             raise ValueError(f"'{text}' is not a financial year; write it like 2018-19")
+        if int(match.group(1)) not in YEARS:
+            raise ValueError(f"'{text}' is outside the years {YEARS[0]}–{YEARS[-1]}")
         return cls(int(match.group(1)))
 
     @classmethod
@@ -72,6 +77,8 @@ class Period:
         match = _PERIOD_PATTERN.match(text.strip())
         if not match or not 1 <= int(match.group(2)) <= 12:
             raise ValueError(f"'{text}' is not a period; write it as YYYY-MM, like 2018-09")
+        if int(match.group(1)) not in YEARS:
+            raise ValueError(f"'{text}' is outside the years {YEARS[0]}–{YEARS[-1]}")
         return cls(int(match.group(1)), int(match.group(2)))
 
     @classmethod
