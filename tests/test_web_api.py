@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from carecast.config import Settings
+from carecast.documents.forecast import forecast_json, summary_json
+from carecast.documents.projection import projection_json
 from carecast.domain.accounts import Role
-from carecast.projection.as_json import projection_json
-from carecast.reports.figures import forecast_json, summary_json
 from carecast.services.forecasting import list_forecasts, withdraw_forecast
 from carecast.services.projection import run_financial_plan
 from carecast.services.scenarios import stored_run
@@ -30,6 +30,9 @@ API_PATHS = {
     "/api/scenarios",
     "/api/scenarios/{name}",
     "/api/projection",
+    "/api/movements",
+    "/api/reconciliation",
+    "/api/benchmarking",
 }
 SAVING = [{"financial_year": "2018-19", "central": 41_600, "p10": 40_000, "p90": 43_000}]
 
@@ -175,3 +178,12 @@ def test_the_openapi_document_lists_the_api_alone_with_its_failures(site: Settin
         assert "404" in document["paths"][path]["get"]["responses"]
     parameters = {p["name"] for p in document["paths"]["/api/projection"]["get"]["parameters"]}
     assert parameters == {"years", "paths", "seed", "from"}
+    # the documents are described by the models that build them (carecast/documents)
+    shapes = document["components"]["schemas"]
+    assert {
+        "ForecastDocument",
+        "SnapshotList",
+        "MovementsDocument",
+        "ReconciliationDocument",
+    } <= set(shapes)
+    assert "from" in shapes["MovementsDocument"]["properties"]

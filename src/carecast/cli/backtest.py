@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from rich.table import Table
 
     from carecast.domain.provenance import Council
-    from carecast.forecast.backtest import Backtest, Score
+    from carecast.forecast.backtest import Backtest
 
 
 @app.command()
@@ -46,6 +46,8 @@ def backtest(
     with open_runner(executor, scheduler, workers) as runner:
         if json_output:
             council, result = run_backtest(settings, year, runner=runner)
+            from carecast.documents.backtest import backtest_json
+
             typer.echo(json.dumps(backtest_json(council, result), indent=2))
             return
         out = console()
@@ -59,64 +61,6 @@ def backtest(
     out.print(backtest_table(council, result))
     for period, reason in result.skipped:
         out.print(f"Period {period} not replayed: {reason}.", style="yellow", markup=False)
-
-
-def _number(value: Decimal | None, places: int = 2) -> float | None:
-    return None if value is None else round(float(value), places)
-
-
-def _score_json(score: Score) -> dict[str, Any]:
-    from carecast.forecast.backtest import BASELINES
-
-    return {
-        "forecast_outturn": _number(score.forecast),
-        "error_pct": _number(score.error_pct(), 3),
-        "p10": _number(score.p10),
-        "p90": _number(score.p90),
-        "within_interval": score.within_interval,
-        "baselines": {name: _number(score.baselines[name]) for name in BASELINES},
-        "baseline_error_pct": {name: _number(score.error_pct(name), 3) for name in BASELINES},
-    }
-
-
-def backtest_json(council: Council, result: Backtest) -> dict[str, Any]:
-    """The `backtest --json` object of formats.md, with per-line figures and intervals added."""
-    from carecast.forecast.backtest import interval_coverage
-
-    periods = []
-    for score in result.periods:
-        lines = [
-            {"service_line": line.value, "actual_outturn": _number(s.actual), **_score_json(s)}
-            for line, s in score.lines.items()
-        ]
-        periods.append(
-            {
-                "period": score.period.label,
-                "period_number": score.period.number,
-                "knowledge_date": score.knowledge_date.isoformat(),
-                **_score_json(score.total),
-                "lines": lines,
-            }
-        )
-    held, scored = interval_coverage([result])
-    return {
-        "council": council.name,
-        "financial_year": result.financial_year.label,
-        "actual_outturn": _number(result.actual_outturn),
-        "budget": _number(result.budget),
-        "lines": [
-            {
-                "service_line": line.value,
-                "budget": _number(result.budget_by_line.get(line, Decimal(0))),
-                "actual_outturn": _number(amount),
-            }
-            for line, amount in result.actual_by_line.items()
-        ],
-        "periods": periods,
-        "skipped": [{"period": p.label, "reason": reason} for p, reason in result.skipped],
-        # Share of periods P1–P11 whose 80% interval held the outturn; null without intervals.
-        "interval_coverage": held / scored if scored else None,
-    }
 
 
 def _pct(value: Decimal | None) -> str:

@@ -40,7 +40,7 @@ def benchmark(
 
     result = benchmark_council(load_settings(database_url), la_code)
     if json_output:
-        from carecast.benchmarking.jsonable import benchmark_json
+        from carecast.documents.benchmark import benchmark_json
 
         typer.echo(json.dumps(benchmark_json(result), indent=2, ensure_ascii=False))
         return

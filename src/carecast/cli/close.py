@@ -125,7 +125,7 @@ def forecast(
             runner=runner,
         )
     if json_output:
-        from carecast.reports.figures import forecast_json
+        from carecast.documents.forecast import forecast_json
 
         typer.echo(json.dumps(forecast_json(snapshot), indent=2))
     else:

@@ -152,7 +152,7 @@ def project(
             )
         show_scenarios(compared, json_output=json_output)
         return
-    from carecast.projection.as_json import projection_json
+    from carecast.documents.projection import projection_json
     from carecast.services.projection import run_financial_plan
 
     begin = parse_period(start)

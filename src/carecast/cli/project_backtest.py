@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
     from carecast.projection.backtest import Replay
     from carecast.services.projection_backtest import ProjectionBacktest
+
 
 HORIZONS = (12, 24, 36)  # as projection/backtest.py scores them (a test keeps the two alike)
 
@@ -33,26 +34,6 @@ def parse_years(text: str | None) -> list[int] | None:
             )
         years.append(int(word))
     return years
-
-
-def backtest_json(result: ProjectionBacktest) -> dict[str, Any]:
-    from carecast.projection.backtest import summarise
-
-    return {
-        "council": result.council.name,
-        "data_until": result.data_until.isoformat(),
-        "horizons": {
-            str(m): {
-                "as_fitted": summarise(result.replays, m).as_json(),
-                "calibrated": summarise(result.calibrated, m).as_json(),
-            }
-            for m in HORIZONS
-        },
-        "calibration": result.calibration.as_json(),
-        "replays": [r.as_json() for r in result.replays],
-        "calibrated_replays": [r.as_json() for r in result.calibrated],
-        "placement_costs": [c.as_json() for c in result.costs],
-    }
 
 
 def _cell(replay: Replay, months: int) -> str:
@@ -91,7 +72,9 @@ def cost_table(result: ProjectionBacktest) -> Table:
 
 def show_backtest(result: ProjectionBacktest, *, json_output: bool) -> None:
     if json_output:
-        typer.echo(json.dumps(backtest_json(result), indent=2))
+        from carecast.documents.projection_backtest import projection_backtest_json
+
+        typer.echo(json.dumps(projection_backtest_json(result), indent=2))
         return
     from rich.table import Table
 

@@ -146,7 +146,7 @@ def _band(band: Band) -> str:
 
 def scenario_json(outcome: ScenarioRun) -> dict[str, Any]:
     """One object per scenario as formats.md gives it; several (`compare`) under "scenarios"."""
-    from carecast.projection.as_json import scenario_json as one
+    from carecast.documents.projection import scenario_json as one
 
     run = outcome.run
     shown = [

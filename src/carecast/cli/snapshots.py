@@ -35,10 +35,9 @@ def snapshots(
 
     council, found = list_forecasts(load_settings(database_url))
     if json_output:
-        from carecast.reports.figures import summary_json
+        from carecast.documents.forecast import snapshot_list
 
-        document = {"council": council.name, "snapshots": [summary_json(s) for s in found]}
-        typer.echo(json.dumps(document, indent=2))
+        typer.echo(json.dumps(snapshot_list(council, found).model_dump(mode="json"), indent=2))
     elif not found:
         console().print(
             f"No forecast has been stored for {council.name} yet; 'carecast forecast' makes one.",

@@ -1,4 +1,4 @@
-"""`carecast benchmark --json`: the result tree as JSON-ready values.
+"""The benchmark (`benchmark --json`): the result tree as JSON-ready values.
 
 The shape mirrors the dataclasses field for field (numbers as JSON numbers, dates as ISO
 strings), with `estimates` under `at_neighbours_rate` as the issue names them:

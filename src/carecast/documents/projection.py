@@ -1,5 +1,6 @@
-"""The `project --json` objects of formats.md, from the results: one shape for the CLI, the
-stored scenario runs and the web API."""
+"""The projection (`project --json`, `/api/projection`) and a scenario's run (`project --scenario
+--json`, the stored scenario runs, `/api/scenarios/{name}`): the objects of formats.md, from the
+results; the web's result pages read the same objects."""
 
 from __future__ import annotations
 

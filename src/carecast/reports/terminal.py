@@ -7,10 +7,11 @@ from decimal import Decimal
 from rich.table import Table
 from rich.text import Text
 
+from carecast.documents.forecast import actions_json
 from carecast.domain.provenance import Council, ForecastSnapshot, ImportBatch
 from carecast.forecast.movements import Movements
 from carecast.forecast.reconcile import Reconciliation
-from carecast.reports.figures import actions_json, pounds
+from carecast.reports.figures import pounds
 
 
 def _band(low: Decimal | None, high: Decimal | None) -> str:

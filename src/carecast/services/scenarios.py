@@ -9,9 +9,9 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from carecast.config import Settings
+from carecast.documents.projection import scenario_json
 from carecast.domain.periods import Period
 from carecast.errors import Issue, NotFound
-from carecast.projection.as_json import scenario_json
 from carecast.projection.cost_fit import CostAssumptions, fit_costs
 from carecast.projection.mtfp import FinancialPlan, activity_of, financial_plan
 from carecast.projection.scenario_file import (

@@ -18,15 +18,29 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel
 
+from carecast.documents.benchmark import benchmark_json
+from carecast.documents.forecast import (
+    ForecastDocument,
+    SnapshotList,
+    forecast_document,
+    snapshot_list,
+)
+from carecast.documents.movements import (
+    MovementsDocument,
+    ReconciliationDocument,
+    movements_json,
+    reconciliation_document,
+)
+from carecast.documents.projection import projection_json
 from carecast.domain.accounts import Role
-from carecast.domain.periods import Period
-from carecast.projection.as_json import projection_json
-from carecast.reports.figures import forecast_json, summary_json
 from carecast.services.accounts import WebSession
+from carecast.services.benchmark import benchmark_council
 from carecast.services.dashboard import dashboard
 from carecast.services.forecasting import list_forecasts
+from carecast.services.movements import explain, reconciliation
 from carecast.services.projection import run_financial_plan
 from carecast.services.scenarios import stored_run, stored_runs
+from carecast.web.routes.forecasts import period_of
 from carecast.web.run_form import MAX_YEARS, MIN_PATHS, MIN_YEARS
 from carecast.web.security import SESSION_COOKIE, require, settings_of
 
@@ -65,6 +79,9 @@ DOCUMENT = "A JSON object, exactly as the command line prints it with --json."
 router = APIRouter(prefix="/api", tags=["api"], responses={**SIGNED_OUT, **REFUSED})
 Viewer = Annotated[WebSession, Depends(require(Role.VIEWER))]
 Projector = Annotated[WebSession, Depends(require(PROJECTS))]
+Analyst = Annotated[WebSession, Depends(require(Role.ANALYST))]
+# A DfE three-digit code (209) or an ONS code (E09000023), as `carecast benchmark --la-code`.
+LA_CODE = r"^(\d{3}|[EW]\d{8})$"
 
 
 @router.get(
@@ -74,9 +91,9 @@ Projector = Annotated[WebSession, Depends(require(PROJECTS))]
     "included and marked: what `carecast snapshots --json` prints. Any signed-in role.",
     response_description="`{council, snapshots: [...]}`, as `carecast snapshots --json`.",
 )
-def snapshots(request: Request, _session: Viewer) -> dict[str, Any]:
+def snapshots(request: Request, _session: Viewer) -> SnapshotList:
     council, found = list_forecasts(settings_of(request))
-    return {"council": council.name, "snapshots": [summary_json(s) for s in found]}
+    return snapshot_list(council, found)
 
 
 @router.get(
@@ -89,8 +106,72 @@ def snapshots(request: Request, _session: Viewer) -> dict[str, Any]:
     response_description=DOCUMENT,
     responses={**UNKNOWN, **INVALID},
 )
-def snapshot(request: Request, _session: Viewer, snapshot_id: int) -> dict[str, Any]:
-    return forecast_json(dashboard(settings_of(request), snapshot_id=snapshot_id).snapshot)
+def snapshot(request: Request, _session: Viewer, snapshot_id: int) -> ForecastDocument:
+    return forecast_document(dashboard(settings_of(request), snapshot_id=snapshot_id).snapshot)
+
+
+@router.get(
+    "/movements",
+    summary="Why the forecast moved between two snapshots",
+    description="The change in the forecast outturn between two snapshots, by driver and by "
+    "service line: what `carecast movements --json` prints. Viewers get the movements without "
+    "the placements, posts and cases behind them (`items`), analysts and above with them.",
+    response_model=MovementsDocument,
+    response_model_exclude_none=True,
+    responses={**UNKNOWN, **INVALID},
+)
+def movements(
+    request: Request,
+    session: Viewer,
+    period: Annotated[
+        str | None, Query(pattern=MONTH, description="The later snapshot's period (YYYY-MM).")
+    ] = None,
+    since: Annotated[
+        str | None, Query(pattern=MONTH, description="The earlier snapshot's period (YYYY-MM).")
+    ] = None,
+) -> dict[str, Any]:
+    _, _, result = explain(settings_of(request), period_of(period), period_of(since))
+    return movements_json(result, items=session.user.role.sees_children)
+
+
+@router.get(
+    "/reconciliation",
+    summary="The ledger against the activity at a close",
+    description="Over-commitments, under-reported placements, line mismatches and each cost "
+    "centre's spend against its activity, with the children behind them: what `carecast "
+    "reconcile --json` prints. Analysts and above (it is child-level throughout).",
+    responses={**UNKNOWN, **INVALID},
+)
+def reconciliation_document_route(
+    request: Request,
+    _session: Analyst,
+    period: Annotated[
+        str | None, Query(pattern=MONTH, description="The close (YYYY-MM); the latest if left out.")
+    ] = None,
+) -> ReconciliationDocument:
+    _, result = reconciliation(settings_of(request), period_of(period))
+    return reconciliation_document(result)
+
+
+@router.get(
+    "/benchmarking",
+    summary="The council among its statistical neighbours and England",
+    description="Rates per 10,000, placement mix, unit costs and the workforce beside the "
+    "statistical neighbours and England, each figure with its source, and what the council "
+    "would spend at its neighbours' rate: what `carecast benchmark --json` prints. Any "
+    "signed-in role (published figures only).",
+    response_description=DOCUMENT,
+    responses={**UNKNOWN, **INVALID},
+)
+def benchmarking(
+    request: Request,
+    _session: Viewer,
+    la_code: Annotated[
+        str | None,
+        Query(pattern=LA_CODE, description="Another council's code; the store's own if left out."),
+    ] = None,
+) -> dict[str, Any]:
+    return benchmark_json(benchmark_council(settings_of(request), la_code))
 
 
 @router.get(
@@ -163,7 +244,7 @@ def projection(
         ),
     ] = None,
 ) -> dict[str, Any]:
-    begin = None if start is None else Period.parse(start)  # the pattern admits only months
+    begin = period_of(start)
     run, plan = run_financial_plan(settings_of(request), years, begin, paths=paths, seed=seed)
     return projection_json(run.council, run.projection, plan)
 

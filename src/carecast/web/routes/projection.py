@@ -11,8 +11,8 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import RedirectResponse
 
 from carecast.config import Settings
+from carecast.documents.projection import projection_json
 from carecast.domain.accounts import Role
-from carecast.projection.as_json import projection_json
 from carecast.services.accounts import WebSession
 from carecast.services.projection import run_financial_plan
 from carecast.web.jobs import Job, form_values, jobs_of

@@ -11,9 +11,9 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import RedirectResponse
 
 from carecast.config import Settings
+from carecast.documents.projection import scenario_json
 from carecast.domain.accounts import Role
 from carecast.errors import InvalidInput
-from carecast.projection.as_json import scenario_json
 from carecast.projection.scenario_file import Scenario, describe
 from carecast.services.accounts import WebSession
 from carecast.services.scenarios import run_scenario_groups, stored_run, stored_runs
