@@ -211,12 +211,3 @@ def new_page(site: Site, browser: Browser, signed_in_states: dict[Role, str]) ->
 def screenshots() -> Path:
     SCREENSHOTS.mkdir(exist_ok=True)
     return SCREENSHOTS
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Under `pytest -n 2 --dist loadgroup` (make test) every browser test goes to one worker,
-    so the demo store, the server and the browser are built once, not once per worker."""
-    here = Path(__file__).parent
-    for item in items:
-        if item.path.is_relative_to(here):
-            item.add_marker(pytest.mark.xdist_group("browser"))
