@@ -58,12 +58,21 @@ def matrix(snapshot_id: int) -> list[tuple[str, Role | None]]:
         ("/admin/users", Role.ADMIN),
         ("/admin/audit", Role.ADMIN),
         ("/admin/audit.csv", Role.ADMIN),
+        ("/actions?period=2018-09", Role.VIEWER),
+        ("/actions/row?period=2018-09&id=", Role.VIEWER),
+        ("/actions/edit?period=2018-09", Role.FINANCE),
+        ("/actions/commentary?period=2018-09&section=summary", Role.VIEWER),
+        ("/actions/commentary/edit?period=2018-09&section=summary", Role.FINANCE),
+        ("/reports", Role.VIEWER),
+        ("/imports", Role.FINANCE),
+        ("/close", Role.VIEWER),
     ]
 
 
 # Routes whose roles are tested where their runs are made (tests/test_web_projection.py,
-# tests/test_web_scenarios.py, tests/test_web_track_record.py): a run's address exists only once
-# a run has started.
+# test_web_scenarios.py, test_web_track_record.py, test_web_reports.py, test_web_actions.py,
+# test_web_imports.py, test_web_close.py): a run's or an upload's address exists only once it has
+# started.
 RUN_ROUTES = {
     ("POST", "/track-record/backtests"),
     ("GET", "/track-record/backtests/{job_id}"),
@@ -75,6 +84,20 @@ RUN_ROUTES = {
     ("GET", "/scenarios/runs/{job_id}"),
     ("GET", "/scenarios/runs/{job_id}/result"),
     ("GET", "/scenarios/saved/{name}"),
+    ("POST", "/reports"),
+    ("GET", "/reports/runs/{job_id}"),
+    ("GET", "/reports/runs/{job_id}/state"),
+    ("GET", "/reports/runs/{job_id}/{kind}"),
+    ("POST", "/actions/save"),
+    ("POST", "/actions/commentary"),
+    ("POST", "/imports"),
+    ("GET", "/imports/{upload_id}"),
+    ("GET", "/imports/{upload_id}/problems.{suffix}"),
+    ("POST", "/imports/{upload_id}/confirm"),
+    ("POST", "/imports/{upload_id}/discard"),
+    ("POST", "/close"),
+    ("GET", "/close/runs/{job_id}"),
+    ("GET", "/close/runs/{job_id}/result"),
 }
 
 

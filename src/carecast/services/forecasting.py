@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from carecast.config import Settings
@@ -14,6 +14,7 @@ from carecast.forecast.intervals import Runner, serial
 from carecast.forecast.outturn import METHOD, forecast_outturn
 from carecast.services.readiness import check_readiness, refuse_unready
 from carecast.services.setup import council_transaction
+from carecast.store.accounts import append_audit
 from carecast.store.imports import list_batches
 from carecast.store.snapshots import (
     latest_snapshot_id,
@@ -62,12 +63,15 @@ def run_forecast(
     *,
     allow_incomplete: bool = False,
     runner: Runner = serial,
+    actor: tuple[str, str] | None = None,
 ) -> ForecastSnapshot:
     """Forecast the year's outturn at the end of `period` (default: latest with ledger data).
 
     The data the close stands on is checked first (services.readiness): a period beyond the data,
     or ledger periods missing without `allow_incomplete`, is refused and nothing is stored; flags
     are stored with the snapshot. `runner` runs the simulated paths (carecast/executors.py).
+    With `actor` (who, from where: the web application), the run is written to the audit log in
+    the snapshot's own transaction.
 
     The store is read in one transaction and closed; the engines run with no transaction open
     (a long forecast never holds the store); the snapshot is written in a second transaction."""
@@ -90,6 +94,22 @@ def run_forecast(
     forecast = forecast_outturn(state, period, assumptions=assumptions, runner=runner)
     with council_transaction(settings) as (connection, council):
         snapshot_id = save_snapshot(connection, council, forecast, FORECAST_METHOD, flags)
+        if actor is not None:
+            who, where = actor
+            append_audit(
+                connection,
+                at=datetime.now(UTC),
+                actor=who,
+                source=where,
+                action="forecast_run",
+                subject=period.label,
+                after={
+                    "snapshot_id": snapshot_id,
+                    "knowledge_date": known_on.isoformat(),
+                    "forecast_outturn": str(forecast.forecast_outturn),
+                    "flags": [f.code for f in flags],
+                },
+            )
         return load_snapshot(connection, council, snapshot_id)
 
 

@@ -81,6 +81,7 @@ def create_app(settings: Settings) -> FastAPI:
         api,
         benchmarking,
         children,
+        closes,
         forecasts,
         imports,
         movements,
@@ -130,6 +131,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(projection.router)
     app.include_router(scenarios.router)
     app.include_router(imports.router)
+    app.include_router(closes.router)
     app.include_router(reports.router)
     app.include_router(actions.router)
     app.include_router(admin.router)
