@@ -29,7 +29,12 @@ PAGES = (
     "reports",
     "imports",
     "actions",
+    "close",
+    "snapshots",
+    "users",
+    "audit",
 )
+ADMIN_PAGES = ("users", "audit")  # under /admin/
 VIEWPORTS = {"desktop": DESKTOP, "phone": PHONE}
 
 
@@ -44,7 +49,7 @@ def addresses(site: Site, browser: Browser, signed_in_states: dict[Role, str]) -
     page.goto(line)
     child = str(page.locator("#placements tbody th a").first.get_attribute("href"))
     context.close()
-    found = {name: f"/{name}" for name in PAGES}
+    found = {name: f"/admin/{name}" if name in ADMIN_PAGES else f"/{name}" for name in PAGES}
     return {**found, "line": line, "child": child}
 
 
