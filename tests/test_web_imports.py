@@ -425,14 +425,20 @@ def test_a_pseudonymising_council_gets_pseudonyms_from_the_web_as_from_the_cli(
     assert "ZQX4417" not in repr(dump(settings.database_url))
 
 
-def test_uploads_waiting_when_the_application_stops_are_removed(site: Settings) -> None:
-    app = create_app(site)
-    staging: StagingArea = app.state.staging
-    assert staging.directory is None  # made by the first upload, not by the application
-    with TestClient(app, base_url="https://testserver") as browser:
+def test_uploads_waiting_when_one_worker_stops_wait_on_for_the_others(site: Settings) -> None:
+    """With several worker processes an upload may be confirmed by another worker than the one
+    that staged it: the store's staging directory is shared, and outlives any one of them."""
+    first, second = create_app(site), create_app(site)
+    with TestClient(first, base_url="https://testserver") as browser:
         assert sign_in(browser, "finance").status_code == 303
-        assert upload(browser, [("cc.csv", COST_CENTRES)]).status_code == 303
-        directory = staging.directory
-        assert directory is not None
-        assert len(list(directory.iterdir())) == 1
-    assert not directory.exists()
+        address = upload(browser, [("cc.csv", COST_CENTRES)]).headers["location"]
+        cookies = dict(browser.cookies)
+    directory = first.state.staging.directory
+    assert directory is not None
+    assert directory.stat().st_mode & 0o777 == 0o700  # this user's alone
+    with TestClient(second, base_url="https://testserver", cookies=cookies) as other:
+        review = other.get(address)
+        assert review.status_code == 200
+        confirmed = other.post(f"{address}/confirm", data={"csrf_token": csrf_of(review.text)})
+        assert confirmed.status_code == 200
+    assert [b.dataset for b in list_imports(site)[1]] == ["cost_centres"]

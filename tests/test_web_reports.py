@@ -191,12 +191,18 @@ def test_a_report_asked_for_without_the_csrf_token_is_refused(site: Site) -> Non
     assert site.browsers[Role.FINANCE].get("/reports/runs/no-such-run").status_code == 404
 
 
-def test_the_files_go_when_the_application_stops(site: Site) -> None:
-    """The shelf's directory is made on first use and removed with the application."""
-    shelf = site.browsers[Role.FINANCE].app.state.report_shelf  # type: ignore[attr-defined]
-    assert shelf.root.is_dir()
-    app = create_app(site.settings)
-    with TestClient(app, base_url="https://testserver"):
-        made = app.state.report_shelf.root
-        assert made.is_dir()
-    assert not made.exists()
+def test_another_worker_shows_the_report_and_serves_its_files(site: Site) -> None:
+    """With several worker processes the report's page, its progress and its files may be asked
+    of another worker than the one that wrote it: the run is kept in the store and the files in
+    the store's shared directory, which outlives any one worker."""
+    finance = site.browsers[Role.FINANCE]
+    other = TestClient(
+        create_app(site.settings), base_url="https://testserver", cookies=dict(finance.cookies)
+    )
+    with other:
+        assert other.get(site.full).status_code == 200
+        pdf = other.get(f"{site.full}/pdf")
+        assert pdf.status_code == 200
+        assert pdf.content.startswith(b"%PDF")
+    shelf = finance.app.state.report_shelf  # type: ignore[attr-defined]
+    assert shelf.root.is_dir()  # the other worker stopping left it for the rest

@@ -1,10 +1,10 @@
 """The committee report written for the web application: `make_report` (the service behind
 `carecast report`) into a folder of its own on the application's shelf, and the files read back.
 
-The shelf is one private directory per application (`ReportShelf.create` when the application
-is built; the directory is made on first use and removed when the application stops): each report
-gets a folder named by a random token, and the newest `KEPT` folders are kept. Who may read a
-folder is the web layer's to decide.
+The shelf is the store's private directory that every worker process of the web application
+shares (`ReportShelf.create(shared=…)`, services/work_area.py), or one of the application's own,
+made on first use and removed when it stops: each report gets a folder named by a random token,
+and the newest `KEPT` folders are kept. Who may read a folder is the web layer's to decide.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from carecast.config import Settings
 from carecast.errors import NotFound
 from carecast.services.progress import Progress, quiet
 from carecast.services.report import ReportOptions, make_report
+from carecast.services.work_area import shared_directory
 
 KEPT = 50
 MEDIA_TYPES = {
@@ -35,18 +36,21 @@ class ReportShelf:
     """One application's report folders, in a private directory (readable by this user only)
     made on first use, so that an application that writes no report leaves nothing behind."""
 
-    def __init__(self, prefix: str = "carecast-reports-") -> None:
+    def __init__(self, prefix: str = "carecast-reports-", shared: Path | None = None) -> None:
         self._prefix = prefix
+        self._shared = shared
         self._root: Path | None = None
         self._lock = threading.Lock()
 
     @classmethod
-    def create(cls) -> ReportShelf:
-        return cls()
+    def create(cls, shared: Path | None = None) -> ReportShelf:
+        return cls(shared=shared)
 
     @property
     def root(self) -> Path:
         with self._lock:
+            if self._shared is not None:
+                return shared_directory(self._shared.parent, self._shared.name)
             if self._root is None:
                 self._root = Path(tempfile.mkdtemp(prefix=self._prefix))
             return self._root
@@ -69,11 +73,12 @@ class ReportShelf:
         if path.parent.parent != root or not path.is_file():
             raise NotFound(
                 f"the report file {name[:80]} is no longer kept: the newest {KEPT} reports are "
-                "kept until the server restarts; generate it again"
+                "kept; generate it again"
             )
         return path
 
     def remove(self) -> None:
+        """Remove this application's own directory (a shared one stays: other workers use it)."""
         with self._lock:
             if self._root is not None:
                 shutil.rmtree(self._root, ignore_errors=True)

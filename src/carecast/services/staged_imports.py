@@ -42,6 +42,7 @@ from carecast.services.upload_files import (
     unpack_zip,
     upload_name,
 )
+from carecast.services.work_area import shared_directory
 from carecast.store.accounts import append_audit
 from carecast.store.imports import ImportOutcome
 
@@ -132,10 +133,16 @@ def _read(folder: Path) -> Staged:
 class StagingArea:
     """The uploads waiting for confirmation in one temporary directory, made on first use."""
 
-    def __init__(self, limits: StagingLimits, parent: Path | None = None) -> None:
+    def __init__(
+        self, limits: StagingLimits, parent: Path | None = None, *, shared: Path | None = None
+    ) -> None:
+        """`shared`: the directory every worker process of the store stages in (kept when one
+        process stops: the others may be showing its uploads); else one of this process's own,
+        under `parent`, removed when it stops."""
         self.limits = limits
         self._parent = parent
-        self._root: Path | None = None
+        self._shared = shared
+        self._root: Path | None = shared
         self._lock = threading.Lock()  # guards making the directory, not the uploads in it
 
     @property
@@ -145,6 +152,8 @@ class StagingArea:
 
     def _directory(self) -> Path:
         with self._lock:
+            if self._shared is not None:
+                return shared_directory(self._shared.parent, self._shared.name)
             if self._root is None:
                 if self._parent is not None:
                     self._parent.mkdir(parents=True, exist_ok=True)
@@ -327,12 +336,17 @@ class StagingArea:
     def close(self) -> None:
         """Remove the directory and every upload in it (the application is stopping)."""
         with self._lock:
+            if self._shared is not None:
+                return  # the other workers' uploads wait on; expired ones go at a sweep
             if self._root is not None:
                 shutil.rmtree(self._root, ignore_errors=True)
             self._root = None
 
 
-def open_staging(limits: StagingLimits | None = None, parent: Path | None = None) -> StagingArea:
+def open_staging(
+    limits: StagingLimits | None = None, parent: Path | None = None, *, shared: Path | None = None
+) -> StagingArea:
     """A staging area for one application: its directory is made under `parent` (default: the
-    system's temporary directory) when the first upload comes."""
-    return StagingArea(limits or StagingLimits(), parent)
+    system's temporary directory) when the first upload comes — or, with `shared`, the store's
+    directory every worker process stages in (services/work_area.py)."""
+    return StagingArea(limits or StagingLimits(), parent, shared=shared)

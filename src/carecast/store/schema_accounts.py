@@ -1,4 +1,4 @@
-"""Tables of the web application's accounts: users, sessions, API tokens and the audit log."""
+"""Tables of the web application: users, sessions, API tokens, the audit log and background runs."""
 
 from __future__ import annotations
 
@@ -58,4 +58,19 @@ api_tokens = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("revoked_at", sa.DateTime(timezone=True)),
     sa.UniqueConstraint("user_id", "label", name="uq_api_tokens_user_id_label"),
+)
+
+# Background runs of the web application (0012), kept in the store so that every worker process
+# answers for every run: a page polls whichever worker the server hands its request to.
+web_jobs = sa.Table(
+    "web_jobs",
+    metadata,
+    sa.Column("job_id", sa.String(40), primary_key=True),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("owner", sa.String(100), nullable=False),
+    sa.Column("state", sa.String(10), nullable=False),
+    sa.Column("started_at", sa.DateTime(timezone=True), nullable=False, index=True),
+    # the run as its page shows it (request, progress, result or refusal), pickled: written and
+    # read by carecast alone, from and into its own types
+    sa.Column("payload", sa.LargeBinary, nullable=False),
 )

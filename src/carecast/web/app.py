@@ -16,6 +16,7 @@ from carecast.config import Settings
 from carecast.services.report_files import ReportShelf
 from carecast.services.setup import close_store, open_store
 from carecast.services.staged_imports import open_staging
+from carecast.services.work_area import work_area
 from carecast.web.errors import install_error_handlers, route_of
 from carecast.web.jobs import Jobs
 from carecast.web.rendering import STATIC, make_templates
@@ -94,9 +95,12 @@ def create_app(settings: Settings) -> FastAPI:
 
     # One engine for the app's life: its pool and compiled-statement cache serve every request.
     store = open_store(settings)
-    jobs = Jobs()  # long work (projections, scenarios), one at a time, beside the pages
-    staging = open_staging()  # uploads waiting for confirmation, in a directory of their own
-    report_shelf = ReportShelf.create()  # the reports this application writes, until it stops
+    jobs = Jobs(store)  # long work (projections, scenarios …), one at a time, beside the pages
+    # uploads waiting for confirmation and the reports written, in the store's own directory that
+    # every worker process shares (a request may reach another worker than the one that wrote)
+    area = work_area(store)
+    staging = open_staging(shared=area / "uploads")
+    report_shelf = ReportShelf.create(shared=area / "reports")
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

@@ -1,10 +1,11 @@
-"""Long work (a projection, a scenario) run in the background, one at a time, by a thread the
-application owns; pages start a job and then ask for it by its id until it is done.
+"""Long work (a projection, a scenario, a close, a report) run in the background, one at a time
+in each worker process, by a thread the application owns; pages start a job and then ask for it
+by its id until it is done.
 
-A job keeps only what its page shows (the JSON of the result), never the simulated paths. Jobs
-live in the process that started them: the newest `KEPT` of them are remembered, older ones are
-forgotten. (With several worker processes, a poll that reaches another worker finds no such run:
-keeping runs in the store, for every worker to answer, needs a service of its own.)
+A job keeps only what its page shows (the JSON of the result), never the simulated paths. The
+process running a job writes it to the store at each change (services/web_jobs.py), so that with
+several worker processes a poll answered by another worker still finds it; the newest runs are
+kept there, older ones forgotten.
 
 An unexpected failure is logged by its type and stack without its message (which may quote
 data), as the web application's error handler logs one.
@@ -26,7 +27,9 @@ from typing import Any
 
 from fastapi import Request
 
+from carecast.config import Settings
 from carecast.errors import CarecastError, NotFound
+from carecast.services.web_jobs import keep_job, kept_job, latest_job, runs_ahead
 from carecast.web.errors import UNEXPECTED
 
 LOG = logging.getLogger("carecast.web.jobs")
@@ -65,9 +68,11 @@ Work = Callable[[], dict[str, Any]]
 
 class Jobs:
     """The application's background jobs: a single worker thread, so that two projections never
-    compete for the machine's cores with the pages being served."""
+    compete for the machine's cores with the pages being served. The jobs this process runs are
+    also held here, live; any other is read from the store."""
 
-    def __init__(self) -> None:
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="carecast-job")
         self._jobs: OrderedDict[str, Job] = OrderedDict()
         self._lock = threading.Lock()
@@ -78,12 +83,27 @@ class Jobs:
             self._jobs[job.job_id] = job
             while len(self._jobs) > KEPT:
                 self._jobs.popitem(last=False)
+        self.save(job, new=True)
         self._executor.submit(self._run, job, work)
         return job
+
+    def save(self, job: Job, *, new: bool = False) -> None:
+        """Write the job as it stands (its state, its progress) for every worker to read."""
+        keep_job(
+            self._settings,
+            job.job_id,
+            kind=job.kind,
+            owner=job.owner,
+            state=job.state.value,
+            started_at=job.started_at,
+            run=job,
+            new=new,
+        )
 
     def _run(self, job: Job, work: Work) -> None:
         job.state = JobState.RUNNING
         try:
+            self.save(job)
             job.result = work()
             job.state = JobState.DONE
         except CarecastError as refused:
@@ -101,33 +121,37 @@ class Jobs:
             job.state = JobState.FAILED
         finally:
             job.finished_at = datetime.now(UTC)
+            self._keep_finished(job)
+
+    def _keep_finished(self, job: Job) -> None:
+        try:
+            self.save(job)
+        except Exception as error:  # the store unwritable: this process still shows the run
+            LOG.error("a finished %s job could not be kept: %s", job.kind, type(error).__name__)
 
     def get(self, kind: str, job_id: str) -> Job:
         with self._lock:
             job = self._jobs.get(job_id)
+        if job is None:
+            found = kept_job(self._settings, job_id)
+            job = found if isinstance(found, Job) else None
         if job is None or job.kind != kind:
             raise NotFound(
-                f"there is no {kind} run {job_id[:40]} here: runs are kept by the server process "
-                f"that started them, and forgotten when it restarts or after {KEPT} newer runs; "
-                "start it again"
+                f"there is no {kind} run {job_id[:40]} here: the newest runs are kept, older "
+                "ones forgotten; start it again"
             )
         return job
 
     def latest(self, kind: str) -> Job | None:
-        with self._lock:
-            found = [job for job in self._jobs.values() if job.kind == kind]
-        return found[-1] if found else None
+        found = latest_job(self._settings, kind)
+        if not isinstance(found, Job):
+            return None
+        with self._lock:  # a run of this process: its live copy
+            return self._jobs.get(found.job_id, found)
 
     def waiting_before(self, job: Job) -> int:
-        """How many unfinished jobs were started before `job`."""
-        with self._lock:
-            earlier = list(self._jobs.values())
-        ahead = 0
-        for other in earlier:
-            if other is job:
-                break
-            ahead += not other.finished
-        return ahead
+        """How many unfinished jobs (of any worker) were started before `job`."""
+        return runs_ahead(self._settings, job.started_at, job.job_id)
 
     def shutdown(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)

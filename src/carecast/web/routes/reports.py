@@ -102,18 +102,23 @@ async def start_report(request: Request, session: Asker) -> Response:
     public = values.get("public") == "on" or not session.user.role.includes(FULL)
     options = ReportOptions(period=Period.parse(chosen), public=public)
     progress: dict[str, Any] = {"label": "Waiting to start", "done": 0, "total": 0}
+    jobs = jobs_of(request)
+    started: list[Job] = []
 
     def step(label: str, done: int, total: int) -> None:
         progress.update(label=label, done=done, total=total)
+        if started:  # kept in the store, for a poll that another worker answers
+            jobs.save(started[0])
 
     settings, shelf = settings_of(request), shelf_of(request)
     shown = {"form": {"period": chosen}, "period": chosen, "public": public, "progress": progress}
-    job = jobs_of(request).start(
+    job = jobs.start(
         KIND,
         session.user.name,
         shown,
         lambda: write_report_files(settings, shelf, options, step),
     )
+    started.append(job)
     return RedirectResponse(f"/reports/runs/{job.job_id}", status_code=303)
 
 
