@@ -28,5 +28,10 @@ def test_an_analyst_follows_a_child_from_the_placements_to_their_timeline(
     commitments = page.xpath('//table[@id="commitments"]/tbody/tr')
     assert len(commitments) == 1
     assert "910" in commitments[0].text_content()
+    # no contribution is a dash, not 0.000; the page says which import it reads
+    cells = [c.text_content().strip() for c in commitments[0].xpath("./th|./td")]
+    assert "—" in cells
+    assert "0.000" not in commitments[0].text_content()
+    assert "As the latest import knows it" in page.text_content()
     assert analyst.get("/children/NOBODY").status_code == 404
     assert signed_in(settings, Role.VIEWER).get("/children/ZQX4417").status_code == 403
