@@ -61,3 +61,16 @@ def test_the_council_may_be_written_after_the_command(
     written: list[str], run_as: list[str]
 ) -> None:
     assert council_first(written) == run_as
+
+
+@pytest.mark.parametrize("command", [["forecast"], ["user", "add"], ["scenarios", "compare"]])
+def test_every_commands_help_names_the_council_option(
+    command: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run([*command, "--help"]) == 0
+    assert "--council CODE" in " ".join(capsys.readouterr().out.split())
+
+
+def test_init_help_keeps_its_own_council_option(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["init", "--help"]) == 0
+    assert "--council CODE (before or after" not in capsys.readouterr().out

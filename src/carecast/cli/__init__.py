@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sys
 
+import typer
+
 from carecast.cli import (  # noqa: F401  (importing registers the commands)
     backtest,
     benchmark,
@@ -25,6 +27,26 @@ from carecast.cli.app import app
 from carecast.cli.plain import error_console, say_all
 from carecast.config import CHOSEN_COUNCIL
 from carecast.errors import CarecastError
+
+COUNCIL_EPILOG = (
+    "In a store of several councils, --council CODE (before or after the command) chooses the "
+    "council; the only council otherwise."
+)
+
+
+def _say_council_in_every_help(typer_app: typer.Typer) -> None:
+    """Every command's --help names --council, which `council_first` moves ahead of it (so the
+    commands do not each declare it)."""
+    for command in typer_app.registered_commands:
+        name = command.name or getattr(command.callback, "__name__", "")
+        if command.epilog is None and name != "init":  # init's --council names a new council
+            command.epilog = COUNCIL_EPILOG
+    for group in typer_app.registered_groups:
+        if group.typer_instance is not None:
+            _say_council_in_every_help(group.typer_instance)
+
+
+_say_council_in_every_help(app)
 
 
 def council_first(argv: list[str]) -> list[str]:
