@@ -40,3 +40,36 @@ def test_synthetic_councils_differ_and_import_into_one_store_each_under_its_code
     for path in sorted(first):
         twin = again / path.relative_to(out)
         assert twin.read_bytes() == path.read_bytes()
+
+
+def test_councils_imported_side_by_side_store_what_one_after_another_stores(
+    tmp_path: Path,
+) -> None:
+    from carecast.config import Settings
+    from carecast.services import list_imports
+    from carecast.services.synth import import_synthesised, synthesise
+
+    made = synthesise(tmp_path / "nation", councils=3, years=2)
+    stored = {}
+    for workers in (1, 2):
+        settings = Settings(database_url=f"sqlite:///{tmp_path / f'store-{workers}.db'}")
+        rows = import_synthesised(settings, tmp_path / "nation", made, workers=workers)
+        stored[workers] = (
+            rows,
+            {
+                council.la_code: sorted(
+                    (b.dataset, b.file_name, b.row_count, b.as_of)
+                    for b in list_imports(settings.model_copy(update={"council": council.la_code}))[
+                        1
+                    ]
+                )
+                for council in made
+            },
+        )
+    assert stored[1] == stored[2]
+    assert stored[1][0] > 0
+
+
+def test_one_year_is_refused_with_what_to_give(tmp_path: Path) -> None:
+    """It reached the simulator and failed there with a traceback."""
+    assert run(["synth", "--councils", "1", "--years", "1", "--out", str(tmp_path / "n")]) == 2

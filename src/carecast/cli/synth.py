@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -15,7 +16,7 @@ def synth(
     *,
     councils: Annotated[int, typer.Option("--councils", help="How many councils: 1 to 400.")] = 150,
     years: Annotated[
-        int, typer.Option("--years", help="Financial years of files per council: 1 to 10.")
+        int, typer.Option("--years", help="Financial years of files per council: 2 to 10.")
     ] = 6,
     out: Annotated[Path, typer.Option("--out", help="The folder to write them into.")],
     seed: Annotated[int, typer.Option("--seed", help="The same seed writes the same files.")] = 150,
@@ -27,6 +28,15 @@ def synth(
             "each under its own code (carecast --council CODE … works on one).",
         ),
     ] = False,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            min=1,
+            help="With --import: councils imported side by side, a process each (default: one "
+            "per core).",
+        ),
+    ] = None,
     database_url: DatabaseUrl = None,
 ) -> None:
     """Write a synthetic set of councils (SSDA903 returns, commitments, ledgers, establishment,
@@ -56,6 +66,10 @@ def synth(
     with progress_bar(shown) as bar:
         task = bar.add_task("Importing councils", total=len(made))
         rows = import_synthesised(
-            settings, out, made, on_council=lambda done: bar.update(task, completed=done)
+            settings,
+            out,
+            made,
+            on_council=lambda done: bar.update(task, completed=done),
+            workers=workers or os.cpu_count() or 1,
         )
     shown.print(f"{rows:,} rows imported for {len(made)} councils.", markup=False)

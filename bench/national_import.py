@@ -1,0 +1,125 @@
+"""National-scale import: synthetic councils (`carecast synth`) imported one after another and
+side by side, into SQLite and (with --postgres-url) PostgreSQL, timed in one run.
+
+    .venv/bin/python bench/national_import.py [--councils 10] [--years 6] [--data DIR]
+                                               [--workers 1,2] [--postgres-url URL]
+
+Writes the councils once (into DIR, reused when it holds them), then imports the whole set into a
+fresh store for each (store, workers), and prints seconds, rows per second, peak memory of the
+importing processes, and the time the same rate would take for 150 councils.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from carecast.config import Settings
+from carecast.services.synth import SynthCouncil, import_synthesised, synthesise
+
+NATIONAL = 150
+
+
+def councils_in(data: Path, councils: int, years: int) -> list[SynthCouncil]:
+    index = data / "councils.json"
+    if not index.exists():
+        started = time.perf_counter()
+        synthesise(data, councils, years)
+        print(
+            f"wrote {councils} councils in {time.perf_counter() - started:.0f} s", file=sys.stderr
+        )
+    made = []
+    for c in json.loads(index.read_text()):
+        steps = tuple((s["as_of"], tuple(s["paths"])) for s in c["imports"])
+        made.append(
+            SynthCouncil(
+                c["la_code"],
+                c["name"],
+                c["start_children"],
+                c["growth_a_year"],
+                c["agency_share"],
+                c["folder"],
+                steps,
+            )
+        )
+    return made
+
+
+@contextmanager
+def postgres_database(admin_url: str) -> Iterator[str]:
+    name = f"carecast_national_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield sa.make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def peak_mb() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(own, children) / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--councils", type=int, default=10)
+    parser.add_argument("--years", type=int, default=6)
+    parser.add_argument("--data", type=Path)
+    parser.add_argument("--workers", default="1,2")
+    parser.add_argument("--postgres-url")
+    options = parser.parse_args()
+    rows_out = []
+    with tempfile.TemporaryDirectory() as scratch:
+        data = options.data or Path(scratch) / "councils"
+        made = councils_in(data, options.councils, options.years)
+        stores = ["sqlite"] + (["postgresql"] if options.postgres_url else [])
+        for store in stores:
+            for workers in (int(w) for w in options.workers.split(",")):
+                with _store(store, Path(scratch), options.postgres_url) as url:
+                    settings = Settings(database_url=url)
+                    started = time.perf_counter()
+                    rows = import_synthesised(settings, data, made, workers=workers)
+                    seconds = time.perf_counter() - started
+                rows_out.append((store, workers, rows, seconds, peak_mb()))
+                print(f"{store} × {workers}: {rows:,} rows in {seconds:.1f} s", file=sys.stderr)
+    print(
+        "| store | workers | councils | rows | seconds | rows/s | 150 councils at this rate | peak MB |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for store, workers, rows, seconds, peak in rows_out:
+        national = seconds / len(made) * NATIONAL
+        print(
+            f"| {store} | {workers} | {len(made)} | {rows:,} | {seconds:.1f} | {rows / seconds:,.0f} "
+            f"| {national / 60:.1f} min | {peak:.0f} |"
+        )
+
+
+@contextmanager
+def _store(store: str, scratch: Path, admin_url: str | None) -> Iterator[str]:
+    if store == "sqlite":
+        path = scratch / f"national-{uuid.uuid4().hex[:8]}.db"
+        yield f"sqlite:///{path}"
+        path.unlink(missing_ok=True)
+        return
+    assert admin_url is not None
+    with postgres_database(admin_url) as url:
+        yield url
+
+
+if __name__ == "__main__":
+    main()
