@@ -213,3 +213,21 @@ def test_a_sparkline_skips_a_close_that_did_not_forecast_the_line() -> None:
     )
     assert 'points="3.0,21.0 33.0,15.0 93.0,3.0"' in svg
     assert '<title id="spark-x-title">X: P1 £1; P2 £2; P3 not forecast; P4 £4</title>' in svg
+
+
+def test_the_dashboard_keeps_a_snapshot_until_it_is_withdrawn(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """An open store keeps the snapshot a dashboard shows (it never changes), keyed by whether it
+    has been withdrawn: a withdrawal shows at once."""
+    from carecast.services.forecasting import withdraw_forecast
+    from carecast.services.setup import open_store
+
+    snapshot_id = forecast_small_council(settings, tmp_path)
+    store = open_store(settings)
+    first = dashboard(store, snapshot_id=snapshot_id)
+    assert dashboard(store, snapshot_id=snapshot_id).snapshot is first.snapshot  # kept
+    withdraw_forecast(settings, snapshot_id, "the ledger was incomplete")
+    after = dashboard(store, snapshot_id=snapshot_id)
+    assert after.snapshot.withdrawal is not None
+    assert after.snapshot.withdrawal.reason == "the ledger was incomplete"

@@ -90,9 +90,17 @@ def dashboard(
     ids, not three rows per earlier close."""
     memo = memo_of(settings)
     with council_transaction(settings) as (connection, council):
+        summaries = list_snapshots(connection, council)
         if snapshot_id is None:
             snapshot_id = latest_snapshot_id(connection, council, period)
-        snapshot = load_snapshot(connection, council, snapshot_id, build_up=False)
+        # a stored snapshot never changes but for being withdrawn, which the key holds
+        withdrawn = [s.withdrawal for s in summaries if s.snapshot_id == snapshot_id]
+        own_key = ("snapshot", council, snapshot_id, tuple(withdrawn))
+        snapshot = None if memo is None else memo.recall(own_key)
+        if not isinstance(snapshot, ForecastSnapshot):
+            snapshot = load_snapshot(connection, council, snapshot_id, build_up=False)
+            if memo is not None:
+                memo.keep(own_key, snapshot)
         now = snapshot.forecast.period
         ids = tuple(year_snapshot_ids(connection, council, now.financial_year, now.label))
         key = ("year_snapshots", council, ids)
@@ -101,7 +109,7 @@ def dashboard(
             earlier = tuple(load_snapshot(connection, council, i, build_up=False) for i in ids)
             if memo is not None:
                 memo.keep(key, earlier)
-        periods = _periods(list_snapshots(connection, council))
+        periods = _periods(summaries)
     return Dashboard(snapshot, periods, (*earlier, snapshot))
 
 

@@ -218,18 +218,11 @@ def load_snapshot(
     """A stored snapshot; without `build_up`, its items and components are left out (a page
     showing only the lines and totals does not read them)."""
     # ids are 32-bit integers (PostgreSQL): a larger one is no snapshot, and would not compare
-    head = (
-        connection.execute(
-            sa.select(forecast_snapshots).where(
-                forecast_snapshots.c.id == snapshot_id,
-                forecast_snapshots.c.council_id == council.council_id,
-            )
-        )
-        .mappings()
-        .first()
-        if 0 < snapshot_id < 2**31
-        else None
+    mine = (forecast_snapshots.c.id == snapshot_id) & (
+        forecast_snapshots.c.council_id == council.council_id
     )
+    query = sa.select(forecast_snapshots).where(mine)
+    head = connection.execute(query).mappings().first() if 0 < snapshot_id < 2**31 else None
     if head is None:
         raise NotFound(f"there is no forecast snapshot {snapshot_id} for {council.name}")
     rows = connection.execute(
@@ -347,9 +340,12 @@ def list_snapshots(connection: sa.Connection, council: Council) -> list[Snapshot
         .group_by(forecast_lines.c.snapshot_id)
         .subquery()
     )
+    # not the assumptions: large JSON that a page listing the snapshots would decode each time
+    c = forecast_snapshots.c
+    shown = (c.id, c.period, c.knowledge_date, c.created_at, c.method, c.readiness)
     query = (
         sa.select(
-            forecast_snapshots,
+            *shown,
             totals.c.budget,
             totals.c.outturn,
             snapshot_withdrawals.c.reason,
