@@ -25,12 +25,13 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from fastapi import Request
+from fastapi import Request, Response
 
 from carecast.config import Settings
 from carecast.errors import CarecastError, NotFound
 from carecast.services.web_jobs import keep_job, kept_job, latest_job, runs_ahead
 from carecast.web.errors import UNEXPECTED
+from carecast.web.pages import render
 
 LOG = logging.getLogger("carecast.web.jobs")
 KEPT = 50
@@ -166,3 +167,19 @@ async def form_values(request: Request) -> dict[str, str]:
     """The posted form's text fields (the CSRF check has read it already: Starlette keeps it)."""
     form = await request.form()
     return {key: value for key, value in form.items() if isinstance(value, str)}
+
+
+def finished_panel(
+    request: Request,
+    kind: str,
+    job_id: str,
+    template: str,
+    extra: Callable[[Job], dict[str, Any]] | None = None,
+) -> Response:
+    """A run page's poll: nothing (204: htmx swaps nothing) until the run is done, then its
+    panel, rendered from `template` with what `extra` adds for it."""
+    job = jobs_of(request).get(kind, job_id)
+    if not job.finished:
+        return Response(status_code=204)
+    context = {"job": job, "ahead": 0, "fragment": True, **(extra(job) if extra else {})}
+    return render(request, template, context)

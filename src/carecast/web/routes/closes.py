@@ -18,7 +18,7 @@ from carecast.domain.periods import Period
 from carecast.errors import UsageError
 from carecast.services.accounts import WebSession
 from carecast.services.forecasting import run_forecast
-from carecast.web.jobs import Job, form_values, jobs_of
+from carecast.web.jobs import Job, finished_panel, form_values, jobs_of
 from carecast.web.pages import render
 from carecast.web.routes.forecasts import period_of
 from carecast.web.security import csrf_checked, require, settings_of, source_of
@@ -100,8 +100,4 @@ def close_run_page(request: Request, session: Viewer, job_id: str) -> Response:
 
 @router.get("/close/runs/{job_id}/result")
 def close_run_result(request: Request, _session: Viewer, job_id: str) -> Response:
-    """For the page's poll: nothing (204) until the close is done, then its outcome."""
-    job = jobs_of(request).get(KIND, job_id)
-    if not job.finished:
-        return Response(status_code=204)
-    return render(request, "close_run.html", {"job": job, "ahead": 0, "fragment": True})
+    return finished_panel(request, KIND, job_id, "close_run.html")

@@ -15,7 +15,7 @@ from carecast.documents.projection import projection_json
 from carecast.domain.accounts import Role
 from carecast.services.accounts import WebSession
 from carecast.services.projection import run_financial_plan
-from carecast.web.jobs import Job, form_values, jobs_of
+from carecast.web.jobs import Job, finished_panel, form_values, jobs_of
 from carecast.web.pages import render
 from carecast.web.run_form import DEFAULTS, RunRequest, read_run
 from carecast.web.security import csrf_checked, require, settings_of
@@ -80,9 +80,4 @@ def projection_run_page(request: Request, session: Viewer, job_id: str) -> Respo
 
 @router.get("/projection/runs/{job_id}/result")
 def projection_run_result(request: Request, _session: Viewer, job_id: str) -> Response:
-    """For the page's poll: nothing (204, htmx swaps nothing) until the run is done, then its
-    result in place of the waiting notice."""
-    job = jobs_of(request).get(KIND, job_id)
-    if not job.finished:
-        return Response(status_code=204)
-    return render(request, "projection_run.html", {"job": job, "ahead": 0, "fragment": True})
+    return finished_panel(request, KIND, job_id, "projection_run.html")

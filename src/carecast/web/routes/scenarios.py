@@ -17,7 +17,7 @@ from carecast.errors import InvalidInput
 from carecast.projection.scenario_file import Scenario, describe
 from carecast.services.accounts import WebSession
 from carecast.services.scenarios import run_scenario_groups, stored_run, stored_runs
-from carecast.web.jobs import Job, form_values, jobs_of
+from carecast.web.jobs import Job, finished_panel, form_values, jobs_of
 from carecast.web.pages import render
 from carecast.web.run_form import DEFAULTS, RunRequest, read_run
 from carecast.web.scenario_form import LEVERS, place_issues, read_form
@@ -141,15 +141,14 @@ def scenario_run_page(request: Request, session: Viewer, job_id: str) -> Respons
 
 @router.get("/runs/{job_id}/result")
 def scenario_run_result(request: Request, _session: Viewer, job_id: str) -> Response:
-    """For the page's poll: nothing (204) until the run is done, then its result."""
-    job = jobs_of(request).get(KIND, job_id)
-    if not job.finished:
-        return Response(status_code=204)
-    issues = []
+    return finished_panel(request, KIND, job_id, "scenario_run.html", _placed_issues)
+
+
+def _placed_issues(job: Job) -> dict[str, Any]:
+    """A refused scenario's problems, each beside the lever it is about."""
     if isinstance(job.error, InvalidInput):
-        issues = place_issues(job.error.issues, job.request["kinds"])
-    context = {"job": job, "ahead": 0, "fragment": True, "issues": issues}
-    return render(request, "scenario_run.html", context)
+        return {"issues": place_issues(job.error.issues, job.request["kinds"])}
+    return {"issues": []}
 
 
 @router.get("/saved/{name}")

@@ -20,7 +20,7 @@ from carecast.forecast.backtest import BASELINES, interval_coverage
 from carecast.services.accounts import WebSession
 from carecast.services.backtest import run_backtest
 from carecast.services.forecasting import list_forecasts
-from carecast.web.jobs import Job, form_values, jobs_of
+from carecast.web.jobs import Job, finished_panel, form_values, jobs_of
 from carecast.web.pages import render
 from carecast.web.security import csrf_checked, require, settings_of
 
@@ -106,15 +106,5 @@ def backtest_page(request: Request, session: Viewer, job_id: str) -> Response:
 
 @router.get("/backtests/{job_id}/result")
 def backtest_result(request: Request, _session: Viewer, job_id: str) -> Response:
-    """For the page's poll: nothing (204) until the backtest is done, then its result."""
-    job = jobs_of(request).get(KIND, job_id)
-    if not job.finished:
-        return Response(status_code=204)
-    context = {
-        "job": job,
-        "ahead": 0,
-        "fragment": True,
-        "baselines": BASELINES,
-        "baseline_names": BASELINE_NAMES,
-    }
-    return render(request, "backtest_run.html", context)
+    names = {"baselines": BASELINES, "baseline_names": BASELINE_NAMES}
+    return finished_panel(request, KIND, job_id, "backtest_run.html", lambda _job: names)
