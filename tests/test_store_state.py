@@ -13,7 +13,7 @@ from carecast.domain.state import ActivityState
 from carecast.services import import_paths
 from carecast.store.councils import find_council
 from carecast.store.engine import make_engine
-from carecast.store.state import load_state
+from carecast.store.state import load_actions, load_state
 from tests.conftest import Writer
 
 COSTS_HEADER = "CHILD,PLACEMENT_TYPE,PROVIDER,START_DATE,END_DATE,WEEKLY_COST,COST_CENTRE\n"
@@ -124,3 +124,32 @@ def test_money_round_trips_to_the_penny(settings: Settings, write: Writer) -> No
             == 123456789
         )
     engine.dispose()
+
+
+ACTIONS_HEADER = "ACTION_ID,KIND,TITLE,SERVICE_LINE,OWNER,FINANCIAL_YEAR,VALUE,CONFIDENCE,STATUS\n"
+
+
+def test_the_actions_alone_are_what_the_whole_state_holds_on_each_date(
+    settings: Settings, write: Writer
+) -> None:
+    """The actions page reads the actions alone (store/state.load_actions), as they stood then."""
+    first = (
+        "A1,saving,Step down two residential placements,placements_residential,Head of service,"
+        "2018-19,120000,high,in_progress\n"
+    )
+    imported(settings, write, "actions.csv", ACTIONS_HEADER + first, date(2018, 5, 10))
+    later = first.replace("in_progress", "delivered") + (
+        "R1,risk,Two more secure remands,placements_secure,Head of service,2018-19,90000,"
+        "medium,proposed\n"
+    )
+    imported(settings, write, "actions.csv", ACTIONS_HEADER + later, date(2018, 8, 10))
+    engine = make_engine(settings.database_url)
+    try:
+        with engine.connect() as connection:
+            council = find_council(connection)
+            for day in (date(2018, 4, 30), date(2018, 6, 15), date(2018, 9, 30)):
+                alone = load_actions(connection, council, day)
+                assert alone == load_state(connection, council, day).actions
+        assert [a.status for a in state_on(settings, date(2018, 6, 15)).actions] == ["in_progress"]
+    finally:
+        engine.dispose()

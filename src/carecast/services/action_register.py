@@ -34,7 +34,7 @@ from carecast.store.accounts import append_audit
 from carecast.store.bulk import unstorable
 from carecast.store.imports import save_files
 from carecast.store.snapshots import latest_snapshot_id, load_snapshot
-from carecast.store.state import load_state
+from carecast.store.state import load_actions
 
 # The form's fields, in the actions file's column order (formats.md); the financial year is the
 # period's and is not edited.
@@ -122,13 +122,13 @@ def _register(connection: Any, council: Council, period: Period | None) -> Regis
     chosen = snapshot.forecast.period
     known_on = close_date(chosen)
     year = chosen.financial_year.label
-    state = load_state(connection, council, known_on)
+    actions = load_actions(connection, council, known_on)
     return Register(
         council,
         chosen,
         snapshot.snapshot_id,
         known_on,
-        _year_actions(state.actions, year),
+        _year_actions(actions, year),
         _year_actions(snapshot.forecast.actions, year),
         weights_of(snapshot.forecast),
     )

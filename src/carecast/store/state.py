@@ -163,6 +163,13 @@ def _snapshot_near(
     return chosen[0], tuple(FROM_ROW[dataset](r) for r in rows)
 
 
+def load_actions(connection: sa.Connection, council: Council, known_on: date) -> tuple[Any, ...]:
+    """The risks, actions and savings known on `known_on`, as `load_state` resolves them, without
+    reading the rest of what the council holds (the actions page reads nothing else)."""
+    orders = _batch_orders(connection, council, known_on)
+    return tuple(_resolve(connection, "actions", orders.get("actions", {})))
+
+
 def load_state(connection: sa.Connection, council: Council, known_on: date) -> ActivityState:
     """Everything imported for `council` with an as-of date on or before `known_on`, and the
     commitments and establishment of the extract nearest six months before (EARLIER_DAYS)."""
