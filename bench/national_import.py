@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import sqlalchemy as sa
+from pg_scratch import postgres_database
 
 from carecast.config import Settings
 from carecast.services.synth import SynthCouncil, import_synthesised, synthesise
@@ -53,20 +53,6 @@ def councils_in(data: Path, councils: int, years: int) -> list[SynthCouncil]:
             )
         )
     return made
-
-
-@contextmanager
-def postgres_database(admin_url: str) -> Iterator[str]:
-    name = f"carecast_national_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield sa.make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def peak_mb() -> float:
@@ -117,7 +103,7 @@ def _store(store: str, scratch: Path, admin_url: str | None) -> Iterator[str]:
         path.unlink(missing_ok=True)
         return
     assert admin_url is not None
-    with postgres_database(admin_url) as url:
+    with postgres_database(admin_url, "carecast_national") as url:
         yield url
 
 

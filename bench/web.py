@@ -37,7 +37,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import httpx2
-import sqlalchemy as sa
+from pg_scratch import postgres_database
 
 from carecast.config import Settings
 from carecast.domain.accounts import Role
@@ -78,21 +78,6 @@ def demo_store(folder: Path, database_url: str | None = None) -> Settings:
     if USER not in {u.name for u in list_accounts(settings)}:
         add_user(settings, USER, Role.ANALYST, PASSWORD, actor="bench", source="bench/web.py")
     return settings
-
-
-@contextmanager
-def postgres_database(admin_url: str) -> Iterator[str]:
-    """A fresh database on the server `admin_url` names, dropped afterwards."""
-    name = f"carecast_bench_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield sa.make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def busiest_line(settings: Settings) -> tuple[int, str]:
