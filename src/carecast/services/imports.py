@@ -46,6 +46,7 @@ from carecast.store.imports import (
     save_files,
     schemes_in_use,
 )
+from carecast.store.known_rows import StoredRows
 from carecast.store.state_frames import known_frames
 
 
@@ -212,6 +213,7 @@ def _checked(  # noqa: PLR0917 (the files, and what they are checked against)
     as_of: date,
     progress: Progress,
     allow_empty: bool,
+    stored: StoredRows | None = None,
 ) -> Checked:
     """The files checked against each other and against what the store knew on `as_of`."""
     if any(p.dataset.name in IDENTIFIED_DATASETS for p in parsed.files):
@@ -221,7 +223,8 @@ def _checked(  # noqa: PLR0917 (the files, and what they are checked against)
     reviewed = review_empty(
         connection, council, parsed.files, parsed.read, as_of, allow_empty=allow_empty
     )
-    known = known_frames(connection, council, as_of, {p.dataset.name for p in reviewed.files})
+    datasets = {p.dataset.name for p in reviewed.files}
+    known = known_frames(connection, council, as_of, datasets, stored)
     across = parsed.across + cross_file_issues(_imported(reviewed.files), known, as_of)
     issues = parsed.issues + across[len(parsed.across) :] + reviewed.warnings
     run_warnings = [i for i in across if i.severity is Severity.WARNING] + reviewed.warnings
@@ -284,6 +287,7 @@ def import_paths(
     allow_empty: bool = False,
     named_from: Path | None = None,
     actor: tuple[str, str] | None = None,
+    stored: StoredRows | None = None,
 ) -> tuple[ImportOutcome, list[Issue]]:
     """Import files and folders as known on `as_of`: every file or none of them.
 
@@ -295,10 +299,14 @@ def import_paths(
     unless `allow_empty` (services/empty_inputs.py). `named_from`: a folder whose files are
     named from inside it (the web's staged uploads) rather than by their whole path. `actor`
     (who, from where): the import is written to the audit log in the same transaction.
+    `stored`: the council's rows kept in memory across many imports of it (store/known_rows.py),
+    so each is checked against the store without reading it all again; the same checks.
     """
     parsed, scheme = _read(settings, paths, as_of, progress, pseudonymise, mapping, named_from)
     with council_transaction(settings) as (connection, council):
-        checked = _checked(connection, council, parsed, scheme, as_of, progress, allow_empty)
+        checked = _checked(
+            connection, council, parsed, scheme, as_of, progress, allow_empty, stored
+        )
         if checked.has_errors:
             raise InvalidInput(checked.issues)
         progress(f"Storing {len(checked.files)} file(s) as known on {as_of.isoformat()}", 0, 0)

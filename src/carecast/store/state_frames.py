@@ -3,6 +3,7 @@
 The same resolution as `state.load_state` (latest run for snapshots, latest batch per key for keyed
 records), but only the tables, columns and rows the rules need, straight into columnar frames: an
 import checked against a store of many years of episodes must not read or build all of them.
+Keyed records come sorted by key, read either way, so the problems found come in one order.
 """
 
 from __future__ import annotations
@@ -14,32 +15,10 @@ import polars as pl
 import sqlalchemy as sa
 
 from carecast.domain.provenance import Council
-from carecast.ingest.rules_cross_file import (
-    CHILDREN,
-    COMMITMENTS,
-    COST_CENTRES,
-    EPISODES,
-    Known,
-    empty,
-)
+from carecast.ingest.rules_cross_file import Known, empty
+from carecast.store.known_rows import SORTED_BY, WANTED, StoredRows, refresh, resolve
 from carecast.store.schema import RECORD_TABLES
 from carecast.store.state import KEYS, SNAPSHOTS, Order, _batch_orders
-
-# dataset → store column → canonical column (in the order of rules_cross_file's frames).
-_WANTED: dict[str, dict[str, str]] = {
-    "ssda903_header": dict(zip(("child_id",), CHILDREN, strict=True)),
-    "ssda903_episodes": dict(
-        zip(("child_id", "decom", "place", "place_provider", "dec"), EPISODES, strict=True)
-    ),
-    "placement_costs": dict(
-        zip(
-            ("child_id", "category", "start_date", "end_date", "cost_centre"),
-            COMMITMENTS,
-            strict=True,
-        )
-    ),
-    "cost_centres": dict(zip(("code", "service_line"), COST_CENTRES, strict=True)),
-}
 
 
 def _open_episodes(
@@ -51,7 +30,7 @@ def _open_episodes(
     store holding years of monthly extracts returns only the few hundred episodes live then.
     """
     table = RECORD_TABLES["ssda903_episodes"]
-    columns = _WANTED["ssda903_episodes"]
+    columns = WANTED["ssda903_episodes"]
     arrival = sorted(orders, key=orders.__getitem__)
     rank = sa.case({batch: n for n, batch in enumerate(arrival)}, value=table.c.batch_id)
     latest_first = sa.func.row_number().over(
@@ -67,22 +46,24 @@ def _open_episodes(
         sa.or_(versions.c.dec.is_(None), versions.c.dec > known_on),
     )
     schema = empty(list(columns.values())).schema
-    return pl.DataFrame(connection.execute(query).all(), schema=schema, orient="row")
+    found = pl.DataFrame(connection.execute(query).all(), schema=schema, orient="row")
+    return found.sort(SORTED_BY["ssda903_episodes"])
 
 
 def _frame(
     connection: sa.Connection, dataset: str, orders: dict[int, Order], known_on: date
 ) -> pl.DataFrame:
-    columns = _WANTED[dataset]
+    columns = WANTED[dataset]
     wanted = list(columns.values())
     if not orders:
         return empty(wanted)
     table = RECORD_TABLES[dataset]
     if dataset == "ssda903_header":  # any version of a child's header row counts
         query = sa.select(table.c.child_id).where(table.c.batch_id.in_(list(orders))).distinct()
-        return pl.DataFrame(
+        found = pl.DataFrame(
             connection.execute(query).all(), schema=empty(wanted).schema, orient="row"
         )
+        return found.sort(SORTED_BY[dataset])
     if dataset == "ssda903_episodes":
         return _open_episodes(connection, orders, known_on)
     if dataset in SNAPSHOTS:
@@ -111,6 +92,7 @@ def _frame(
         .sort("rank", "id")
         .unique(subset=keys, keep="last", maintain_order=True)
         .select(wanted)
+        .sort(SORTED_BY[dataset])
     )
 
 
@@ -123,19 +105,31 @@ NEEDS = {
 
 
 def known_frames(
-    connection: sa.Connection, council: Council, known_on: date, imported: Iterable[str] = ()
+    connection: sa.Connection,
+    council: Council,
+    known_on: date,
+    imported: Iterable[str] = (),
+    stored: StoredRows | None = None,
 ) -> Known:
     """What the cross-file rules need to know of the store for an import of `imported` datasets:
     children, episodes open on `known_on`, commitments and cost centres known for `council` then.
+
+    With `stored` (the council's rows kept in memory between its imports, known_rows.py), it is
+    first brought up to date from the store and the state resolved from it, not read again.
     """
     needed = {wanted for dataset in imported for wanted in NEEDS.get(dataset, ())}
     orders = _batch_orders(connection, council, known_on)
-    frames = {
-        dataset: _frame(connection, dataset, orders.get(dataset, {}), known_on)
-        if dataset in needed
-        else empty(list(_WANTED[dataset].values()))
-        for dataset in _WANTED
-    }
+    if stored is not None and needed:
+        refresh(stored, connection, council)
+
+    def frame(dataset: str) -> pl.DataFrame:
+        if dataset not in needed:
+            return empty(list(WANTED[dataset].values()))
+        if stored is not None:
+            return resolve(stored, dataset, orders.get(dataset, {}), known_on)
+        return _frame(connection, dataset, orders.get(dataset, {}), known_on)
+
+    frames = {dataset: frame(dataset) for dataset in WANTED}
     return Known(
         children=frames["ssda903_header"],
         episodes=frames["ssda903_episodes"],
