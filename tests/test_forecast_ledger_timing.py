@@ -148,6 +148,22 @@ def test_a_ledger_that_pays_more_than_the_recorded_prices_scales_the_rest_of_the
     assert remaining.window_posted == pytest.approx(truth_after(ledger, P6), rel=0.02)
 
 
+def test_a_ratio_that_drifts_year_on_year_is_not_held_back_to_last_years() -> None:
+    """The ledger pays 0.85, 0.95 and 1.05 of the priced care in the history years (older
+    placements priced at today's rates, say) and 1.15 this year, each month ±15% about that:
+    every year's step is 0.10, so last year's 1.05 is a prior good to about ±0.10, not to the
+    nought spread of the steps about their mean — this year's own six noisy months carry the
+    estimate most of the way to 1.15 (with the spread as the prior's error it stayed at 1.08)."""
+    care = growing_care()
+    ledger = postings(Schedule("monthly", (1.0, 0.0, 0.0)), GRID, care)
+    ledger *= 1 + 0.15 * np.sin(np.arange(GRID.months) * 2.1)
+    for year, ratio in ((2015, 0.85), (2016, 0.95), (2017, 1.05), (2018, 1.15)):
+        first = GRID.index(Period.of(FinancialYear(year), 1))
+        ledger[first : first + 12] *= ratio
+    timing, _ = fit_and_project(ledger, care)
+    assert 1.12 < timing.kappa < 1.16
+
+
 def test_too_few_months_to_tell_means_no_adjustment_and_a_wide_band() -> None:
     care = growing_care()
     ledger = postings(Schedule("monthly", (0.0, 1.0, 0.0)), GRID, care)

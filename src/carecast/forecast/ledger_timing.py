@@ -270,7 +270,11 @@ def fit_line_timing(
     history = sorted(y for y in kappas if y < current)
     prior = kappas[history[-1]] if history else 1.0
     steps = np.diff([kappas[y] for y in history])
-    tau = max(float(np.std(steps)) if len(steps) >= 2 else PRIOR_KAPPA_SD, MIN_KAPPA_SD)
+    # the prior's error is the size of a year's step, drift included: the root mean square of
+    # the steps, not their spread about their mean (a steady drift is not certainty)
+    tau = max(
+        float(np.sqrt(np.mean(steps**2))) if len(steps) >= 2 else PRIOR_KAPPA_SD, MIN_KAPPA_SD
+    )
     if not history:
         tau = PRIOR_KAPPA_SD
     precision, weighted = 1 / tau**2, prior / tau**2
