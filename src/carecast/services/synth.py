@@ -25,7 +25,7 @@ from carecast.demo.generator import generate_demo_files
 from carecast.demo.profile import DemoProfile, StaffingProfile
 from carecast.errors import UsageError
 from carecast.services.imports import import_paths
-from carecast.services.setup import init_store
+from carecast.services.setup import close_store, init_store, open_store
 from carecast.store.known_rows import StoredRows
 
 FIRST_CODE = 9001  # synthetic DfE-style codes: no real council uses 9001 upwards
@@ -179,16 +179,17 @@ def import_synthesised(
 def _import_council(
     settings: Settings, out: Path, council: SynthCouncil, keep_known: bool = True
 ) -> int:
-    own = settings.model_copy(update={"council": council.la_code})
+    # One pooled engine for the council's imports, not one made (and the store's readiness
+    # asked) for each of their transactions.
+    own = open_store(settings.model_copy(update={"council": council.la_code}))
     stored = StoredRows() if keep_known else None
     rows = 0
-    for as_of, paths in council.steps:
-        outcome, _warnings = import_paths(
-            own,
-            [out / p for p in paths],
-            date.fromisoformat(as_of),
-            allow_empty=True,
-            stored=stored,
-        )
-        rows += sum(batch.row_count for batch in outcome.stored)
+    try:
+        for as_of, paths in council.steps:
+            files = [out / p for p in paths]
+            day = date.fromisoformat(as_of)
+            outcome, _warnings = import_paths(own, files, day, allow_empty=True, stored=stored)
+            rows += sum(batch.row_count for batch in outcome.stored)
+    finally:
+        close_store(own)
     return rows

@@ -128,13 +128,24 @@ def unstorable(parsed: ParsedFile) -> list[Issue]:
     table = RECORD_TABLES.get(parsed.dataset.name)
     if table is None or not parsed.frame.height:
         return []
+    checks = [
+        (parsed.spelled.get(column, column), condition.fill_null(value=False), rule, message)
+        for column in parsed.frame.columns
+        if (name := parsed.dataset.store_column(column)) in table.c and name != "batch_id"
+        for condition, rule, message in _limits(table.c[name], column)
+    ]
+    # One pass over the frame says which checks any row fails (almost always none), rather than
+    # a pass a check; only those are then located row by row.
+    failing = (
+        parsed.frame.select(
+            condition.any().alias(str(n)) for n, (_, condition, _, _) in enumerate(checks)
+        ).row(0)
+        if checks
+        else ()
+    )
     issues: list[Issue] = []
-    for column in parsed.frame.columns:
-        name = parsed.dataset.store_column(column)
-        if name not in table.c or name == "batch_id":
-            continue
-        spelled = parsed.spelled.get(column, column)
-        for condition, rule, message in _limits(table.c[name], column):
-            rows = parsed.frame.filter(condition.fill_null(value=False)).get_column(ROW)
+    for (spelled, condition, rule, message), fails in zip(checks, failing, strict=True):
+        if fails:
+            rows = parsed.frame.filter(condition).get_column(ROW)
             issues += [Issue(parsed.source, row, spelled, rule, message) for row in rows]
     return issues
