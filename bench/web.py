@@ -173,56 +173,113 @@ class Page:
     headers: dict[str, str]
 
 
-def one_at_a_time(base: str, cookies: httpx2.Cookies, page: Page) -> Run:
+class Connection:
+    """One kept-alive HTTP/1.1 connection, asking GETs whose bytes are built once: the clients'
+    own CPU is taken from the same two cores as the server's, and a general client (httpx spends
+    about 5 ms of CPU a request here) would measure the client as much as the server."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
+
+    async def status(self, request: bytes) -> int:
+        """Send `request`, read the whole response, and give its status; reconnects as needed."""
+        if self.streams is None:
+            self.streams = await asyncio.open_connection("127.0.0.1", self.port)
+        reader, writer = self.streams
+        writer.write(request)
+        head = await reader.readuntil(b"\r\n\r\n")
+        status = int(head[9:12])
+        headers = head.lower()
+        found = LENGTH.search(headers)
+        if found is not None:
+            await reader.readexactly(int(found.group(1)))
+        elif b"transfer-encoding: chunked" in headers:
+            while size := int((await reader.readuntil(b"\r\n")).split(b";")[0], 16):
+                await reader.readexactly(size + 2)
+            await reader.readuntil(b"\r\n")  # no trailers: the empty line ending the body
+        else:
+            raise ConnectionError("a response with neither a length nor chunks")
+        if b"connection: close" in headers:
+            self.close()
+        return status
+
+    def close(self) -> None:
+        if self.streams is not None:
+            self.streams[1].close()
+            self.streams = None
+
+
+LENGTH = re.compile(rb"\r\ncontent-length: *(\d+)")
+FAILURES = (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError)
+
+
+def request_bytes(page: Page, cookies: httpx2.Cookies) -> bytes:
+    """The GET of `page` as sent on the wire, signed in by the session cookie or the token."""
+    lines = [f"GET {page.path} HTTP/1.1", "Host: 127.0.0.1"]
+    lines += [f"{name}: {value}" for name, value in page.headers.items()]
+    if not page.headers:
+        lines.append("Cookie: " + "; ".join(f"{n}={v}" for n, v in cookies.items()))
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+
+
+async def _ask(connection: Connection, request: bytes) -> bool:
+    """Whether the request failed: an answer other than 200, or a broken connection."""
+    try:
+        return await connection.status(request) != 200
+    except FAILURES:
+        connection.close()
+        return True
+
+
+async def _one_at_a_time(port: int, request: bytes) -> Run:
     latencies, errors = [], 0
-    with httpx2.Client(base_url=base, cookies=cookies, headers=page.headers) as browser:
-        for _ in range(5):  # warm up: first requests compile templates and fill pools
-            browser.get(page.path)
-        started = time.perf_counter()
-        for _ in range(SINGLE):
-            asked = time.perf_counter()
-            response = browser.get(page.path)
-            latencies.append(time.perf_counter() - asked)
-            errors += response.status_code != 200
+    connection = Connection(port)
+    for _ in range(5):  # warm up: first requests compile templates and fill pools
+        await _ask(connection, request)
+    started = time.perf_counter()
+    for _ in range(SINGLE):
+        asked = time.perf_counter()
+        errors += await _ask(connection, request)
+        latencies.append(time.perf_counter() - asked)
+    connection.close()
     return Run(latencies, time.perf_counter() - started, errors)
 
 
 async def _client(
-    base: str,
-    cookies: httpx2.Cookies,
-    pages: list[Page],
-    *,
-    until: float,
-    first: int,
-    runs: dict[str, Run],
+    port: int, requests: list[bytes], *, until: float, first: int, runs: list[Run]
 ) -> None:
-    """Ask for the pages in turn (starting at `first`, so clients spread over them) until `until`."""
+    """Ask for the pages in turn (starting at `first`, so clients spread over them) until
+    `until`, each request sent when the last has been answered (a closed loop, no pause)."""
     turn = first
-    async with httpx2.AsyncClient(base_url=base, cookies=cookies, timeout=60.0) as browser:
-        while time.perf_counter() < until:
-            page = pages[turn % len(pages)]
-            turn += 1
-            asked = time.perf_counter()
-            failed = False
-            try:
-                response = await browser.get(page.path, headers=page.headers)
-                failed = response.status_code != 200
-            except httpx2.TransportError:
-                failed = True
-            run = runs[page.name]
-            run.latencies.append(time.perf_counter() - asked)
-            runs[page.name] = replace(run, errors=run.errors + failed)
+    connection = Connection(port)
+    clock = time.perf_counter
+    while (asked := clock()) < until:
+        index = turn % len(requests)
+        turn += 1
+        failed = await _ask(connection, requests[index])
+        run = runs[index]
+        run.latencies.append(clock() - asked)
+        if failed:
+            runs[index] = replace(run, errors=run.errors + 1)
+    connection.close()
 
 
-async def _together(
-    base: str, cookies: httpx2.Cookies, pages: list[Page], clients: int, seconds: float
-) -> dict[str, Run]:
-    runs = {page.name: Run([], seconds, 0) for page in pages}
+async def _together(port: int, requests: list[bytes], clients: int, seconds: float) -> list[Run]:
+    runs = [Run([], seconds, 0) for _ in requests]
     until = time.perf_counter() + seconds
     await asyncio.gather(
-        *(_client(base, cookies, pages, until=until, first=i, runs=runs) for i in range(clients))
+        *(_client(port, requests, until=until, first=i, runs=runs) for i in range(clients))
     )
     return runs
+
+
+@dataclass(frozen=True)
+class Cpu:
+    """CPU seconds used during the concurrent run: the server's (where known) and the clients'."""
+
+    server: float | None
+    clients: float
 
 
 def ms(seconds: float) -> str:
@@ -231,7 +288,7 @@ def ms(seconds: float) -> str:
 
 def measure(
     settings: Settings, options: argparse.Namespace
-) -> tuple[list[tuple[Page, Run]], dict[str, Run], float | None]:
+) -> tuple[list[tuple[Page, Run]], dict[str, Run], Cpu]:
     snapshot_id, line = busiest_line(settings)
     token = issue_token(
         settings, USER, f"bench-{uuid.uuid4().hex[:8]}", actor="bench", source="bench/web.py"
@@ -241,18 +298,21 @@ def measure(
         Page("drill-down", f"/snapshots/{snapshot_id}/lines/{line}", {}),
         Page("api", f"/api/snapshots/{snapshot_id}", {"Authorization": f"Bearer {token}"}),
     ]
-    with serving(settings, free_port(), options.workers) as (base, pid):
+    port = free_port()
+    with serving(settings, port, options.workers) as (base, pid):
         cookies = session_cookies(base)
+        requests = [request_bytes(page, cookies) for page in pages]
         singles = []
-        for page in pages:
+        for page, request in zip(pages, requests, strict=True):
             print(f"measuring {page.name} ({page.path}) alone", file=sys.stderr, flush=True)
-            singles.append((page, one_at_a_time(base, cookies, page)))
+            singles.append((page, asyncio.run(_one_at_a_time(port, request))))
         print(f"{options.clients} clients for {options.seconds:.0f} s", file=sys.stderr, flush=True)
-        before = server_cpu(pid)
-        runs = asyncio.run(_together(base, cookies, pages, options.clients, options.seconds))
-        after = server_cpu(pid)
+        before, client_before = server_cpu(pid), time.process_time()
+        together = asyncio.run(_together(port, requests, options.clients, options.seconds))
+        after, client = server_cpu(pid), time.process_time() - client_before
+        runs = {page.name: run for page, run in zip(pages, together, strict=True)}
     cpu = None if before is None or after is None else after - before
-    return singles, runs, cpu
+    return singles, runs, Cpu(cpu, client)
 
 
 def main() -> None:
@@ -287,11 +347,12 @@ def main() -> None:
         errors = single.errors + many.errors
         print(f"| {page.name} (`{page.path}`) | {median} | {spread} | {rate:.0f} | {errors} |")
     asked = sum(len(r.latencies) for r in runs.values())
-    per = "—" if cpu is None else f"{cpu / asked * 1000:.1f} ms"
+    per = "—" if cpu.server is None else f"{cpu.server / asked * 1000:.2f} ms"
+    clients_per = f"{cpu.clients / asked * 1000:.2f} ms"
     print(
         f"\n{clients} clients for {options.seconds:.0f} s, the three pages in turn; "
         f"{options.workers} uvicorn worker(s), {store}, loopback, {os.cpu_count()} CPUs shared by "
-        f"clients and server; server CPU a request {per}."
+        f"clients and server; CPU a request: server {per}, clients {clients_per}."
     )
 
 

@@ -22,7 +22,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from carecast.config import Settings
 from carecast.domain.accounts import AuditEntry, Role, User
 from carecast.errors import NotFound, NotSignedIn, SignInRefused, UsageError
-from carecast.services.setup import store_transaction
+from carecast.services.setup import data_version, sessions_memo_of, store_transaction
 from carecast.store import accounts as store
 
 MIN_PASSWORD_LENGTH = 12
@@ -274,8 +274,14 @@ def _count_failure(
 
 def current_session(settings: Settings, token: str) -> WebSession | None:
     """The session a cookie's token opens, or None; an idle one is ended and refused."""
+    key = token_hash(token)
+    # Every request asks this: an open store keeps the answer while nothing has been committed
+    # (signing out, disabling the user, a touch all commit), read again once it needs a touch.
+    version, memo = data_version(settings), sessions_memo_of(settings)
+    kept = None if version is None or memo is None else memo.recall(("session", key, version))
+    if isinstance(kept, tuple) and _now() - kept[2] <= TOUCH_EVERY:
+        return WebSession(kept[0], kept[1])
     with store_transaction(settings) as connection:
-        key = token_hash(token)
         found = store.find_session(connection, key)
         if found is None:
             return None
@@ -288,6 +294,8 @@ def current_session(settings: Settings, token: str) -> WebSession | None:
             ended = False
             if now - last_seen > TOUCH_EVERY:
                 store.touch_session(connection, key, now)
+            elif version is not None and memo is not None:
+                memo.keep(("session", key, version), found)
     if ended:
         raise NotSignedIn(
             f"Your session ended after {settings.session_idle_minutes} minutes without activity. "

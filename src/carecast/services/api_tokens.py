@@ -13,9 +13,10 @@ import secrets
 from datetime import UTC, datetime
 
 from carecast.config import Settings
+from carecast.domain.accounts import User
 from carecast.errors import NotFound, UsageError
 from carecast.services.accounts import WebSession, existing_user, token_hash
-from carecast.services.setup import store_transaction
+from carecast.services.setup import data_version, sessions_memo_of, store_transaction
 from carecast.store import accounts as store
 from carecast.store import api_tokens as tokens
 from carecast.store.api_tokens import StoredToken
@@ -89,8 +90,18 @@ def tokens_of(settings: Settings, name: str) -> list[StoredToken]:
 def token_session(settings: Settings, token: str) -> WebSession | None:
     """Whom a token speaks for, as a session without forms (its CSRF token matches nothing),
     or None when the token is unknown, revoked or its user disabled."""
-    with store_transaction(settings) as connection:
-        user = tokens.find_token_user(connection, token_hash(token))
+    key = token_hash(token)
+    # Every API request asks this: an open store keeps the answer while nothing has been
+    # committed (revoking the token or disabling its user commits).
+    version, memo = data_version(settings), sessions_memo_of(settings)
+    kept = None if version is None or memo is None else memo.recall(("token", key, version))
+    if isinstance(kept, User):
+        user: User | None = kept
+    else:
+        with store_transaction(settings) as connection:
+            user = tokens.find_token_user(connection, key)
+        if user is not None and version is not None and memo is not None:
+            memo.keep(("token", key, version), user)
     if user is None or user.disabled:
         return None
     return WebSession(user, csrf_token="")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterator
 from contextlib import contextmanager
 
 import sqlalchemy as sa
@@ -12,6 +12,7 @@ from pydantic import PrivateAttr
 from carecast.config import Settings
 from carecast.domain.provenance import Council
 from carecast.services.memo import Memo
+from carecast.services.store_version import StoreVersion
 from carecast.store.councils import create_council, find_council
 from carecast.store.engine import check_ready, make_engine, migrate
 
@@ -32,6 +33,9 @@ def init_store(
 READY_RECHECK_SECONDS = 5.0
 # Results kept per open store: a line's placements is a few hundred rows, so a few megabytes.
 MEMO_SIZE = 64
+# Sessions and API tokens looked up, kept apart from the results (so many users signing in never
+# push a result out): a user, a token and a date each.
+SESSIONS_KEPT = 512
 
 
 class OpenStore(Settings):
@@ -44,6 +48,8 @@ class OpenStore(Settings):
     _engine: sa.Engine | None = PrivateAttr(default=None)
     _checked_at: float | None = PrivateAttr(default=None)
     _memo: Memo = PrivateAttr(default_factory=lambda: Memo(MEMO_SIZE))
+    _version: StoreVersion | None = PrivateAttr(default=None)
+    _sessions: Memo = PrivateAttr(default_factory=lambda: Memo(SESSIONS_KEPT))
 
     def engine(self) -> sa.Engine | None:
         """The bound engine, while open and still for these settings' store."""
@@ -69,6 +75,7 @@ def open_store(settings: Settings) -> OpenStore:
     opened = OpenStore.model_construct(settings.model_fields_set, **dict(settings))
     opened._engine = make_engine(settings.database_url, shared=True)
     opened._url = settings.database_url
+    opened._version = StoreVersion(opened._engine)
     return opened
 
 
@@ -78,8 +85,26 @@ def memo_of(settings: Settings) -> Memo | None:
     return settings.memo() if isinstance(settings, OpenStore) and opened else None
 
 
+def data_version(settings: Settings) -> Hashable | None:
+    """The open store's data version (services/store_version.py): what a process keeps by it
+    is kept only while nothing has been committed to the store. None for settings that open an
+    engine per transaction, or a store whose version cannot be read: keep nothing by it then."""
+    if not isinstance(settings, OpenStore) or settings.engine() is None:
+        return None
+    return None if settings._version is None else settings._version.read()
+
+
+def sessions_memo_of(settings: Settings) -> Memo | None:
+    """Where an open store keeps the sessions and tokens it has looked up, by data version."""
+    opened = isinstance(settings, OpenStore) and settings.engine() is not None
+    return settings._sessions if isinstance(settings, OpenStore) and opened else None
+
+
 def close_store(settings: OpenStore) -> None:
     """Close the pool's connections; the settings go back to an engine per transaction."""
+    if settings._version is not None:
+        settings._version.close()
+    settings._version = None
     if settings._engine is not None:
         settings._engine.dispose()
     settings._engine = None

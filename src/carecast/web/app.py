@@ -19,6 +19,7 @@ from carecast.services.staged_imports import open_staging
 from carecast.services.work_area import work_area
 from carecast.web.errors import install_error_handlers, route_of
 from carecast.web.jobs import Jobs
+from carecast.web.page_cache import PageCache
 from carecast.web.rendering import STATIC, make_templates
 
 ACCESS_LOG = logging.getLogger("carecast.web.access")
@@ -123,6 +124,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.staging = staging
     app.state.report_shelf = report_shelf
     app.state.templates = make_templates()
+    app.state.page_cache = PageCache()  # the pages every user of a role sees alike
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     install_error_handlers(app)
     app.include_router(accounts.router)

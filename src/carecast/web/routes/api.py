@@ -14,7 +14,7 @@ from functools import cache
 from importlib.metadata import version
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel
 
@@ -40,6 +40,7 @@ from carecast.services.forecasting import list_forecasts
 from carecast.services.movements import explain, reconciliation
 from carecast.services.projection import run_financial_plan
 from carecast.services.scenarios import stored_run, stored_runs
+from carecast.web.page_cache import shared_page
 from carecast.web.routes.forecasts import period_of
 from carecast.web.run_form import MAX_YEARS, MIN_PATHS, MIN_YEARS
 from carecast.web.security import SESSION_COOKIE, require, settings_of
@@ -104,10 +105,17 @@ def snapshots(request: Request, _session: Viewer) -> SnapshotList:
     "forecast --json` printed when it was made. Aggregates only (a line holds a count of "
     "children, never a child), so every signed-in role sees the same document.",
     response_description=DOCUMENT,
+    response_model=ForecastDocument,
     responses={**UNKNOWN, **INVALID},
 )
-def snapshot(request: Request, _session: Viewer, snapshot_id: int) -> ForecastDocument:
-    return forecast_document(dashboard(settings_of(request), snapshot_id=snapshot_id).snapshot)
+def snapshot(request: Request, session: Viewer, snapshot_id: int) -> Response:
+    def build() -> Response:
+        snapshot = dashboard(settings_of(request), snapshot_id=snapshot_id).snapshot
+        # the bytes FastAPI would give for the model (by alias), built once per store version
+        document = forecast_document(snapshot).model_dump_json(by_alias=True)
+        return Response(document, media_type="application/json")
+
+    return shared_page(request, session, ("api-snapshot", snapshot_id), build)
 
 
 @router.get(

@@ -16,6 +16,7 @@ from carecast.services.dashboard import Dashboard, dashboard, line_placements
 from carecast.services.forecasting import list_forecasts
 from carecast.services.setup import memo_of
 from carecast.web.charts import VEGA_BUNDLE, dashboard_charts
+from carecast.web.page_cache import shared_page
 from carecast.web.pages import render
 from carecast.web.security import require, settings_of
 
@@ -45,12 +46,25 @@ def dashboard_page(
     session: Viewer,
     period: Annotated[str | None, Query(pattern=PERIOD)] = None,
 ) -> Response:
-    return _dashboard(request, session, dashboard(settings_of(request), period_of(period)))
+    asked = period_of(period)
+    return shared_page(
+        request,
+        session,
+        ("dashboard", asked),
+        lambda: _dashboard(request, session, dashboard(settings_of(request), asked)),
+    )
 
 
 @router.get("/snapshots/{snapshot_id}")
 def snapshot_page(request: Request, session: Viewer, snapshot_id: int) -> Response:
-    return _dashboard(request, session, dashboard(settings_of(request), snapshot_id=snapshot_id))
+    return shared_page(
+        request,
+        session,
+        ("snapshot", snapshot_id),
+        lambda: _dashboard(
+            request, session, dashboard(settings_of(request), snapshot_id=snapshot_id)
+        ),
+    )
 
 
 def _dashboard(request: Request, session: WebSession, board: Dashboard) -> Response:
@@ -69,7 +83,15 @@ def snapshots_page(request: Request, _session: Viewer) -> Response:
 
 @router.get("/snapshots/{snapshot_id}/lines/{line}")
 def placements_page(
-    request: Request, _session: Analyst, snapshot_id: int, line: ServiceLine
+    request: Request, session: Analyst, snapshot_id: int, line: ServiceLine
 ) -> Response:
-    found = line_placements(settings_of(request), snapshot_id, line)
-    return render(request, "placements.html", {"found": found})
+    return shared_page(
+        request,
+        session,
+        ("placements", snapshot_id, line),
+        lambda: render(
+            request,
+            "placements.html",
+            {"found": line_placements(settings_of(request), snapshot_id, line)},
+        ),
+    )
