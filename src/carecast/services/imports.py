@@ -46,7 +46,7 @@ from carecast.store.imports import (
     save_files,
     schemes_in_use,
 )
-from carecast.store.known_rows import StoredRows
+from carecast.store.known_rows import StoredRows, remember
 from carecast.store.state_frames import known_frames
 
 
@@ -321,6 +321,10 @@ def import_paths(
         outcome = replace(outcome, withheld=checked.withheld)
         if actor is not None:
             _audit_import(connection, actor, as_of, outcome)
+    if stored is not None:  # committed: the rows written are what the store now holds
+        written = {p.source: p for p in checked.files}
+        batches = [(b.batch_id, written[b.file_name]) for b in outcome.stored]
+        remember(stored, council, outcome.run_id, batches)
     warnings = [i for i in checked.issues if i.severity is Severity.WARNING]
     return outcome, warnings
 

@@ -21,6 +21,7 @@ class ImportOutcome:
     stored: tuple[ImportBatch, ...]
     unchanged: tuple[str, ...]  # files already imported with the same content and as-of date
     withheld: tuple[str, ...] = ()  # files with no rows that would have emptied what is known
+    run_id: str = ""  # the run its batches belong to (known_rows.py tells batches apart by it)
 
 
 @dataclass(frozen=True)
@@ -135,7 +136,7 @@ def save_files(
         )
     if run_warnings and stored:
         _attach(connection, stored, batch_of, run_warnings)
-    return ImportOutcome(tuple(stored), tuple(unchanged))
+    return ImportOutcome(tuple(stored), tuple(unchanged), run_id=run_id)
 
 
 def _attach(

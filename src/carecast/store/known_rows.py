@@ -8,12 +8,15 @@ to date from the store's list of batches before each use: a batch it has not see
 rows only), a batch no longer in the store (undone, or written by a transaction rolled back) is
 dropped. Stored rows are never changed once written, and a batch is known by its id with its run
 (a uuid: an id the database hands out again after an undo is another batch), so what it holds is
-always what reading the store in that transaction would give. `resolve` then picks what was known
-on a date exactly as `state_frames` does in SQL (tests/test_import_known_state.py checks both).
+always what reading the store in that transaction would give. The batches of an import just
+committed are added by `remember` from the very frames written (bulk.store_frame), rather than
+read back. `resolve` then picks what was known on a date exactly as `state_frames` does in SQL
+(tests/test_import_known_state.py checks both, on every date of a council's imports).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -21,6 +24,7 @@ import polars as pl
 import sqlalchemy as sa
 
 from carecast.domain.provenance import Council
+from carecast.ingest.loader import ParsedFile
 from carecast.ingest.rules_cross_file import (
     CHILDREN,
     COMMITMENTS,
@@ -28,6 +32,7 @@ from carecast.ingest.rules_cross_file import (
     EPISODES,
     empty,
 )
+from carecast.store.bulk import store_frame
 from carecast.store.schema import RECORD_TABLES, import_batches
 from carecast.store.state import KEYS, SNAPSHOTS, Order
 
@@ -102,6 +107,29 @@ def refresh(stored: StoredRows, connection: sa.Connection, council: Council) -> 
             rows = pl.concat([rows, _read_batches(connection, dataset, added)])
         stored.rows[dataset] = rows
     stored.batches = in_store
+
+
+def remember(
+    stored: StoredRows, council: Council, run_id: str, saved: Sequence[tuple[int, ParsedFile]]
+) -> None:
+    """Add the batches (id, file) of run `run_id`, just committed for `council`, with the rows
+    written for them. Within a batch, rows are numbered in the order written, which is the
+    order of their ids in the store: all `resolve` compares ids for. Rows kept for another
+    council, or none yet, are left to `refresh`."""
+    if stored.council_id != council.council_id:
+        return
+    for batch_id, parsed in saved:
+        dataset = parsed.dataset.name
+        if dataset not in WANTED:
+            continue
+        written = store_frame(RECORD_TABLES[dataset], parsed, batch_id)
+        rows = written.select(
+            "batch_id",
+            *(pl.col(name).alias(canonical) for name, canonical in WANTED[dataset].items()),
+            pl.int_range(pl.len(), dtype=pl.Int64).alias("id"),
+        ).cast(pl.Schema(row_schema(dataset)))
+        stored.rows[dataset] = pl.concat([stored.rows[dataset], rows])
+        stored.batches[batch_id, run_id] = dataset
 
 
 def _ranks(arrival: list[int]) -> pl.DataFrame:
