@@ -10,8 +10,12 @@ throwaway PostgreSQL database — adds an analyst with an API token, starts `car
 
 - one request at a time: the median of 50 requests of each page;
 - `--clients` concurrent clients for `--seconds`, each asking for the dashboard, a line's
-  placements (the drill-down) and the snapshot's JSON under /api (by its token) in turn: per page,
-  p50, p95 and the slowest, requests per second, errors; and the server's CPU a request.
+  placements (the drill-down) and the snapshot's JSON under /api (by its token) in turn, each
+  request sent as soon as the last is answered (a closed loop, no pause): per page, p50, p95 and
+  the slowest, requests per second, errors; and the CPU a request of the server and the clients.
+
+The clients share the machine's cores with the server, so they are as light as a client can be
+(`Connection`: one kept-alive HTTP/1.1 connection each, its requests built once).
 
 It prints a markdown table. The target (issue 14) is p95 < 200 ms with no errors; a benchmark
 reports, it never fails for slowness (tests assert behaviour), so it exits non-zero only when it

@@ -60,10 +60,12 @@ class PageCache:
     def building(self, key: Hashable) -> Iterator[None]:
         with self._lock:
             lock = self._building.setdefault(key, threading.Lock())
-        with lock:
-            yield
-        with self._lock:
-            self._building.pop(key, None)
+        try:
+            with lock:
+                yield
+        finally:
+            with self._lock:
+                self._building.pop(key, None)
 
     def marked(self, body: bytes) -> bool:
         return self.name_mark.encode() in body or self.csrf_mark.encode() in body
