@@ -10,6 +10,7 @@ from carecast.domain.codes import ServiceLine
 from carecast.domain.finance import Commitment
 from carecast.forecast.matching import (
     AHEAD_PLACE,
+    best_commitment,
     commitments_ahead_of_ssda903,
     match_placements,
 )
@@ -51,3 +52,22 @@ def test_a_commitment_older_than_two_months_without_a_placement_stays_an_over_co
     )
     assert not matching.matches
     assert [c.child_id for c in matching.over_commitments] == ["N"]
+
+
+def test_a_placement_is_priced_by_its_own_lines_commitment_before_a_longer_overlapping_one() -> (
+    None
+):
+    """SSDA903 has the child in residential care until 1 March; finance moved the commitment to
+    supported accommodation (£1,500 a week) on 1 January. The residential commitment overlaps the
+    placement for less time, but it is the one that prices residential care."""
+    placement = Placement("M", "K2", "PR4", RES, date(2017, 6, 1), date(2018, 3, 1))
+    residential = Commitment(
+        "M", RES, "Home", date(2017, 10, 1), date(2018, 1, 1), Decimal(4200), "R"
+    )
+    supported = Commitment(
+        "M", ServiceLine.PLACEMENTS_SUPPORTED, "Flat", date(2017, 1, 1), None, Decimal(1500), "S"
+    )
+    assert best_commitment(placement, [supported, residential]) == residential
+    assert best_commitment(placement, [supported]) == supported  # the only one there is
+    later = Commitment("M", RES, "Home", date(2018, 4, 1), None, Decimal(4500), "R")
+    assert best_commitment(placement, [later]) is None  # no overlap, no price

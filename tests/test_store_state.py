@@ -56,6 +56,30 @@ def test_a_later_commitments_extract_replaces_the_earlier_one_from_its_date(
     assert state_on(settings, date(2018, 8, 1)).commitments == ()
 
 
+def test_the_year_end_extracts_of_past_years_are_kept_to_price_their_placements(
+    settings: Settings, write: Writer
+) -> None:
+    """Each commitments extract replaces the last, so the extracts nearest the past three 31
+    Marches are read beside it: a placement that ended in 2017 is still priced from them."""
+    for name, child, as_of in (
+        ("2016.csv", "C1", date(2016, 4, 12)),
+        ("2017.csv", "C2", date(2017, 4, 12)),
+        ("2017-09.csv", "C3", date(2017, 9, 30)),
+        ("2018.csv", "C4", date(2018, 4, 12)),
+        ("2018-09.csv", "C5", date(2018, 9, 30)),
+    ):
+        row = f"{child},placements_residential,A,2016-01-04,,4000,R\n"
+        imported(settings, write, name, COSTS_HEADER + row, as_of)
+    state = state_on(settings, date(2018, 10, 15))
+    assert [c.child_id for c in state.commitments] == ["C5"]
+    # nearest 31 March 2018, 2017 and 2016; September 2017's is nearest none of them
+    assert sorted(c.child_id for c in state.past_commitments) == ["C1", "C2", "C4"]
+    # on 31 May 2017 the extract in force is April 2017's: it is not counted twice
+    earlier = state_on(settings, date(2017, 5, 31))
+    assert [c.child_id for c in earlier.commitments] == ["C2"]
+    assert [c.child_id for c in earlier.past_commitments] == ["C1"]
+
+
 def test_episodes_from_several_returns_stitch_into_one_history(
     settings: Settings, write: Writer
 ) -> None:

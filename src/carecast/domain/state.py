@@ -37,3 +37,6 @@ class ActivityState:
     earlier_commitments: tuple[Commitment, ...] = ()
     earlier_posts_on: date | None = None
     earlier_posts: tuple[Post, ...] = ()
+    # The commitments of the extracts nearest each of the last few 31 Marches: they price the
+    # placements of past years that today's extract no longer lists (the ledger-timing fit).
+    past_commitments: tuple[Commitment, ...] = ()

@@ -47,13 +47,17 @@ class Matching:
 
 
 def best_commitment(placement: Placement, commitments: Iterable[Commitment]) -> Commitment | None:
-    """The commitment (of the same child) whose dates overlap the placement's the most."""
-    best, overlap = None, -1
+    """The commitment (of the same child) whose dates overlap the placement's, of the placement's
+    own line before any other, and then the one that overlaps it the most. (A child's move from
+    residential care to supported accommodation, say, recorded weeks apart in the two systems,
+    must not price the residential placement at the supported one's rate.)"""
+    best, rank = None, (False, -1)
     end = placement.end or date.max
     for c in commitments:
         days = (min(end, c.end or date.max) - max(placement.start, c.start)).days
-        if days >= 0 and days > overlap:
-            best, overlap = c, days
+        candidate = (c.category == placement.category, days)
+        if days >= 0 and candidate > rank:
+            best, rank = c, candidate
     return best
 
 

@@ -125,6 +125,7 @@ def placement_timing(
         first=grid.first,
         days=grid.days,
         until=period.last_day,
+        past_commitments=state.past_commitments,
     )
     window_start = (model.window.first - grid.first).days
     out: dict[ServiceLine, FittedTiming] = {}

@@ -51,6 +51,8 @@ FROM_ROW: dict[str, Callable[[Any], Any]] = {
 # showed them (at least four weeks before), to see whether end dates are kept or rolled on.
 EARLIER_DAYS = 182
 EARLIER_MIN_DAYS = 28
+# The past years whose year-end commitments extract is read to price those years' placements.
+PAST_YEAR_ENDS = 3
 # (as_of, run's first batch id, batch id): the order in which knowledge arrived.
 Order = tuple[date, int, int]
 
@@ -163,6 +165,28 @@ def _snapshot_near(
     return chosen[0], tuple(FROM_ROW[dataset](r) for r in rows)
 
 
+def _past_commitments(
+    connection: sa.Connection, orders: dict[int, Order], known_on: date
+) -> tuple[Commitment, ...]:
+    """The commitments of the extract nearest each of the last PAST_YEAR_ENDS 31 Marches before
+    `known_on`, other than the extract in force: each import of a snapshot replaces it whole, so
+    the placements of past years that ended before today's extract are priced from these."""
+    if not orders:
+        return ()
+    in_force = max(orders.values())[:2]
+    last = known_on.year if known_on >= date(known_on.year, 3, 31) else known_on.year - 1
+    chosen: set[tuple[date, int]] = set()
+    for year in range(last, last - PAST_YEAR_ENDS, -1):
+        year_end = date(year, 3, 31)
+        runs = {order[:2] for order in orders.values()}
+        chosen.add(min(runs, key=lambda run: (abs((run[0] - year_end).days), -run[1])))
+    chosen.discard(in_force)
+    batch_ids = [b for b, order in orders.items() if order[:2] in chosen]
+    return tuple(
+        FROM_ROW["placement_costs"](r) for r in _rows(connection, "placement_costs", batch_ids)
+    )
+
+
 def load_actions(connection: sa.Connection, council: Council, known_on: date) -> tuple[Any, ...]:
     """The risks, actions and savings known on `known_on`, as `load_state` resolves them, without
     reading the rest of what the council holds (the actions page reads nothing else)."""
@@ -202,6 +226,7 @@ def load_state(connection: sa.Connection, council: Council, known_on: date) -> A
         earlier_commitments=earlier_commitments,
         earlier_posts_on=posts_on,
         earlier_posts=earlier_posts,
+        past_commitments=_past_commitments(connection, orders.get("placement_costs", {}), known_on),
     )
 
 
