@@ -180,7 +180,8 @@ class Page:
 class Connection:
     """One kept-alive HTTP/1.1 connection, asking GETs whose bytes are built once: the clients'
     own CPU is taken from the same two cores as the server's, and a general client (httpx spends
-    about 5 ms of CPU a request here) would measure the client as much as the server."""
+    0.7 ms of CPU a request here, more than the server's 0.6 ms) would measure itself as much as
+    the server (0.06 ms a request here)."""
 
     def __init__(self, port: int) -> None:
         self.port = port
