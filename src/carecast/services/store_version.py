@@ -62,6 +62,12 @@ class StoreVersion:
                     row = cursor.fetchone()
                 finally:
                     cursor.close()
+            except self._engine.dialect.dbapi.ProgrammingError:  # type: ignore[union-attr]
+                # A server without the function (PostgreSQL before 13): never asked again, and
+                # nothing is ever kept by version.
+                self._query = None
+                self._close()
+                return None
             except self._engine.dialect.dbapi.Error:  # type: ignore[union-attr]
                 # A lost connection (a restarted server): nothing is kept on this request, and
                 # the next one connects afresh under a new number.
