@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -11,7 +12,7 @@ from carecast.domain.activity import Episode
 from carecast.domain.codes import ServiceLine
 from carecast.domain.finance import Commitment, CostCentre, LedgerEntry
 from carecast.domain.periods import FinancialYear, Period
-from carecast.domain.state import ActivityState
+from carecast.domain.state import ActivityState, CommitmentsExtract
 from carecast.forecast.calibration import Calibration, as_known_at, calibrate
 
 IFA = ServiceLine.PLACEMENTS_IFA
@@ -50,6 +51,30 @@ def test_a_replay_sees_only_what_that_close_could_know() -> None:
     assert max(entry.period for entry in known.ledger) == P6_LAST_YEAR
     # today's price stands in for then, dated well before that close
     assert [c.start for c in known.commitments] == [date(2016, 8, 26)]
+
+
+def test_a_replay_prices_its_placements_from_the_kept_extract_nearest_its_close() -> None:
+    """A's placement of 2016-17 is not in today's extract; the extract of April 2018 (nearest the
+    close of September 2017) lists it at £850 a week, and C's at £700 from January 2018 — after
+    that close, so dated back not to pass for a new placement. B, placed since, keeps today's."""
+    year_end = CommitmentsExtract(
+        date(2018, 4, 12),
+        (
+            Commitment(
+                "A", IFA, "Agency", date(2016, 5, 1), date(2017, 6, 30), Decimal(850), "CC1"
+            ),
+            Commitment("C", IFA, "Agency", date(2018, 1, 8), None, Decimal(700), "CC1"),
+        ),
+    )
+    older = CommitmentsExtract(date(2016, 4, 12), ())
+    known = as_known_at(replace(state(), past_extracts=(older, year_end)), P6_LAST_YEAR)
+    priced = {c.child_id: (c.start, c.weekly_cost) for c in known.commitments}
+    assert priced["A"] == (date(2016, 5, 1), Decimal(850))
+    assert priced["C"][0] < date(2017, 9, 30)
+    assert priced["C"][1] == Decimal(700)
+    assert priced["B"][1] == Decimal(900)
+    # with no extract kept, today's commitments price the replay, as before
+    assert [c.child_id for c in as_known_at(state(), P6_LAST_YEAR).commitments] == ["B"]
 
 
 def test_residuals_are_each_years_miss_of_its_own_outturn() -> None:

@@ -73,6 +73,11 @@ def test_the_year_end_extracts_of_past_years_are_kept_to_price_their_placements(
     state = state_on(settings, date(2018, 10, 15))
     assert [c.child_id for c in state.commitments] == ["C5"]
     # nearest 31 March 2018, 2017 and 2016; September 2017's is nearest none of them
+    assert [e.as_of for e in state.past_extracts] == [
+        date(2016, 4, 12),
+        date(2017, 4, 12),
+        date(2018, 4, 12),
+    ]
     assert sorted(c.child_id for c in state.past_commitments) == ["C1", "C2", "C4"]
     # on 31 May 2017 the extract in force is April 2017's: it is not counted twice
     earlier = state_on(settings, date(2017, 5, 31))

@@ -18,6 +18,14 @@ from carecast.domain.finance import (
 
 
 @dataclass(frozen=True)
+class CommitmentsExtract:
+    """One past commitments extract as it was imported: its as-of date and its rows."""
+
+    as_of: date
+    commitments: tuple[Commitment, ...]
+
+
+@dataclass(frozen=True)
 class ActivityState:
     """The council's activity and finance data as known on `known_on`."""
 
@@ -37,6 +45,10 @@ class ActivityState:
     earlier_commitments: tuple[Commitment, ...] = ()
     earlier_posts_on: date | None = None
     earlier_posts: tuple[Post, ...] = ()
-    # The commitments of the extracts nearest each of the last few 31 Marches: they price the
-    # placements of past years that today's extract no longer lists (the ledger-timing fit).
-    past_commitments: tuple[Commitment, ...] = ()
+    # The extracts nearest each of the last few 31 Marches: they price the placements of past
+    # years that today's extract no longer lists (the ledger-timing fit, the history replays).
+    past_extracts: tuple[CommitmentsExtract, ...] = ()
+
+    @property
+    def past_commitments(self) -> tuple[Commitment, ...]:
+        return tuple(c for extract in self.past_extracts for c in extract.commitments)

@@ -17,10 +17,11 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from carecast.domain.codes import PLACEMENT_LINES
+from carecast.domain.finance import Commitment
 from carecast.domain.periods import FinancialYear, Period
 from carecast.domain.state import ActivityState
 from carecast.forecast.actuals import actuals_to_date
@@ -68,12 +69,13 @@ def as_known_at(state: ActivityState, period: Period) -> ActivityState:
         known_on=close + timedelta(days=15),
         episodes=tuple(e for e in state.episodes if e.decom <= close),
         ledger=tuple(entry for entry in state.ledger if entry.period <= period),
-        # today's commitments price the placements of then: a price agreed later is still the
-        # best known for that child, and each year's ledger-to-activity ratio takes up the rest;
-        # they are dated long enough before that close not to pass for new placements
+        # the extract nearest that close prices the placements of then (today's where none is
+        # kept): a price agreed after the close is still the best known for that child, and each
+        # year's ledger-to-activity ratio takes up the rest; commitments begun after the close are
+        # dated long enough before it not to pass for new placements
         commitments=tuple(
             c if c.start <= close else replace(c, start=close - timedelta(days=REDATED_DAYS))
-            for c in state.commitments
+            for c in _extract_nearest(state, close)
         ),
         posts=(),
         allowances=(),
@@ -83,6 +85,18 @@ def as_known_at(state: ActivityState, period: Period) -> ActivityState:
         earlier_posts=(),
         earlier_posts_on=None,
     )
+
+
+def _extract_nearest(state: ActivityState, close: date) -> tuple[Commitment, ...]:
+    """The commitments of the kept extract nearest `close`, with today's for the children it
+    does not list (a child placed since, whose price today's extract knows)."""
+    if not state.past_extracts:
+        return state.commitments
+    nearest = min(state.past_extracts, key=lambda e: abs((e.as_of - close).days))
+    if abs((nearest.as_of - close).days) >= abs((state.known_on - close).days):
+        return state.commitments
+    listed = {c.child_id for c in nearest.commitments}
+    return nearest.commitments + tuple(c for c in state.commitments if c.child_id not in listed)
 
 
 PlacementTotal = Callable[[ActivityState, Period], Decimal]

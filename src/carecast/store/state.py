@@ -23,7 +23,7 @@ from carecast.domain.activity import Episode
 from carecast.domain.finance import Commitment
 from carecast.domain.periods import Period
 from carecast.domain.provenance import Council
-from carecast.domain.state import ActivityState
+from carecast.domain.state import ActivityState, CommitmentsExtract
 from carecast.store import records
 from carecast.store.schema import RECORD_TABLES, import_batches, ledger_entries
 
@@ -165,26 +165,30 @@ def _snapshot_near(
     return chosen[0], tuple(FROM_ROW[dataset](r) for r in rows)
 
 
-def _past_commitments(
+def _past_extracts(
     connection: sa.Connection, orders: dict[int, Order], known_on: date
-) -> tuple[Commitment, ...]:
-    """The commitments of the extract nearest each of the last PAST_YEAR_ENDS 31 Marches before
+) -> tuple[CommitmentsExtract, ...]:
+    """The commitments extracts nearest each of the last PAST_YEAR_ENDS 31 Marches before
     `known_on`, other than the extract in force: each import of a snapshot replaces it whole, so
     the placements of past years that ended before today's extract are priced from these."""
     if not orders:
         return ()
     in_force = max(orders.values())[:2]
+    runs = {order[:2] for order in orders.values()}
     last = known_on.year if known_on >= date(known_on.year, 3, 31) else known_on.year - 1
     chosen: set[tuple[date, int]] = set()
     for year in range(last, last - PAST_YEAR_ENDS, -1):
         year_end = date(year, 3, 31)
-        runs = {order[:2] for order in orders.values()}
         chosen.add(min(runs, key=lambda run: (abs((run[0] - year_end).days), -run[1])))
     chosen.discard(in_force)
-    batch_ids = [b for b, order in orders.items() if order[:2] in chosen]
-    return tuple(
-        FROM_ROW["placement_costs"](r) for r in _rows(connection, "placement_costs", batch_ids)
-    )
+    extracts = []
+    for run in sorted(chosen):
+        batch_ids = [b for b, order in orders.items() if order[:2] == run]
+        rows = _rows(connection, "placement_costs", batch_ids)
+        extracts.append(
+            CommitmentsExtract(run[0], tuple(FROM_ROW["placement_costs"](r) for r in rows))
+        )
+    return tuple(extracts)
 
 
 def load_actions(connection: sa.Connection, council: Council, known_on: date) -> tuple[Any, ...]:
@@ -226,7 +230,7 @@ def load_state(connection: sa.Connection, council: Council, known_on: date) -> A
         earlier_commitments=earlier_commitments,
         earlier_posts_on=posts_on,
         earlier_posts=earlier_posts,
-        past_commitments=_past_commitments(connection, orders.get("placement_costs", {}), known_on),
+        past_extracts=_past_extracts(connection, orders.get("placement_costs", {}), known_on),
     )
 
 
