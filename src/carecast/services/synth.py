@@ -166,8 +166,11 @@ def import_synthesised(
     # spawned, not forked: a fork would copy the parent's engine pool and its locks mid-use
     spawn = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=min(workers, len(made)), mp_context=spawn) as pool:
+        # the largest first, so that no large council is left to import alone at the end
+        largest_first = sorted(made, key=lambda c: c.start_children, reverse=True)
         running = [
-            pool.submit(_import_council, settings, out, council, keep_known) for council in made
+            pool.submit(_import_council, settings, out, council, keep_known)
+            for council in largest_first
         ]
         for done, finished in enumerate(as_completed(running), start=1):
             rows += finished.result()

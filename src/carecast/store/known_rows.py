@@ -151,10 +151,12 @@ def resolve(
     if dataset in SNAPSHOTS:  # the latest run's batches, whole
         latest_run = max(orders.values())[:2]
         orders = {b: order for b, order in orders.items() if order[:2] == latest_run}
-    arrival = sorted(orders, key=orders.__getitem__)
-    rows = stored.rows[dataset].join(_ranks(arrival), on="batch_id").sort("rank", "id")
+    rows = stored.rows[dataset]
     if dataset == "ssda903_header":  # any version of a child's header row counts
-        return rows.select(wanted).unique().sort(SORTED_BY[dataset])
+        known = rows.filter(pl.col("batch_id").is_in(list(orders))).get_column("CHILD")
+        return known.unique().sort().to_frame()
+    arrival = sorted(orders, key=orders.__getitem__)
+    rows = rows.join(_ranks(arrival), on="batch_id").sort("rank", "id")
     if dataset in SNAPSHOTS:
         return rows.select(wanted)
     if dataset == "ssda903_episodes":
