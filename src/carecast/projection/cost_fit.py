@@ -34,6 +34,7 @@ from carecast.domain.periods import FinancialYear, Period
 from carecast.domain.state import ActivityState
 from carecast.forecast.other_lines import complete_years, monthly_ledger
 from carecast.forecast.pricing import line_prices
+from carecast.projection.cost_ledger import PriceUncertainty, fit_price_of_care
 
 Spend = dict[ServiceLine, dict[Period, float]]  # the ledger by line and period (monthly_ledger)
 ALLOWANCE_ENDING_YEARS = 3  # the ending rate of allowances from the last N years
@@ -135,6 +136,8 @@ class CostModel:
     # at these prices: what the ledger pays beyond the prices (gross of contributions, care no
     # commitment shows, step-ups); placements are priced times this (1: not measured)
     ledger_ratio: float = 1.0
+    # the yearly shock to that price of a week of care (cost_ledger): none unless fitted
+    price_uncertainty: PriceUncertainty = field(default_factory=PriceUncertainty)
 
     def agency_share(self) -> float:
         filled = sum(r.filled_fte for r in self.roles)
@@ -161,7 +164,16 @@ def fit_costs(
     ledger = monthly_ledger(state.ledger, state.cost_centres)  # read once, used three ways
     ledger_lines, base_year = _ledger_lines(ledger, start, notes)
     posted = _posted_to_start(ledger[0], start)
-    ratio = _ledger_ratio(state, ledger[0], base_year, prices, notes)
+    ratio, uncertainty = fit_price_of_care(
+        ledger,
+        base_year,
+        start,
+        placements=derive_placements(state.episodes),
+        weekly={p.line: p.running_weekly for p in prices},
+        commitments=state.commitments,
+        rise=lambda year: a.rate("placement_price_rise", year),
+        notes=notes,
+    )
     budgets = {(b.financial_year, b.service_line): b.amount for b in state.budget}
     savings: dict[tuple[str, ServiceLine], Decimal] = defaultdict(Decimal)
     for action in state.actions:
@@ -181,50 +193,8 @@ def fit_costs(
         tuple(notes),
         posted,
         ratio,
+        uncertainty,
     )
-
-
-RATIO_LIMITS = (0.67, 1.5)  # beyond these the ledger and the returns describe different things
-
-
-def _ledger_ratio(
-    state: ActivityState,
-    spend: Spend,
-    base_year: str | None,
-    prices: tuple[PlacementPrice, ...],
-    notes: list[str],
-) -> float:
-    """The base year's ledger spend on placements ÷ the weeks its children spent in each
-    category (SSDA903) at the start's prices."""
-    if base_year is None:
-        return 1.0
-    year = FinancialYear.parse(base_year)
-    first, last = year.first_day, year.last_day
-    weekly = {p.line: p.running_weekly for p in prices}
-    implied = 0.0
-    for placement in derive_placements(state.episodes):
-        if placement.category is None or placement.category not in weekly:
-            continue
-        begin = max(placement.start, first)
-        end = min(placement.end or last + timedelta(days=1), last + timedelta(days=1))
-        if end > begin:
-            implied += (end - begin).days / 7 * weekly[placement.category]
-    periods = set(year.periods())
-    paid = sum(
-        v for line in PLACEMENT_LINES for p, v in spend.get(line, {}).items() if p in periods
-    )
-    if implied <= 0 or paid <= 0:
-        return 1.0
-    low, high = RATIO_LIMITS
-    ratio = paid / implied
-    if not low <= ratio <= high:
-        notes.append(
-            f"In {base_year} the ledger paid {ratio:.2f}× what the children's weeks in care "
-            "cost at today's prices: outside what timing or contributions explain, so the "
-            "placements are priced as the commitments say (check the cost centres' lines)."
-        )
-        return 1.0
-    return ratio
 
 
 def _posted_to_start(spend: Spend, start: date) -> dict[ServiceLine, float]:

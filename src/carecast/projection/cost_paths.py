@@ -1,7 +1,10 @@
 """The cost of every simulated path, month by month and service line by service line.
 
 A month's placements cost its children × their weekly price × the month's days ÷ 7, counting the
-children halfway through the month (the mean of its opening and closing stock). Staffing, the
+children halfway through the month (the mean of its opening and closing stock), times each path's
+draw of what a week of care will cost beyond the assumed rises that financial year
+(`cost_ledger.PriceUncertainty`, from its own random stream: the same draws for a baseline and
+its scenario, and none for a single path, which is the expected course). Staffing, the
 allowances and the other lines follow as `cost_fit` describes. Everything is vectorised over
 paths; a scenario's changes to prices, agency share and caseloads arrive as a `CostPlan`.
 """
@@ -60,6 +63,22 @@ def _mid_month(stock: np.ndarray) -> FloatArray:
     return mid
 
 
+PRICE_SEED = 20180401  # the price draws' own stream, apart from the children's
+
+
+def price_draws(model: CostModel, month_ends: tuple[date, ...], paths: int) -> FloatArray:
+    """(steps, paths) each month's multiplier of the placements' prices: its financial year's
+    draw (the first financial year after the start is year 1)."""
+    labels = [FinancialYear.containing(d).label for d in month_ends]
+    order = {label: i for i, label in enumerate(dict.fromkeys(labels))}
+    if paths == 1:
+        return np.ones((len(labels), 1))
+    rng = np.random.default_rng(np.random.SeedSequence(PRICE_SEED))
+    years = model.price_uncertainty.multipliers(len(order), paths, rng)
+    draws: FloatArray = years[[order[label] for label in labels]]
+    return draws
+
+
 def path_costs(
     model: CostModel,
     month_ends: tuple[date, ...],
@@ -76,6 +95,7 @@ def path_costs(
     children = _mid_month(activity.children)
     placed = np.minimum(_mid_month(activity.placed), children)
     price_rise = compounded(model, "placement_price_rise", model.start, firsts)[:, None]
+    price_rise = price_rise * price_draws(model, month_ends, paths)
     for i, price in enumerate(model.prices):
         factor = (
             price_rise

@@ -171,6 +171,7 @@ class FinancialPlan:
                 for a in c.allowances
             },
             "ledger_to_care_ratio": round(c.ledger_ratio, 4),
+            "price_of_care_uncertainty": c.price_uncertainty.as_json(),
             "ledger_lines_from": c.base_year,
             "ledger_lines": {line.value: round(v) for line, v in c.ledger_lines.items()},
             "notes": list(c.notes),
