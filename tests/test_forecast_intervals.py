@@ -214,3 +214,16 @@ def test_the_history_replays_set_the_least_spread_not_an_extra_one() -> None:
     wide = sample(noisy, 4000, seed=5)
     assert float(wide[residential].std()) == pytest.approx(150_000, rel=0.05)
     assert ifa not in wide or not wide[ifa].any()
+
+
+def test_each_lines_ledger_timing_is_drawn_on_its_own() -> None:
+    """Residential's fitted timing and price level leave £30k of doubt (an sd), IFA's £40k, each
+    fitted on its own line's postings: the two add as independent errors, to £50k (√(30² + 40²)),
+    not £70k as one draw for both would make them."""
+    residential, ifa = ServiceLine.PLACEMENTS_RESIDENTIAL, ServiceLine.PLACEMENTS_IFA
+    timed = Simulation(None, None, None, {}, arrears_sd={residential: 30_000.0, ifa: 40_000.0})
+    paths = sample(timed, 4000, seed=7)
+    assert float(paths[residential].std()) == pytest.approx(30_000, rel=0.05)
+    assert float(paths[ifa].std()) == pytest.approx(40_000, rel=0.05)
+    assert float((paths[residential] + paths[ifa]).std()) == pytest.approx(50_000, rel=0.05)
+    assert abs(np.corrcoef(paths[residential], paths[ifa])[0, 1]) < 0.05

@@ -166,10 +166,13 @@ def sample_block(
     if simulation.allowances is not None:
         rng = _stream(seed, "allowances", block)
         sampled.update(simulate_allowances(simulation.allowances, size, rng))
-    # the ledger's timing and price level move the placement lines together
-    lag = _stream(seed, "ledger_timing", block).standard_normal(size)
-    for line, sd in _by_line(simulation.arrears_sd):
-        sampled[line] = sampled.get(line, np.zeros(size)) + sd * lag
+    # each placement line's ledger timing and price level (κ) are fitted on its own postings, so
+    # their errors are drawn line by line: one draw for all of them made the total's band the sum
+    # of the lines' (the 80% interval held the outturn in 92% of the independent councils at P9)
+    timed = _by_line(simulation.arrears_sd)
+    lag = _stream(seed, "ledger_timing", block).standard_normal((len(timed), size))
+    for (line, sd), draws in zip(timed, lag, strict=True):
+        sampled[line] = sampled.get(line, np.zeros(size)) + sd * draws
     # what item-by-item costing never sees (overtime, acting-up, back-dated pay) moves a line's
     # ledger as much as its own months have varied
     rng = _stream(seed, "levels", block)
