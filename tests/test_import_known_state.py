@@ -199,3 +199,22 @@ def test_rows_kept_for_one_council_are_not_used_for_another(
         known = known_frames(connection, council, AS_OF, EVERY_CHECK, stored)
     assert known.episodes.is_empty()
     assert known.imported == frozenset()
+
+
+def test_files_already_imported_are_left_out_of_the_rows_kept_as_written(
+    settings: Settings, write: Writer, tmp_path: Path
+) -> None:
+    stored = StoredRows()
+    small = write_small_council(tmp_path / "x")
+    import_paths(settings, [small], AS_OF, stored=stored)
+    assert_kept_equals_read(settings, stored, AS_OF)
+    # the council's files again, unchanged (skipped), with C1's episode ended in September
+    ended = write("episodes.csv", EPISODES + "C1,2018-05-01,S,C2,N1,U4,PR4,2018-09-15,E13\n")
+    outcome, _warnings = import_paths(settings, [small, ended], AS_OF, stored=stored)
+    assert [b.file_name for b in outcome.stored] == [str(ended)]
+    assert len(outcome.unchanged) == len(list(small.iterdir()))
+    assert stored.rows["ssda903_episodes"].height == 3  # C1's two versions and C2's, as written
+    assert_kept_equals_read(settings, stored, AS_OF)
+    with council_transaction(settings) as (connection, council):
+        known = known_frames(connection, council, AS_OF, EVERY_CHECK, stored)
+    assert known.episodes.get_column("CHILD").to_list() == ["C2"]  # C1 left care on the 15th

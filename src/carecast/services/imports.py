@@ -276,6 +276,17 @@ def _audit_import(
     )
 
 
+def _written(files: Sequence[ParsedFile], outcome: ImportOutcome) -> list[tuple[int, ParsedFile]]:
+    """Each stored batch with the file written for it: save_files stores the files in order,
+    leaving out those already imported."""
+    left = iter(files)
+    pairs = []
+    for batch in outcome.stored:
+        kept = (batch.file_name, batch.sha256)
+        pairs.append((batch.batch_id, next(f for f in left if (f.source, f.sha256) == kept)))
+    return pairs
+
+
 def import_paths(
     settings: Settings,
     paths: list[Path],
@@ -322,9 +333,7 @@ def import_paths(
         if actor is not None:
             _audit_import(connection, actor, as_of, outcome)
     if stored is not None:  # committed: the rows written are what the store now holds
-        written = {p.source: p for p in checked.files}
-        batches = [(b.batch_id, written[b.file_name]) for b in outcome.stored]
-        remember(stored, council, outcome.run_id, batches)
+        remember(stored, council, outcome.run_id, _written(checked.files, outcome))
     warnings = [i for i in checked.issues if i.severity is Severity.WARNING]
     return outcome, warnings
 
