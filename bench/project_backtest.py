@@ -2,6 +2,7 @@
 
     python bench/project_backtest.py [--data DIR] [--councils 12] [--only C01,C02]
                                      [--workers 2] [--paths 500] [--peer-step 7] [--dump FILE]
+                                     [--skip-samples] [--skip-councils] [--skip-peer]
 
 Two sources of history neither engine was written on:
 - Social Finance's own samples (../shared/fixtures/demand_model_samples, returns 2017-18 to
@@ -175,7 +176,7 @@ def run_peer(state: ActivityState, replay: Replay, first: date, step: int) -> di
 def backtest_source(
     name: str, steps: list[tuple[list[Path], date]], paths: int, step: int
 ) -> dict[str, Any]:
-    """One council's replays, carecast's and the peer's, as plain numbers."""
+    """One council's replays, carecast's and the peer's (`step` 0: not run), as plain numbers."""
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as work:
         settings = Settings(database_url=f"sqlite:///{Path(work) / 'carecast.db'}")
@@ -191,7 +192,7 @@ def backtest_source(
     assert first is not None
     replays = []
     for replay, wide in zip(result.replays, result.calibrated, strict=True):
-        peer = run_peer(state, replay, first, step)
+        peer = run_peer(state, replay, first, step) if step else {}
         row: dict[str, Any] = {"from": replay.start.isoformat(), "horizons": {}}
         for months in HORIZONS:
             if months > len(replay.month_ends):
@@ -299,13 +300,17 @@ def main() -> None:
     parser.add_argument("--skip-samples", action="store_true")
     parser.add_argument("--skip-councils", action="store_true")
     parser.add_argument("--dump", type=Path)
+    parser.add_argument("--skip-peer", action="store_true", help="carecast alone: faster")
     args = parser.parse_args()
-    if not PEER_PYTHON.exists():
+    if args.skip_peer:
+        args.peer_step = 0
+    elif not PEER_PYTHON.exists():
         sys.exit("the peer's environment is missing: run bash scripts/peer-venvs.sh")
     dump: dict[str, Any] = {}
     if not args.skip_samples:
         with tempfile.TemporaryDirectory() as work:
-            sample = backtest_source("SF samples", sample_steps(Path(work)), args.paths, 1)
+            step = 0 if args.skip_peer else 1
+            sample = backtest_source("SF samples", sample_steps(Path(work)), args.paths, step)
         dump["samples"] = [sample]
         print(json.dumps(sample, indent=1, default=str))
         summary("Social Finance samples (peer daily)", [sample])
