@@ -5,7 +5,8 @@ council's own data gives them on the projection's start day, frozen for pricing 
   cost of the placements open then; a child placed after the start (an entrant or a move) the
   price of a new placement as the monthly forecast sets it (`forecast/pricing.py`: re-pricings
   told apart, the recent starts carried to the start day). Prices rise each April by the yearly
-  price rise of the assumptions.
+  price rise of the assumptions, times what the ledger pays per week of care beyond the prices,
+  and each path draws how far a week of care will miss that rise (`cost_ledger`).
 - Staffing: each role's filled FTE at its permanent and agency cost per FTE; case-holding roles
   (posts with a caseload, else social workers and practitioners) follow the children looked after
   (social workers needed = children ÷ caseload), the others stay as they are. Pay rises each April.
@@ -133,8 +134,9 @@ class CostModel:
     # spend posted in the start's financial year up to the start (a first part-year adds it)
     posted_to_start: dict[ServiceLine, float] = field(default_factory=dict)
     # the base year's ledger spend on the placement lines ÷ its children's weeks in each category
-    # at these prices: what the ledger pays beyond the prices (gross of contributions, care no
-    # commitment shows, step-ups); placements are priced times this (1: not measured)
+    # at these prices taken back to its own by the assumed rises: what the ledger pays beyond the
+    # prices (gross of contributions, care no commitment shows, step-ups); placements are priced
+    # times this (1: not measured)
     ledger_ratio: float = 1.0
     # the yearly shock to that price of a week of care (cost_ledger): none unless fitted
     price_uncertainty: PriceUncertainty = field(default_factory=PriceUncertainty)
