@@ -14,7 +14,7 @@ import polars as pl
 
 from carecast.errors import Severity
 from carecast.ingest.columns import ROW
-from carecast.ingest.rules import RuleContext, failing, per_frame, rule
+from carecast.ingest.rules import Flag, RuleContext, Screen, failing, per_frame, row_rule, rule
 from carecast.ingest.ssda903_years import (
     YEARS,
     code_frame,
@@ -75,6 +75,21 @@ def _valid_list(dataset: str, column: str, index: int | None) -> str:
     return ", ".join(valid)
 
 
+def _code_screen(dataset: str, column: str) -> Screen:
+    """The rows whose code is not one of the collection year's (any year's when the as-of date is
+    unknown): the only rows _code_check looks at closely."""
+
+    def screen(_frame: pl.DataFrame, context: RuleContext) -> pl.Expr:
+        current = None if context.as_of is None else year_index(context.as_of)
+        value = pl.col(column)
+        suspect = ~value.is_in(sorted(codes_in(dataset, column, current)))
+        if (dataset, column) not in BLANK_INVALID:
+            suspect = suspect & value.is_not_null()
+        return suspect.fill_null(value=True)
+
+    return screen
+
+
 def _code_check(dataset: str, column: str) -> Callable[[pl.DataFrame, RuleContext], pl.DataFrame]:
     """Flag codes not valid in the collection year (any year when the as-of date is unknown).
 
@@ -87,10 +102,7 @@ def _code_check(dataset: str, column: str) -> Callable[[pl.DataFrame, RuleContex
         current = None if context.as_of is None else year_index(context.as_of)
         value = pl.col(column)
         # Most rows hold a code of the year: only the others are looked at closely.
-        suspect = ~value.is_in(sorted(codes_in(dataset, column, current)))
-        if (dataset, column) not in BLANK_INVALID:
-            suspect = suspect & value.is_not_null()
-        rows = frame.filter(suspect.fill_null(value=True)).select(
+        rows = frame.filter(_code_screen(dataset, column)(frame, context)).select(
             ROW, value.alias("__code"), *_ended_year(frame, current)
         )
         joined = rows.join(code_frame(dataset, column), on="__code", how="left")
@@ -152,6 +164,7 @@ def _register_code_rules() -> None:
             tier="structure",
             severity=Severity.ERROR if key in BLOCKING else Severity.WARNING,
             dfe_code=DFE_CODE_RULES.get(key),
+            screen=_code_screen(dataset, column),
         )(_code_check(dataset, column))
 
 
@@ -162,7 +175,7 @@ def _iso(name: str) -> pl.Expr:
     return pl.col(name).dt.to_string("%Y-%m-%d")
 
 
-@rule(
+@row_rule(
     "dec-before-decom",
     EPISODES,
     "DEC",
@@ -170,9 +183,8 @@ def _iso(name: str) -> pl.Expr:
     "correct DEC or DECOM",
     dfe_code="356",
 )
-def _dec_before_decom(frame: pl.DataFrame, _context: RuleContext) -> pl.DataFrame:
-    return failing(
-        frame,
+def _dec_before_decom(_frame: pl.DataFrame, _context: RuleContext) -> Flag:
+    return Flag(
         pl.col("DEC") < pl.col("DECOM"),
         pl.format("DEC {} is before DECOM {}", _iso("DEC"), _iso("DECOM")),
     )
@@ -243,7 +255,7 @@ def _earlier_open(frame: pl.DataFrame, _context: RuleContext) -> pl.DataFrame:
     return failing(ordered, ~pl.col("__latest") & unfinished, message).sort(ROW)
 
 
-@rule(
+@row_rule(
     "dec-rec-mismatch",
     EPISODES,
     "REC",
@@ -253,14 +265,14 @@ def _earlier_open(frame: pl.DataFrame, _context: RuleContext) -> pl.DataFrame:
     dfe_code="148",
     reads=("DEC",),
 )
-def _dec_rec(frame: pl.DataFrame, _context: RuleContext) -> pl.DataFrame:
+def _dec_rec(_frame: pl.DataFrame, _context: RuleContext) -> Flag:
     dec, rec = pl.col("DEC").is_null(), pl.col("REC").is_null()
     message = (
         pl.when(dec)
         .then(pl.format("REC is {} but the episode has no DEC", pl.col("REC")))
         .otherwise(pl.format("the episode ended {} but has no REC", _iso("DEC")))
     )
-    return failing(frame, dec != rec, message)
+    return Flag(dec != rec, message)
 
 
 def _year_end(context: RuleContext) -> date | None:
@@ -270,13 +282,12 @@ def _year_end(context: RuleContext) -> date | None:
     return date(start + 1, 3, 31)
 
 
-def _after_year_end(column: str) -> Callable[[pl.DataFrame, RuleContext], pl.DataFrame]:
-    def check(frame: pl.DataFrame, context: RuleContext) -> pl.DataFrame:
+def _after_year_end(column: str) -> Callable[[pl.DataFrame, RuleContext], Flag]:
+    def check(_frame: pl.DataFrame, context: RuleContext) -> Flag:
         end = _year_end(context)
         if end is None:
-            return failing(frame, pl.lit(value=False), pl.lit(""))
-        return failing(
-            frame,
+            return Flag(pl.lit(value=False), pl.lit(""))
+        return Flag(
             pl.col(column) > end,
             pl.format(
                 f"{column} {{}} is after {end:%d %B %Y}, the end of the collection year",
@@ -287,7 +298,7 @@ def _after_year_end(column: str) -> Callable[[pl.DataFrame, RuleContext], pl.Dat
     return check
 
 
-rule(
+row_rule(
     "decom-after-year-end",
     EPISODES,
     "DECOM",
@@ -295,7 +306,7 @@ rule(
     "import it with a later --as-of date, or correct DECOM",
     dfe_code="354",
 )(_after_year_end("DECOM"))
-rule(
+row_rule(
     "dec-after-year-end",
     EPISODES,
     "DEC",

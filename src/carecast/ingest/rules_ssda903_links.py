@@ -13,7 +13,7 @@ import polars as pl
 
 from carecast.errors import Severity
 from carecast.ingest.columns import ROW
-from carecast.ingest.rules import FILE, RuleContext, failing, import_rule, per_frame, rule
+from carecast.ingest.rules import FILE, Flag, RuleContext, import_rule, per_frame, row_rule
 from carecast.ingest.ssda903_years import codes_in, year_index
 
 EPISODES = "ssda903_episodes"
@@ -49,7 +49,7 @@ NOT_OFFERED = {
 }
 
 
-@rule(
+@row_rule(
     "provider-not-needed",
     EPISODES,
     "PLACE_PROVIDER",
@@ -58,9 +58,8 @@ NOT_OFFERED = {
     severity=Severity.WARNING,
     dfe_code="213",
 )
-def _provider_not_needed(frame: pl.DataFrame, context: RuleContext) -> pl.DataFrame:
-    return failing(
-        frame,
+def _provider_not_needed(frame: pl.DataFrame, context: RuleContext) -> Flag:
+    return Flag(
         _no_provider(frame, context) & pl.col("PLACE_PROVIDER").is_not_null(),
         pl.format(
             "a {} placement takes no provider, but {} is given",
@@ -70,7 +69,7 @@ def _provider_not_needed(frame: pl.DataFrame, context: RuleContext) -> pl.DataFr
     )
 
 
-@rule(
+@row_rule(
     "provider-missing",
     EPISODES,
     "PLACE_PROVIDER",
@@ -78,9 +77,8 @@ def _provider_not_needed(frame: pl.DataFrame, context: RuleContext) -> pl.DataFr
     "give PLACE_PROVIDER (PR0–PR5): it decides in-house or agency fostering",
     dfe_code="526",
 )
-def _provider_missing(frame: pl.DataFrame, context: RuleContext) -> pl.DataFrame:
-    return failing(
-        frame,
+def _provider_missing(frame: pl.DataFrame, context: RuleContext) -> Flag:
+    return Flag(
         pl.col("PLACE").is_not_null()
         & ~_no_provider(frame, context)
         & pl.col("PLACE_PROVIDER").is_null(),
@@ -88,7 +86,7 @@ def _provider_missing(frame: pl.DataFrame, context: RuleContext) -> pl.DataFrame
     )
 
 
-@rule(
+@row_rule(
     "provider-place-mismatch",
     EPISODES,
     "PLACE_PROVIDER",
@@ -99,17 +97,15 @@ def _provider_missing(frame: pl.DataFrame, context: RuleContext) -> pl.DataFrame
     severity=Severity.WARNING,
     dfe_code="527, 528, 529, 530, 531, 550",
 )
-def _provider_place(frame: pl.DataFrame, _context: RuleContext) -> pl.DataFrame:
+def _provider_place(_frame: pl.DataFrame, _context: RuleContext) -> Flag:
     place, provider = pl.col("PLACE"), pl.col("PLACE_PROVIDER")
     wrong = (provider == "PR0") & (place != "P1")
     for code, places in NOT_OFFERED.items():
         wrong = wrong | ((provider == code) & place.is_in(places))
-    return failing(
-        frame, wrong, pl.format("provider {} cannot offer a {} placement", provider, place)
-    )
+    return Flag(wrong, pl.format("provider {} cannot offer a {} placement", provider, place))
 
 
-@rule(
+@row_rule(
     "duplicate-child",
     HEADER,
     "CHILD",
@@ -117,11 +113,10 @@ def _provider_place(frame: pl.DataFrame, _context: RuleContext) -> pl.DataFrame:
     "keep one header row per child",
     dfe_code="INT32",
 )
-def _duplicate_child(frame: pl.DataFrame, _context: RuleContext) -> pl.DataFrame:
+def _duplicate_child(_frame: pl.DataFrame, _context: RuleContext) -> Flag:
     child = pl.col("CHILD")
     # DfE flags every row of a repeated child, the first included: any one of them may be wrong.
-    return failing(
-        frame,
+    return Flag(
         child.is_not_null() & child.is_duplicated(),
         pl.format("this child has {} header rows", pl.len().over("CHILD")),
     )
