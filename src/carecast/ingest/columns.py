@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
 import polars as pl
 
@@ -65,6 +66,7 @@ _FOREIGN_DIGIT = r"([\d&&[^0-9]])"
 _INNER_SPACE = r"[0-9/\-](\s)[0-9]"
 
 
+@lru_cache(maxsize=1024)
 def cleaned(name: str, *, trim: bool = True) -> pl.Expr:
     """The cell's text with surrounding spaces removed; an empty cell is null.
 
@@ -195,6 +197,10 @@ _BY_KIND = {
 }
 
 
+# Expressions are immutable and a column's check is the same for every file that has it: built
+# once, not for each of the hundreds of small files of a council's imports (building them took
+# about as long as running them).
+@lru_cache(maxsize=1024)
 def column_check(
     spec: ColumnSpec,
     date_formats: tuple[str, ...] = DATE_FORMATS,
