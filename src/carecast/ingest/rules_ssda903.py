@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from functools import lru_cache
 
 import polars as pl
 
@@ -80,14 +81,21 @@ def _code_screen(dataset: str, column: str) -> Screen:
     unknown): the only rows _code_check looks at closely."""
 
     def screen(_frame: pl.DataFrame, context: RuleContext) -> pl.Expr:
-        current = None if context.as_of is None else year_index(context.as_of)
-        value = pl.col(column)
-        suspect = ~value.is_in(sorted(codes_in(dataset, column, current)))
-        if (dataset, column) not in BLANK_INVALID:
-            suspect = suspect & value.is_not_null()
-        return suspect.fill_null(value=True)
+        return _not_this_years(
+            dataset, column, None if context.as_of is None else year_index(context.as_of)
+        )
 
     return screen
+
+
+@lru_cache(maxsize=256)
+def _not_this_years(dataset: str, column: str, current: int | None) -> pl.Expr:
+    # Built once a year and column rather than for each of a council's hundreds of files.
+    value = pl.col(column)
+    suspect = ~value.is_in(sorted(codes_in(dataset, column, current)))
+    if (dataset, column) not in BLANK_INVALID:
+        suspect = suspect & value.is_not_null()
+    return suspect.fill_null(value=True)
 
 
 def _code_check(dataset: str, column: str) -> Callable[[pl.DataFrame, RuleContext], pl.DataFrame]:

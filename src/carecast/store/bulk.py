@@ -9,6 +9,7 @@ them (dates as ISO text on SQLite), so reading back through SQLAlchemy sees no d
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import polars as pl
@@ -16,6 +17,7 @@ import sqlalchemy as sa
 
 from carecast.errors import Issue, StoreBusy
 from carecast.ingest.columns import ROW
+from carecast.ingest.datasets import BY_NAME, Dataset
 from carecast.ingest.loader import ParsedFile
 from carecast.store.busy import is_busy
 from carecast.store.schema import RECORD_TABLES
@@ -26,17 +28,18 @@ CHUNK_ROWS = 100_000  # bounds the memory a chunk of Python tuples or CSV text t
 def store_frame(table: sa.Table, parsed: ParsedFile, batch_id: int) -> pl.DataFrame:
     """The parsed frame with the table's column names, in table order (without `id`)."""
     dataset = parsed.dataset
-    wanted = {
-        column: dataset.store_column(column)
-        for column in parsed.frame.columns
-        if dataset.store_column(column) in table.c
-    }
-    frame = parsed.frame.select(*(pl.col(column).alias(store) for column, store in wanted.items()))
+    # store column → the frame's column written to it
+    source: dict[str, str] = {}
+    for column in parsed.frame.columns:
+        if (store := dataset.store_column(column)) in table.c:
+            source.setdefault(store, column)
     columns = [c.name for c in table.c if c.name != "id"]
-    return frame.select(
+    # One select, not one to rename and another to order: a query costs about as much on a
+    # small monthly file as the rows it writes.
+    return parsed.frame.select(
         pl.lit(batch_id, pl.Int64).alias("batch_id")
         if name == "batch_id"
-        else (pl.col(name) if name in frame.columns else pl.lit(None).alias(name))
+        else (pl.col(source[name]).alias(name) if name in source else pl.lit(None).alias(name))
         for name in columns
     )
 
@@ -117,6 +120,26 @@ def _limits(column: sa.Column[Any], name: str) -> list[tuple[pl.Expr, str, str]]
     return checks
 
 
+Limit = tuple[str, pl.Expr, str, str]  # column, failing condition, rule, message
+
+
+@lru_cache(maxsize=256)
+def _known_checks(dataset: str, columns: tuple[str, ...]) -> list[Limit]:
+    """A registered dataset's checks, built once for each shape of file rather than for each."""
+    return _checks(BY_NAME[dataset], columns)
+
+
+def _checks(dataset: Dataset, columns: tuple[str, ...]) -> list[Limit]:
+    """The limits of the dataset's stored columns that the file has."""
+    table = RECORD_TABLES[dataset.name]
+    return [
+        (column, condition.fill_null(value=False), rule, message)
+        for column in columns
+        if (name := dataset.store_column(column)) in table.c and name != "batch_id"
+        for condition, rule, message in _limits(table.c[name], column)
+    ]
+
+
 def unstorable(parsed: ParsedFile) -> list[Issue]:
     """Cells the store cannot keep — empty where it needs a value, too long, too large — as
     located errors, found before any write.
@@ -125,14 +148,16 @@ def unstorable(parsed: ParsedFile) -> list[Issue]:
     invalid SEX code is only a warning yet longer than the column); without this the import would
     fail with a database error rather than the rows to fix.
     """
-    table = RECORD_TABLES.get(parsed.dataset.name)
-    if table is None or not parsed.frame.height:
+    if RECORD_TABLES.get(parsed.dataset.name) is None or not parsed.frame.height:
         return []
+    columns = tuple(parsed.frame.columns)
+    known = BY_NAME.get(parsed.dataset.name) is parsed.dataset
+    limits = (
+        _known_checks(parsed.dataset.name, columns) if known else _checks(parsed.dataset, columns)
+    )
     checks = [
-        (parsed.spelled.get(column, column), condition.fill_null(value=False), rule, message)
-        for column in parsed.frame.columns
-        if (name := parsed.dataset.store_column(column)) in table.c and name != "batch_id"
-        for condition, rule, message in _limits(table.c[name], column)
+        (parsed.spelled.get(column, column), condition, rule, message)
+        for column, condition, rule, message in limits
     ]
     # One pass over the frame says which checks any row fails (almost always none), rather than
     # a pass a check; only those are then located row by row.
