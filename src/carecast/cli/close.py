@@ -102,6 +102,16 @@ def forecast(
     executor: ExecutorName = Executor.LOCAL,
     scheduler: SchedulerAddress = None,
     workers: Workers = None,
+    all_councils: Annotated[
+        bool,
+        typer.Option(
+            "--all-councils",
+            help="Forecast every council in the store (a regional or national one), each as it "
+            "would be alone, side by side in --workers processes (default: every core); a "
+            "council that cannot be closed is listed with its reason and the rest are still "
+            "closed.",
+        ),
+    ] = False,
 ) -> None:
     """Forecast the financial year's outturn at the end of a period and store the snapshot.
 
@@ -115,6 +125,21 @@ def forecast(
 
     known_on = parse_date(as_of, "--as-of") if as_of else None
     given = read_assumptions(assumptions) if assumptions is not None else None
+    if all_councils:
+        from carecast.cli.council_closes import close_all
+
+        close_all(
+            load_settings(database_url),
+            parse_period(period),
+            known_on,
+            given,
+            allow_incomplete=allow_incomplete,
+            json_output=json_output,
+            executor=executor,
+            scheduler=scheduler,
+            workers=workers,
+        )
+        return
     with open_runner(executor, scheduler, workers) as runner:
         snapshot = services.run_forecast(
             load_settings(database_url),
