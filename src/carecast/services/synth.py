@@ -86,6 +86,13 @@ def _profile(index: int, years: int, seed: int) -> DemoProfile:
         placement_mix={k: v / total for k, v in mix.items()},
         placement_mix_by_year={},
         staffing=staffing,
+        # a council's budget and its spend without activity data grow with its size: the demo's
+        # £41.6m for every council would show a small one underspending and a big one £60m over
+        budget={line: amount * scale for line, amount in base.budget.items()},
+        other_lines={
+            line: replace(spec, annual=spec.annual * scale)
+            for line, spec in base.other_lines.items()
+        },
     )
 
 
