@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import numpy as np
 import polars as pl
 
 from carecast.errors import Issue
@@ -44,6 +45,7 @@ ERROR_VALUES = (
 NUL = "\x00"
 BOM = "\ufeff"
 SHOWN = 20  # cells located per check and file; the rest are counted in one more line
+LINES_SCANNED_BYTES = 1 << 20  # files up to this size are scanned for their longest line
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,7 @@ class Suspects:
     nul: bool = True
     bom: bool = True
     error_value: bool = True
+    too_long: bool = True
 
 
 def suspects_in(data: bytes) -> Suspects:
@@ -67,7 +70,24 @@ def suspects_in(data: bytes) -> Suspects:
         bom=not data.isascii() and BOM.encode() in data,
         # Each error value starts with '#': one quick search spares ten slower ones in most files.
         error_value=b"#" in data and any(value.encode() in data for value in ERROR_VALUES),
+        too_long=_may_hold_long_cell(data),
     )
+
+
+def _may_hold_long_cell(data: bytes) -> bool:
+    """Whether a cell could be longer than MAX_CELL_CHARS characters.
+
+    A character takes at least a byte in any encoding, and a cell spans lines only inside quotes:
+    in a file with no quote, no cell is longer than its longest line. Small files only: on a
+    large one the scan would cost about what the check does.
+    """
+    if len(data) <= MAX_CELL_CHARS:
+        return False
+    if b'"' in data or len(data) > LINES_SCANNED_BYTES:
+        return True
+    ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == ord("\n"))
+    bounds = np.concatenate(([-1], ends, [len(data)]))
+    return bool(np.diff(bounds).max() - 1 > MAX_CELL_CHARS)
 
 
 def excel_error_message(value: str) -> str:
@@ -155,9 +175,9 @@ def cell_problems(table: RawTable, suspects: Suspects = Suspects()) -> list[Issu
 
 
 def _checks(suspects: Suspects) -> list[tuple[Callable[[pl.Expr], pl.Expr], Describe]]:
-    checks: list[tuple[Callable[[pl.Expr], pl.Expr], Describe]] = [
-        (lambda cell: cell.str.len_bytes() > MAX_CELL_CHARS, _too_long)  # bytes ≥ characters
-    ]
+    checks: list[tuple[Callable[[pl.Expr], pl.Expr], Describe]] = []
+    if suspects.too_long:  # bytes ≥ characters
+        checks.append((lambda cell: cell.str.len_bytes() > MAX_CELL_CHARS, _too_long))
     if suspects.nul or suspects.bom:
         checks.append(
             (
