@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from contextlib import nullcontext
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -34,24 +35,15 @@ def close_all(
     scheduler: str | None,
     workers: int | None,
 ) -> None:
+    from carecast.forecast.intervals import serial
     from carecast.services.council_closes import close_councils
 
     if CHOSEN_COUNCIL.get() is not None:
         raise UsageError("--all-councils forecasts every council: leave out --council")
-    if executor is Executor.DASK:
-        # the councils one after another, each one's paths on the cluster
-        with open_runner(executor, scheduler, workers) as runner:
-            closes = close_councils(
-                settings,
-                None,
-                period,
-                known_on,
-                assumptions,
-                allow_incomplete=allow_incomplete,
-                runner=runner,
-            )
-    else:
-        processes = workers or os.cpu_count() or 1
+    on_dask = executor is Executor.DASK
+    # on Dask the councils one after another, each one's paths on the cluster; here the councils
+    # side by side, each one's paths in the process that closes it
+    with open_runner(executor, scheduler, workers) if on_dask else nullcontext(serial) as runner:
         closes = close_councils(
             settings,
             None,
@@ -59,7 +51,8 @@ def close_all(
             known_on,
             assumptions,
             allow_incomplete=allow_incomplete,
-            processes=processes,
+            processes=1 if on_dask else workers or os.cpu_count() or 1,
+            runner=runner,
         )
     if json_output:
         from carecast.documents.forecast import forecast_json

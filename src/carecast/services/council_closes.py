@@ -19,12 +19,12 @@ from datetime import date
 from carecast.config import Settings
 from carecast.domain.periods import Period
 from carecast.domain.provenance import ForecastSnapshot
-from carecast.errors import CarecastError, NotFound
+from carecast.errors import CarecastError
 from carecast.forecast.assumptions import Assumptions
 from carecast.forecast.intervals import Runner, serial
 from carecast.services.forecasting import run_forecast
 from carecast.services.setup import store_transaction
-from carecast.store.councils import list_councils
+from carecast.store.councils import named_councils
 
 
 @dataclass(frozen=True)
@@ -80,24 +80,17 @@ def close_councils(
     councils' paths itself; otherwise they are closed one after another with `runner` running
     the paths (a Dask cluster, say)."""
     with store_transaction(settings) as connection:
-        held = {c.la_code: c.name for c in list_councils(connection)}
-    wanted = list(codes) if codes else list(held)
-    unknown = [code for code in wanted if code not in held]
-    if unknown:
-        raise NotFound(
-            f"the store holds no council {', '.join(unknown)} (it holds "
-            f"{', '.join(held) or 'none'}); nothing was forecast"
-        )
+        wanted = named_councils(connection, list(codes) if codes else None, "nothing was forecast")
     requests = [
         _Request(
             settings.model_copy(update={"council": code}),
-            held[code],
+            name,
             period,
             known_on,
             assumptions,
             allow_incomplete,
         )
-        for code in wanted
+        for code, name in wanted.items()
     ]
     if processes <= 1 or len(requests) <= 1:
         return [_close(request, runner) for request in requests]

@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from carecast.config import Settings
-from carecast.errors import CarecastError, NotFound
+from carecast.errors import CarecastError
 from carecast.projection.cost_fit import fit_costs
 from carecast.projection.fit import CATEGORY_NAMES
 from carecast.services.projection import fit_and_project
 from carecast.services.setup import store_transaction
-from carecast.store.councils import list_councils
+from carecast.store.councils import named_councils
 
 
 @dataclass(frozen=True)
@@ -107,18 +107,11 @@ def _council_view(settings: Settings, code: str, name: str, years: int) -> Counc
 def region_view(settings: Settings, codes: Sequence[str] | None, years: int) -> RegionView:
     """The councils named (default: every council in the store), `years` ahead."""
     with store_transaction(settings) as connection:
-        held = {c.la_code: c.name for c in list_councils(connection)}
-    wanted = list(codes) if codes else list(held)
-    unknown = [code for code in wanted if code not in held]
-    if unknown:
-        raise NotFound(
-            f"the store holds no council {', '.join(unknown)} (it holds "
-            f"{', '.join(held) or 'none'}); nothing was compared"
-        )
+        wanted = named_councils(connection, list(codes) if codes else None, "nothing was compared")
     views, left_out = [], []
-    for code in wanted:
+    for code, name in wanted.items():
         try:
-            views.append(_council_view(settings, code, held[code], years))
+            views.append(_council_view(settings, code, name, years))
         except CarecastError as refusal:  # one council's data cannot answer: the rest still can
             left_out.append((code, refusal.message))
     return RegionView(tuple(views), tuple(left_out))

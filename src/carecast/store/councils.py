@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 
 from carecast.domain.provenance import Council
-from carecast.errors import StoreNotReady, UsageError
+from carecast.errors import NotFound, StoreNotReady, UsageError
 from carecast.store.schema import councils
 
 
@@ -82,3 +82,19 @@ def list_councils(connection: sa.Connection) -> list[Council]:
     """Every council the store holds, in the order they were added."""
     rows = connection.execute(sa.select(councils).order_by(councils.c.id)).mappings().all()
     return [Council(row["id"], row["name"], row["la_code"]) for row in rows]
+
+
+def named_councils(
+    connection: sa.Connection, codes: list[str] | None, undone: str
+) -> dict[str, str]:
+    """{DfE code: name} of the councils `codes` names (default: every one the store holds), in
+    the order named; a code the store does not hold is refused, `undone` saying what was not."""
+    held = {c.la_code: c.name for c in list_councils(connection)}
+    wanted = list(codes) if codes else list(held)
+    unknown = [code for code in wanted if code not in held]
+    if unknown:
+        raise NotFound(
+            f"the store holds no council {', '.join(unknown)} (it holds "
+            f"{', '.join(held) or 'none'}); {undone}"
+        )
+    return {code: held[code] for code in wanted}
