@@ -146,6 +146,7 @@ def type_table(raw: RawTable, dataset: Dataset) -> tuple[pl.DataFrame, list[Issu
         else pl.col(f"__value_{s.name}")
         for s in specs
     }
+    absent = [s for s in dataset.optional if s.default is not None and s.name not in positions]
     typed = checked.select(
         pl.col(ROW),
         *(
@@ -154,9 +155,8 @@ def type_table(raw: RawTable, dataset: Dataset) -> tuple[pl.DataFrame, list[Issu
             else values[s.name].alias(s.name)
             for s in specs
         ),
+        *(pl.lit(s.default).alias(s.name) for s in absent),
     )
-    absent = [s for s in dataset.optional if s.default is not None and s.name not in positions]
-    typed = typed.with_columns(pl.lit(s.default).alias(s.name) for s in absent)
     issues: list[Issue] = []
     if problems:
         found = pl.concat(problems).sort(ROW, maintain_order=True)
