@@ -7,9 +7,12 @@ from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from carecast.cli import run
+from carecast.config import Settings
+from carecast.services.region import council_seed, region_view
 from tests.test_cli_project import AS_OF, PLACES, _small_council
 
 CATEGORY = {
@@ -68,3 +71,44 @@ def test_the_region_is_its_councils_added_and_says_who_it_left_out(
 
     assert run(["region", "--councils", "801,809", *url]) == 1
     assert "the store holds no council 809" in capsys.readouterr().err
+
+
+def test_the_regions_bands_add_its_councils_paths_each_drawn_on_its_own_seed(
+    database_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """North and South hold the same children; with paths, each council's are drawn on a seed of
+    its own, so the region's spread of children looked after is wider than either council's and
+    narrower than the two added as if they moved together (√2 of one, for two alike)."""
+    url = ["--database-url", database_url]
+    for code, name in (("801", "North"), ("802", "South")):
+        assert run(["init", "--council", name, "--la-code", code, *url]) == 0
+        extract = _small_council(tmp_path / code)
+        assert (
+            run(["--council", code, "import", str(extract), "--as-of", AS_OF.isoformat(), *url])
+            == 0
+        )
+    assert council_seed("801") != council_seed("802")
+    view = region_view(Settings(database_url=database_url), None, 2, paths=400)
+    again = region_view(Settings(database_url=database_url), None, 2, paths=400)
+    bands, sufficiency = view.bands(), view.sufficiency()
+    assert bands == again.bands()  # seeded: the same paths every run
+    last = max(bands)
+    for category, band in bands[last].items():
+        assert band.p10 <= sufficiency[last][category] + 1e-9
+        assert sufficiency[last][category] <= band.p90 + 1e-9
+    north, south = (council.paths_ahead[last].sum(axis=1) for council in view.councils)
+    region = north + south
+
+    assert max(width(north), width(south)) < width(region) < width(north) + width(south)
+
+    capsys.readouterr()
+    assert run(["region", "--years", "2", "--paths", "100", "--json", *url]) == 0
+    shown = json.loads(capsys.readouterr().out)["region"]["sufficiency"]
+    first = shown[min(shown)]["placements_ifa"]
+    assert first["band"]["p10"] <= first["needed"] <= first["band"]["p90"]
+
+
+def width(values: np.ndarray) -> float:
+    """P90 − P10 of the paths."""
+    p10, p90 = np.quantile(values, [0.1, 0.9])
+    return float(p90 - p10)

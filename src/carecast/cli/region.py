@@ -8,6 +8,13 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from carecast.cli.app import DatabaseUrl, JsonFlag, app, console
+from carecast.cli.executor_options import (
+    Executor,
+    ExecutorName,
+    SchedulerAddress,
+    Workers,
+    open_runner,
+)
 from carecast.errors import UsageError
 
 if TYPE_CHECKING:
@@ -28,8 +35,22 @@ def region(
     years: Annotated[
         int, typer.Option("--years", help="How many 31 Marches ahead to size placements: 1 to 5.")
     ] = 3,
+    paths: Annotated[
+        int | None,
+        typer.Option(
+            "--paths",
+            min=1,
+            max=10_000,
+            help="Simulate each council's paths (each on its own seed) and add them up into the "
+            "region's P10–P90 of the placements needed; default: the expected course alone.",
+            show_default=False,
+        ),
+    ] = None,
     json_output: JsonFlag = False,
     database_url: DatabaseUrl = None,
+    executor: ExecutorName = Executor.LOCAL,
+    scheduler: SchedulerAddress = None,
+    workers: Workers = None,
 ) -> None:
     """Children looked after, placement mix and weekly costs across the councils of the store,
     and sufficiency: the placements the region will need in each category at each 31 March
@@ -40,7 +61,8 @@ def region(
     if not 1 <= years <= 5:
         raise UsageError(f"--years {years}: size placements 1 to 5 years ahead")
     codes = [c.strip() for c in councils.split(",") if c.strip()] if councils else None
-    view = region_view(load_settings(database_url), codes, years)
+    with open_runner(executor, scheduler, workers) as runner:
+        view = region_view(load_settings(database_url), codes, years, paths, runner)
     if json_output:
         typer.echo(json.dumps(view.as_json(), indent=2))
         return
@@ -102,10 +124,14 @@ def sufficiency_table(view: RegionView) -> Table:
 
     ahead = view.sufficiency()
     now = view.children()
+    bands = view.bands()
     table = Table(
         title="Sufficiency: placements the region will need at each 31 March against those in "
         "use today",
-        caption="Each council's expected course at its own fitted rates (deterministic), added.",
+        caption="Each council's simulated paths at its own fitted rates, added path by path: "
+        "the mean (change), P10–P90."
+        if bands
+        else "Each council's expected course at its own fitted rates (deterministic), added.",
     )
     table.add_column("Category")
     table.add_column("In use today", justify="right")
@@ -117,7 +143,12 @@ def sufficiency_table(view: RegionView) -> Table:
             f"{now[category]:,.0f}",
             *(
                 f"{row[category]:,.0f} ({row[category] - now[category]:+,.0f})"
-                for row in ahead.values()
+                + (
+                    f" {bands[day][category].p10:,.0f}–{bands[day][category].p90:,.0f}"
+                    if day in bands
+                    else ""
+                )
+                for day, row in ahead.items()
             ),
         )
     return table

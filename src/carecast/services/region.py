@@ -9,17 +9,24 @@ need in each category against those in use today.
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from carecast.config import Settings
 from carecast.errors import CarecastError
+from carecast.projection.assemble import Band, year_end_steps
 from carecast.projection.cost_fit import fit_costs
 from carecast.projection.fit import CATEGORY_NAMES
+from carecast.projection.simulate import BlockRunner, serial
 from carecast.services.projection import fit_and_project
 from carecast.services.setup import store_transaction
 from carecast.store.councils import named_councils
+
+SEED = 20180401  # the projection's default seed, each council's offset from it by its code
 
 
 @dataclass(frozen=True)
@@ -30,6 +37,8 @@ class CouncilView:
     children: dict[str, float]  # looked after on `start`, by category
     weekly_cost: dict[str, float]  # mean weekly cost of the placements open then, by category
     ahead: dict[str, dict[str, float]]  # 31 March → category → expected children
+    # 31 March → (paths, categories) children on each simulated path (with paths asked for)
+    paths_ahead: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def total(self) -> float:
@@ -70,8 +79,20 @@ class RegionView:
             for day in days
         }
 
+    def bands(self) -> dict[str, dict[str, Band]]:
+        """31 March → category → the region's children across the paths: each path adds up
+        its councils' (each council's paths drawn on its own seed, so independent of the
+        others'); empty without paths."""
+        days = sorted({d for v in self.councils for d in v.paths_ahead})
+        out = {}
+        for day in days:
+            pooled = np.sum([v.paths_ahead[day] for v in self.councils if day in v.paths_ahead], 0)
+            out[day] = {c: Band.of(pooled[:, i]) for i, c in enumerate(CATEGORY_NAMES)}
+        return out
+
     def as_json(self) -> dict[str, Any]:
         now = self.children()
+        bands = self.bands()
         return {
             "councils": [v.as_json() for v in self.councils],
             "left_out": [{"la_code": code, "why": why} for code, why in self.left_out],
@@ -80,7 +101,11 @@ class RegionView:
                 "children": {k: round(v, 1) for k, v in now.items()},
                 "sufficiency": {
                     day: {
-                        c: {"needed": round(n, 1), "in_use_now": round(now[c], 1)}
+                        c: {
+                            "needed": round(n, 1),
+                            "in_use_now": round(now[c], 1),
+                            **({"band": bands[day][c].as_json()} if day in bands else {}),
+                        }
                         for c, n in row.items()
                     }
                     for day, row in self.sufficiency().items()
@@ -89,10 +114,30 @@ class RegionView:
         }
 
 
-def _council_view(settings: Settings, code: str, name: str, years: int) -> CouncilView:
-    run = fit_and_project(
-        settings.model_copy(update={"council": code}), years, paths=1, deterministic=True
-    )
+def council_seed(code: str) -> int:
+    """A council's own seed for the region's paths: fixed by its code, apart from others'."""
+    return (SEED + zlib.crc32(code.encode())) % 2**32
+
+
+def _council_view(
+    settings: Settings,
+    code: str,
+    name: str,
+    years: int,
+    *,
+    paths: int | None = None,
+    runner: BlockRunner = serial,
+) -> CouncilView:
+    chosen = settings.model_copy(update={"council": code})
+    if paths is None:
+        run = fit_and_project(chosen, years, paths=1, deterministic=True)
+    else:
+        run = fit_and_project(chosen, years, paths=paths, seed=council_seed(code), runner=runner)
+    paths_ahead = {}
+    if paths is not None:
+        for step in year_end_steps(run.model):
+            day = run.model.month_ends[step - 1].isoformat()
+            paths_ahead[day] = run.projection.paths.stock[step].sum(axis=2)
     stock = run.projection.paths.stock[:, 0].sum(axis=2)  # (months + 1, categories)
     children = {c: float(stock[0, i]) for i, c in enumerate(CATEGORY_NAMES)}
     prices = fit_costs(run.state, run.model.start, len(run.model.category)).prices
@@ -101,17 +146,27 @@ def _council_view(settings: Settings, code: str, name: str, years: int) -> Counc
         year.day.isoformat(): {c.category: c.children.mean for c in year.categories}
         for year in run.projection.years
     }
-    return CouncilView(code, name, run.model.start.isoformat(), children, weekly, ahead)
+    return CouncilView(
+        code, name, run.model.start.isoformat(), children, weekly, ahead, paths_ahead
+    )
 
 
-def region_view(settings: Settings, codes: Sequence[str] | None, years: int) -> RegionView:
-    """The councils named (default: every council in the store), `years` ahead."""
+def region_view(
+    settings: Settings,
+    codes: Sequence[str] | None,
+    years: int,
+    paths: int | None = None,
+    runner: BlockRunner = serial,
+) -> RegionView:
+    """The councils named (default: every council in the store), `years` ahead: each council's
+    expected course, or with `paths` its simulated paths (run by `runner`), pooled into the
+    region's bands."""
     with store_transaction(settings) as connection:
         wanted = named_councils(connection, list(codes) if codes else None, "nothing was compared")
     views, left_out = [], []
     for code, name in wanted.items():
         try:
-            views.append(_council_view(settings, code, name, years))
+            views.append(_council_view(settings, code, name, years, paths=paths, runner=runner))
         except CarecastError as refusal:  # one council's data cannot answer: the rest still can
             left_out.append((code, refusal.message))
     return RegionView(tuple(views), tuple(left_out))
