@@ -442,3 +442,52 @@ def test_uploads_waiting_when_one_worker_stops_wait_on_for_the_others(site: Sett
         confirmed = other.post(f"{address}/confirm", data={"csrf_token": csrf_of(review.text)})
         assert confirmed.status_code == 200
     assert [b.dataset for b in list_imports(site)[1]] == ["cost_centres"]
+
+
+def test_an_export_read_through_a_column_mapping_is_checked_and_stored_as_the_cli_would(
+    site: Settings, tmp_path: Path
+) -> None:
+    """The ContrOCC-style sample (its own headings, 'Independent Fostering Agency', £ amounts,
+    01-Apr-2018 dates) uploaded with examples/mappings' YAML: read as placement commitments."""
+    examples = Path(__file__).resolve().parents[1] / "examples" / "mappings"
+    export = (examples / "contrOCC_service_agreements_sample.csv").read_bytes()
+    mapping = (examples / "contrOCC_service_agreements.yaml").read_bytes()
+    finance = signed_in(site, Role.FINANCE)
+    staged_in(finance, tmp_path)
+    form = {**AS_OF, "csrf_token": csrf_of(finance.get("/imports").text)}
+    sent = [
+        ("files", ("service_agreements.csv", export, "text/csv")),
+        ("mapping", ("contrOCC.yaml", mapping, "application/yaml")),
+    ]
+    posted = finance.post("/imports", data=form, files=sent, follow_redirects=False)
+    assert posted.status_code == 303, text_of(posted)
+    address = posted.headers["location"]
+    review = finance.get(address)
+    assert "read through the column mapping contrOCC.yaml" in review.text
+    files = html.fromstring(review.text).xpath('//table[@id="files"]/tbody/tr')
+    assert [c.text_content() for c in files[0]][:2] == ["service_agreements.csv", "placement_costs"]
+    finance.post(f"{address}/confirm", data={"csrf_token": csrf_of(review.text)})
+    assert [(b.file_name, b.dataset) for b in list_imports(site)[1]] == [
+        ("service_agreements.csv", "placement_costs")
+    ]
+    assert staged_folders(tmp_path) == []
+
+    # without the mapping the same export is not placement commitments at all
+    unmapped = upload(finance, [("service_agreements.csv", export)]).headers["location"]
+    assert "placement_costs" not in finance.get(unmapped).text
+
+
+def test_a_mapping_that_is_not_yaml_or_json_is_refused_and_nothing_kept(
+    site: Settings, tmp_path: Path
+) -> None:
+    finance = signed_in(site, Role.FINANCE)
+    staged_in(finance, tmp_path)
+    form = {**AS_OF, "csrf_token": csrf_of(finance.get("/imports").text)}
+    sent = [
+        ("files", ("cc.csv", COST_CENTRES, "text/csv")),
+        ("mapping", ("mapping.csv", b"a,b\n", "text/csv")),
+    ]
+    refused = finance.post("/imports", data=form, files=sent, follow_redirects=False)
+    assert refused.status_code == 400
+    assert "a column mapping as a YAML or JSON file" in text_of(refused)
+    assert staged_folders(tmp_path) == []

@@ -35,6 +35,7 @@ from carecast.reports.import_issues import write_issues
 from carecast.services.imports import check_paths, import_paths
 from carecast.services.setup import store_transaction
 from carecast.services.upload_files import (
+    MAPPING_SUFFIXES,
     StagingLimits,
     UploadRefused,
     copy_within,
@@ -49,6 +50,7 @@ from carecast.store.imports import ImportOutcome
 UPLOAD_ID = re.compile(r"[A-Za-z0-9_-]{22}")
 FILES = "upload"  # the folder of an upload's files: sources are named from inside it
 RECORD = "staged.json"
+MAPPING = "mapping"  # the folder of the column-mapping file sent with an upload, if any
 CLAIMED = ".claimed"  # an upload being confirmed or discarded: no other request may take it
 GONE = (
     "There is no such upload waiting: it was confirmed, discarded or expired. Nothing was stored."
@@ -75,6 +77,7 @@ class Staged:
     files: tuple[StagedFile, ...]
     issues: tuple[Issue, ...]
     withheld: tuple[str, ...]
+    mapping: str | None = None  # the column-mapping file sent with them, by name
 
     @property
     def errors(self) -> int:
@@ -106,6 +109,7 @@ def _write(folder: Path, staged: Staged) -> None:
         "files": [[f.source, f.dataset, f.rows] for f in staged.files],
         "issues": [_issue_json(i) for i in staged.issues],
         "withheld": list(staged.withheld),
+        "mapping": staged.mapping,
     }
     (folder / RECORD).write_text(json.dumps(record), encoding="utf-8")
 
@@ -127,6 +131,7 @@ def _read(folder: Path) -> Staged:
             for i in record["issues"]
         ),
         withheld=tuple(record["withheld"]),
+        mapping=record.get("mapping"),
     )
 
 
@@ -193,8 +198,10 @@ class StagingArea:
         as_of: date,
         *,
         allow_empty: bool = False,
+        mapping: tuple[str, IO[bytes]] | None = None,
     ) -> Staged:
-        """Keep the files sent (a zip unpacked) and check them as an import would; nothing is
+        """Keep the files sent (a zip unpacked) and check them as an import would, read through
+        `mapping` (a column-mapping file, as `carecast import --mapping` reads); nothing is
         stored. Refused (UploadRefused, nothing kept) past a limit or for a file not read."""
         if len(self.waiting(owner)) >= self.limits.waiting_per_user:
             raise UploadRefused(
@@ -212,8 +219,14 @@ class StagingArea:
         try:
             files.mkdir(parents=True)
             self._keep(files, names, [stream for _, stream in uploads])
+            mapping_path = self._keep_mapping(folder, mapping)
             checked = check_paths(
-                settings, [files], as_of, allow_empty=allow_empty, named_from=files
+                settings,
+                [files],
+                as_of,
+                allow_empty=allow_empty,
+                named_from=files,
+                mapping=mapping_path,
             )
             staged = Staged(
                 upload_id,
@@ -225,6 +238,7 @@ class StagingArea:
                 tuple(StagedFile(p.source, p.dataset.name, p.row_count) for p in checked.files),
                 tuple(checked.issues),
                 checked.withheld,
+                None if mapping_path is None else mapping_path.name,
             )
             _write(folder, staged)
         except BaseException:
@@ -249,6 +263,19 @@ class StagingArea:
             if zipped:
                 unpacked = unpack_zip(target, files, self.limits, unpacked)
                 target.unlink()
+
+    def _keep_mapping(self, folder: Path, mapping: tuple[str, IO[bytes]] | None) -> Path | None:
+        """The mapping file sent, kept beside (not among) the files it reads."""
+        if mapping is None:
+            return None
+        name = upload_name(mapping[0], MAPPING_SUFFIXES)
+        target = folder / MAPPING / name
+        target.parent.mkdir()
+        if copy_within(mapping[1], target, self.limits.upload_bytes) < 0:
+            raise UploadRefused(
+                f"the mapping file is larger than {size(self.limits.upload_bytes)}; nothing was kept"
+            )
+        return target
 
     def _folder(self, upload_id: str, owner: str) -> Path:
         self.sweep()
@@ -294,6 +321,7 @@ class StagingArea:
                 staged.as_of,
                 allow_empty=staged.allow_empty,
                 named_from=files,
+                mapping=None if staged.mapping is None else claimed / MAPPING / staged.mapping,
                 actor=actor,
             )
         except BaseException as failure:  # the upload waits again, nothing stored

@@ -42,18 +42,23 @@ class StagingLimits:
     kept: timedelta = timedelta(hours=2)  # an upload older than this is removed
 
 
-def upload_name(sent: str) -> str:
+def upload_name(sent: str, suffixes: tuple[str, ...] = UPLOAD_SUFFIXES) -> str:
     """The name a file is staged under: the last part of what the browser sent, if carecast can
     read it (a folder's path, or a path meant to climb out, keeps only its name)."""
     name = re.split(r"[/\\]", sent)[-1].strip()
     if not name or name.startswith(".") or any(ord(c) < 32 for c in name):
         raise UploadRefused(f"'{sent}' is not a file name carecast can stage; nothing was kept")
-    if not name.lower().endswith(UPLOAD_SUFFIXES):
-        raise UploadRefused(
-            f"{name}: carecast reads CSV, XLSX and SSDA903 XML files, or a folder of them as a "
-            ".zip; nothing was kept"
+    if not name.lower().endswith(suffixes):
+        what = (
+            "CSV, XLSX and SSDA903 XML files, or a folder of them as a .zip"
+            if suffixes == UPLOAD_SUFFIXES
+            else "a column mapping as a YAML or JSON file"
         )
+        raise UploadRefused(f"{name}: carecast reads {what}; nothing was kept")
     return name
+
+
+MAPPING_SUFFIXES = (".yaml", ".yml", ".json")
 
 
 def _member_path(folder: Path, name: str, archive: str) -> Path:

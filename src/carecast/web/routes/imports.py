@@ -146,6 +146,12 @@ async def upload(request: Request, session: Checked) -> Response:
     if as_of is None or problems:
         return _form_page(request, session, problems=problems, values=values, status=422)
     uploads: list[tuple[str, IO[bytes]]] = [(str(f.filename), f.file) for f in sent]
+    chosen = form.get("mapping")
+    mapping = (
+        (str(chosen.filename), chosen.file)
+        if isinstance(chosen, UploadFile) and chosen.filename
+        else None
+    )
     try:
         staged = await run_in_threadpool(
             staging_of(request).stage,
@@ -154,6 +160,7 @@ async def upload(request: Request, session: Checked) -> Response:
             uploads,
             as_of,
             allow_empty=values["allow_empty"] == "on",
+            mapping=mapping,
         )
     except UsageError as refused:  # too large, a zip leading out of its folder, a key missing …
         message = " ".join(refused.lines())
