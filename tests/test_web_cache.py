@@ -150,7 +150,10 @@ def test_the_store_version_changes_with_each_commit_and_only_then(site: Settings
         assert data_version(opened) == first
         with store_transaction(site) as connection:  # another engine, as another process is
             connection.exec_driver_sql("SELECT 1")
-        assert data_version(opened) == first  # a read commits nothing
+        if site.database_url.startswith("sqlite"):
+            # a read commits nothing; PostgreSQL's version is the whole server's, which the
+            # test processes beside this one write to (a needless rebuild there, never stale)
+            assert data_version(opened) == first
         set_commentary(site, {"placements": "Steady."})
         assert data_version(opened) != first
     finally:

@@ -196,6 +196,7 @@ def test_another_worker_shows_the_report_and_serves_its_files(site: Site) -> Non
     of another worker than the one that wrote it: the run is kept in the store and the files in
     the store's shared directory, which outlives any one worker."""
     finance = site.browsers[Role.FINANCE]
+    finished(finance, site.full)  # not left to the tests before it: they may run elsewhere
     other = TestClient(
         create_app(site.settings), base_url="https://testserver", cookies=dict(finance.cookies)
     )
