@@ -199,8 +199,9 @@ def load_actions(connection: sa.Connection, council: Council, known_on: date) ->
 
 
 def load_state(connection: sa.Connection, council: Council, known_on: date) -> ActivityState:
-    """Everything imported for `council` with an as-of date on or before `known_on`, and the
-    commitments and establishment of the extract nearest six months before (EARLIER_DAYS)."""
+    """Everything imported for `council` with an as-of date on or before `known_on`, the
+    commitments and establishment of the extract nearest six months before (EARLIER_DAYS), and
+    the commitments extracts nearest the last PAST_YEAR_ENDS 31 Marches (past_extracts)."""
     orders = _batch_orders(connection, council, known_on)
     earlier = _batch_orders(connection, council, known_on - timedelta(days=EARLIER_MIN_DAYS))
     target = known_on - timedelta(days=EARLIER_DAYS)
