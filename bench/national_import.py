@@ -3,11 +3,13 @@ side by side, into SQLite and (with --postgres-url) PostgreSQL, timed in one run
 
     .venv/bin/python bench/national_import.py [--councils 10] [--years 6] [--data DIR]
                                                [--workers 1,2] [--known read,kept]
-                                               [--postgres-url URL]
+                                               [--postgres-url URL] [--keep-store FILE]
 
 Writes the councils once (into DIR, reused when it holds them), then imports the whole set into a
 fresh store for each (store, workers, known), and prints seconds, rows per second, peak memory of
-the importing processes, and the time the same rate would take for 150 councils. `known`: how each
+the importing processes, and the time the same rate would take for 150 councils. With
+--keep-store the (single) SQLite store is written to FILE and kept, for the runs that follow it
+(`forecast --all-councils`, `region --paths`). `known`: how each
 import learns what the store already holds for its checks across files — `read` from the store
 for every import, `kept` in memory from one import of a council to the next (known_rows.py).
 """
@@ -79,7 +81,10 @@ def main() -> None:
     parser.add_argument("--workers", default="1,2")
     parser.add_argument("--known", default="read,kept")
     parser.add_argument("--postgres-url")
+    parser.add_argument("--keep-store", type=Path)
     options = parser.parse_args()
+    if options.keep_store and ("," in options.workers or "," in options.known):
+        parser.error("--keep-store keeps one store: give one --workers and one --known")
     rows_out = []
     with tempfile.TemporaryDirectory() as scratch:
         data = options.data or Path(scratch) / "councils"
@@ -88,7 +93,8 @@ def main() -> None:
         for store in stores:
             for workers in (int(w) for w in options.workers.split(",")):
                 for known in options.known.split(","):
-                    with _store(store, Path(scratch), options.postgres_url) as url:
+                    kept = options.keep_store if store == "sqlite" else None
+                    with _store(store, Path(scratch), options.postgres_url, kept) as url:
                         settings = Settings(database_url=url)
                         started, cpu = time.perf_counter(), cpu_seconds()
                         rows = import_synthesised(
@@ -117,7 +123,13 @@ def main() -> None:
 
 
 @contextmanager
-def _store(store: str, scratch: Path, admin_url: str | None) -> Iterator[str]:
+def _store(
+    store: str, scratch: Path, admin_url: str | None, kept: Path | None = None
+) -> Iterator[str]:
+    if kept is not None:
+        kept.unlink(missing_ok=True)
+        yield f"sqlite:///{kept.resolve()}"
+        return
     if store == "sqlite":
         path = scratch / f"national-{uuid.uuid4().hex[:8]}.db"
         yield f"sqlite:///{path}"
