@@ -13,7 +13,7 @@ from carecast.domain.state import ActivityState
 from carecast.services import import_paths
 from carecast.store.councils import find_council
 from carecast.store.engine import make_engine
-from carecast.store.state import load_actions, load_state
+from carecast.store.state import load_actions, load_placement_records, load_state
 from tests.conftest import Writer
 
 COSTS_HEADER = "CHILD,PLACEMENT_TYPE,PROVIDER,START_DATE,END_DATE,WEEKLY_COST,COST_CENTRE\n"
@@ -182,3 +182,91 @@ def test_the_actions_alone_are_what_the_whole_state_holds_on_each_date(
         assert [a.status for a in state_on(settings, date(2018, 6, 15)).actions] == ["in_progress"]
     finally:
         engine.dispose()
+
+
+HEADER_HEADER = "CHILD,SEX,DOB,ETHNIC\n"
+
+
+def test_each_child_keeps_its_latest_record_in_the_place_it_was_first_known(
+    settings: Settings, write: Writer
+) -> None:
+    """Keyed records are ordered by what was known when (as-of date first, then import order):
+    each child's latest record wins, listed where the child first appeared. January's extract is
+    imported last, but it is the oldest knowledge: its C2 is superseded by March's, and its C4
+    comes first."""
+    imported(
+        settings,
+        write,
+        "header.csv",
+        HEADER_HEADER + "C2,1,2008-01-01,WBRI\nC1,2,2009-02-01,WBRI\n",
+        date(2018, 3, 31),
+    )
+    imported(
+        settings,
+        write,
+        "header.csv",
+        HEADER_HEADER + "C3,1,2010-03-01,WBRI\nC1,2,2009-02-01,MWBC\n",
+        date(2018, 6, 30),
+    )
+    imported(
+        settings,
+        write,
+        "header.csv",
+        HEADER_HEADER + "C4,2,2011-04-01,WBRI\nC2,1,2008-01-01,AOTH\n",
+        date(2018, 1, 31),
+    )
+    children = state_on(settings, date(2018, 9, 30)).children
+    assert [(c.child_id, c.ethnic) for c in children] == [
+        ("C4", "WBRI"),
+        ("C2", "WBRI"),
+        ("C1", "MWBC"),
+        ("C3", "WBRI"),
+    ]
+    # on 30 April June's extract was not yet known: C1 is as March had it, C3 unknown
+    april = state_on(settings, date(2018, 4, 30)).children
+    assert [(c.child_id, c.ethnic) for c in april] == [
+        ("C4", "WBRI"),
+        ("C2", "WBRI"),
+        ("C1", "WBRI"),
+    ]
+
+
+def test_the_placements_of_some_children_are_those_the_whole_state_holds(
+    settings: Settings, write: Writer
+) -> None:
+    """A page listing a few children's placements reads theirs alone, resolved as load_state
+    resolves every child's."""
+    imported(
+        settings,
+        write,
+        "ep2017.csv",
+        EPISODES_HEADER
+        + "C1,01/06/2016,S,C2,N1,U4,PR1,,\nC2,01/07/2016,S,C2,N1,U4,PR1,,\n"
+        + "C3,01/08/2016,S,C2,N1,U4,PR1,,\n",
+        date(2017, 3, 31),
+    )
+    imported(
+        settings,
+        write,
+        "ep2018.csv",
+        EPISODES_HEADER
+        + "C3,01/08/2016,S,C2,N1,U4,PR1,01/01/2018,E11\nC1,01/06/2016,S,C2,N1,U4,PR1,01/02/2018,X1\n"
+        + "C1,01/02/2018,P,C2,N1,K2,PR4,,\n",
+        date(2018, 3, 31),
+    )
+    engine = make_engine(settings.database_url)
+    try:
+        with engine.connect() as connection:
+            council = find_council(connection)
+            day = date(2018, 3, 31)
+            episodes, commitments = load_placement_records(connection, council, day, {"C1", "C3"})
+            whole = load_state(connection, council, day).episodes
+    finally:
+        engine.dispose()
+    assert episodes == tuple(e for e in whole if e.child_id in {"C1", "C3"})
+    assert [(e.child_id, e.place, e.dec) for e in episodes] == [
+        ("C1", "U4", date(2018, 2, 1)),
+        ("C3", "U4", date(2018, 1, 1)),
+        ("C1", "K2", None),
+    ]
+    assert commitments == ()

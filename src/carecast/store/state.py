@@ -57,9 +57,7 @@ PAST_YEAR_ENDS = 3
 Order = tuple[date, int, int]
 
 
-def _batch_orders(
-    connection: sa.Connection, council: Council, known_on: date
-) -> dict[str, dict[int, Order]]:
+def _batch_rows(connection: sa.Connection, council: Council, known_on: date) -> list[Any]:
     query = (
         sa.select(
             import_batches.c.id,
@@ -72,12 +70,30 @@ def _batch_orders(
         )
         .order_by(import_batches.c.id)
     )
+    return list(connection.execute(query).all())
+
+
+def _orders(batches: list[Any], known_on: date) -> dict[str, dict[int, Order]]:
+    """The order of each batch with an as-of date on or before `known_on`, by dataset."""
     run_start: dict[str, int] = {}
     by_dataset: dict[str, dict[int, Order]] = defaultdict(dict)
-    for batch_id, dataset, run_id, as_of in connection.execute(query):
+    for batch_id, dataset, run_id, as_of in batches:
+        if as_of > known_on:
+            continue
         run_start.setdefault(run_id, batch_id)
         by_dataset[dataset][batch_id] = (as_of, run_start[run_id], batch_id)
     return by_dataset
+
+
+def _batch_orders(
+    connection: sa.Connection, council: Council, known_on: date
+) -> dict[str, dict[int, Order]]:
+    return _orders(_batch_rows(connection, council, known_on), known_on)
+
+
+# Every row id of a store is below this: a row's place in the order of knowledge is its batch's
+# rank times ID_SPAN plus its id, one integer the database can take the greatest and least of.
+ID_SPAN = 2**40
 
 
 def _rows(
@@ -92,7 +108,34 @@ def _rows(
     query = sa.select(table).where(table.c.batch_id.in_(batch_ids)).order_by(table.c.id)
     if children is not None:
         query = query.where(table.c.child_id.in_(sorted(children)))
-    return list(connection.execute(query).mappings())
+    return list(connection.execute(query).mappings().all())
+
+
+def _latest_by_key(
+    connection: sa.Connection,
+    dataset: str,
+    orders: dict[int, Order],
+    children: Collection[str] | None,
+) -> list[Any]:
+    """The latest row of each key of a keyed dataset, in the order its key was first known.
+
+    The rows are ordered by their batch's order and then by id; each key keeps its last row and
+    takes the place of its first. The database does this grouping: each SSDA903 extract restates
+    years of history, so most rows are superseded, and reading them into Python cost several
+    times the rest of the state."""
+    table = RECORD_TABLES[dataset]
+    rank = {batch: i for i, batch in enumerate(sorted(orders, key=orders.__getitem__))}
+    place = sa.cast(sa.case(rank, value=table.c.batch_id), sa.BigInteger) * ID_SPAN + table.c.id
+    grouped = (
+        sa.select(sa.func.max(place).label("last"), sa.func.min(place).label("first"))
+        .where(table.c.batch_id.in_(list(rank)))
+        .group_by(*(table.c[c] for c in KEYS[dataset]))
+    )
+    if children is not None:
+        grouped = grouped.where(table.c.child_id.in_(sorted(children)))
+    kept = grouped.subquery()
+    query = sa.select(table).join(kept, table.c.id == kept.c.last % ID_SPAN).order_by(kept.c.first)
+    return list(connection.execute(query).mappings().all())
 
 
 def _resolve(
@@ -102,26 +145,24 @@ def _resolve(
     children: Collection[str] | None = None,
 ) -> list[Any]:
     """The rows of `dataset` in force (of `children` only, when given: a dataset keyed by child)."""
+    if not orders:
+        return []
     if dataset in SNAPSHOTS:
-        if not orders:
-            return []
         latest_run = max(orders.values())[:2]
         batch_ids = [b for b, order in orders.items() if order[:2] == latest_run]
         return [FROM_ROW[dataset](r) for r in _rows(connection, dataset, batch_ids, children)]
-    rows = sorted(
-        _rows(connection, dataset, list(orders), children), key=lambda r: orders[r["batch_id"]]
-    )
     if dataset == "gl_actuals":
+        # a period is replaced whole: by the rows of the latest import run that posted to it
+        rows = sorted(
+            _rows(connection, dataset, list(orders), children),
+            key=lambda r: orders[r["batch_id"]],
+        )
         winner: dict[str, tuple[date, int]] = {}
         for row in rows:
             winner[row["period"]] = orders[row["batch_id"]][:2]
         kept = [r for r in rows if orders[r["batch_id"]][:2] == winner[r["period"]]]
         return [FROM_ROW[dataset](r) for r in kept]
-    key_columns = KEYS[dataset]
-    latest: dict[tuple[Any, ...], Any] = {}
-    for row in rows:
-        latest[tuple(row[c] for c in key_columns)] = row
-    return [FROM_ROW[dataset](r) for r in latest.values()]
+    return [FROM_ROW[dataset](r) for r in _latest_by_key(connection, dataset, orders, children)]
 
 
 @dataclass(frozen=True)
@@ -202,8 +243,9 @@ def load_state(connection: sa.Connection, council: Council, known_on: date) -> A
     """Everything imported for `council` with an as-of date on or before `known_on`, the
     commitments and establishment of the extract nearest six months before (EARLIER_DAYS), and
     the commitments extracts nearest the last PAST_YEAR_ENDS 31 Marches (past_extracts)."""
-    orders = _batch_orders(connection, council, known_on)
-    earlier = _batch_orders(connection, council, known_on - timedelta(days=EARLIER_MIN_DAYS))
+    batches = _batch_rows(connection, council, known_on)
+    orders = _orders(batches, known_on)
+    earlier = _orders(batches, known_on - timedelta(days=EARLIER_MIN_DAYS))
     target = known_on - timedelta(days=EARLIER_DAYS)
 
     def resolved(dataset: str) -> tuple[Any, ...]:
