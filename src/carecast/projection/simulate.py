@@ -26,19 +26,9 @@ import numpy as np
 
 from carecast.forecast.history import AGE_BANDS, FloatArray, IntArray
 from carecast.forecast.intervals import BLOCK_PATHS, rate_scale
-from carecast.forecast.simulate import first_reaching
 from carecast.projection.model import Entries, ProjectionModel
-from carecast.projection.transitions import (
-    ADULT_MONTHS,
-    CARE_BANDS,
-    CATEGORIES,
-    DURATION_BANDS,
-    LEAVE,
-    Transitions,
-    age_band_of_months,
-    care_band,
-    duration_band,
-)
+from carecast.projection.simulate_month import CELLS, Children, Reaching, cells_and_due
+from carecast.projection.transitions import CATEGORIES, LEAVE, Transitions
 
 Rng = np.random.Generator
 # The forecast's streams take spawn keys (0…6, block); the projection's is apart from them.
@@ -96,6 +86,7 @@ class _EntryDraws:
         self.entries = entries
         weights = rng.dirichlet(np.ones(len(entries.category)), size=size)
         self.cumulative = np.cumsum(weights, axis=1)
+        self.reaching = Reaching(self.cumulative)
 
     def month(self, step: int, rng: Rng) -> tuple[IntArray, IntArray, FloatArray]:
         """(path, category, age) of the month's entrants."""
@@ -106,7 +97,7 @@ class _EntryDraws:
         counts = rng.poisson(mean)
         path = np.repeat(np.arange(len(counts)), counts)
         pick = rng.random(len(path)) * self.cumulative[path, -1]
-        who = np.minimum(first_reaching(self.cumulative, path, pick), len(self.cumulative[0]) - 1)
+        who = np.minimum(self.reaching.first(path, pick), len(self.cumulative[0]) - 1)
         return path, self.entries.category[who], self.entries.age_months[who]
 
 
@@ -121,10 +112,10 @@ class _Chances:
         move_scale = _multipliers(transitions.move_events, rng, size)[:, :, None, None, None]
         self._leave = leave_scale * transitions.rates[None, ..., LEAVE]  # (paths, C, A, K, T)
         self._move = move_scale * transitions.rates[None, ..., :LEAVE].sum(axis=-1)
-        self.cells = int(np.prod(self._leave.shape[1:]))
         moves = transitions.rates[..., :LEAVE]
         shares = moves / np.maximum(moves.sum(axis=-1, keepdims=True), 1e-300)
         self.destination = np.cumsum(shares, axis=-1).reshape(-1, CATEGORIES)
+        self.reaching = Reaching(self.destination)
         self.scale = float("nan")
         self.scaled(1.0)
 
@@ -135,76 +126,45 @@ class _Chances:
             total = leave + self._move
             # flat (path × cell) tables: one gather per child, no two-dimensional indexing
             self.end = (-np.expm1(-total)).ravel()
+            self.end_single = _at_least(self.end)
             self.leave = np.divide(leave, total, out=np.ones_like(total), where=total > 0).ravel()
             self.scale = factor
         return self
 
     def month(
-        self, rng: Rng, children: _Children, share: FloatArray | None = None
-    ) -> tuple[IntArray, IntArray, IntArray]:
-        """(children leaving care, children moving, the categories they move to) in a month, or
-        in the `share` of it each child is at risk (entrants arriving during it)."""
-        path, category = children.path, children.category
-        cell = (category * AGE_BANDS + age_band_of_months(children.age)) * DURATION_BANDS
-        cell = (cell + duration_band(children.duration)) * CARE_BANDS + care_band(children.care)
-        flat = path * self.cells + cell
-        chance = self.end[flat]
-        if share is not None:  # the same hazard over part of the month: 1 − (1 − p)^share
-            chance = -np.expm1(share * np.log1p(-np.minimum(chance, 1 - 1e-12)))
-        ends = np.flatnonzero(rng.random(len(path), dtype=np.float32) < chance)
-        leaving = rng.random(len(ends)) < self.leave[flat[ends]]
-        movers = ends[~leaving]
-        rows = cell[movers]
-        pick = rng.random(len(movers)) * self.destination[rows, -1]
-        to = np.minimum(first_reaching(self.destination, rows, pick), CATEGORIES - 1)
-        return ends[leaving], movers, to
+        self, rng: Rng, cell: IntArray, share: FloatArray | None = None
+    ) -> tuple[IntArray, np.ndarray, IntArray]:
+        """Of the children in (path × CELLS + cell) `cell`: those whose placement ends in a month,
+        or in the `share` of it each is at risk (entrants arriving during it), whether each of
+        them leaves care, and the categories the others move to."""
+        if share is None:
+            chance = self.end_single.take(cell)
+        else:  # the same hazard over part of the month: 1 − (1 − p)^share
+            chance = -np.expm1(share * np.log1p(-np.minimum(self.end.take(cell), 1 - 1e-12)))
+        ends = np.flatnonzero(rng.random(len(cell), dtype=np.float32) < chance)
+        leaving = rng.random(len(ends)) < self.leave[cell[ends]]
+        rows = cell[ends[~leaving]] % CELLS
+        pick = rng.random(len(rows)) * self.destination[rows, -1]
+        to = np.minimum(self.reaching.first(rows, pick), CATEGORIES - 1)
+        return ends, leaving, to
 
 
-@dataclass
-class _Children:
-    """The children looked after on every path of a block, one row each."""
-
-    path: IntArray
-    category: IntArray
-    age: FloatArray  # months
-    duration: FloatArray  # months in the current placement
-    care: FloatArray  # months in care
-    placed: np.ndarray  # bool: in a placement begun after the start (an entrant, or moved since)
-
-    def keep(self, rows: np.ndarray) -> _Children:
-        return _Children(
-            self.path[rows],
-            self.category[rows],
-            self.age[rows],
-            self.duration[rows],
-            self.care[rows],
-            self.placed[rows],
-        )
-
-    def join(self, other: _Children) -> _Children:
-        return _Children(
-            np.concatenate([self.path, other.path]),
-            np.concatenate([self.category, other.category]),
-            np.concatenate([self.age, other.age]),
-            np.concatenate([self.duration, other.duration]),
-            np.concatenate([self.care, other.care]),
-            np.concatenate([self.placed, other.placed]),
-        )
-
-    def count(self, size: int) -> np.ndarray:
-        """(size, categories, age bands) children."""
-        cell = (self.path * CATEGORIES + self.category) * AGE_BANDS + age_band_of_months(self.age)
-        counts = np.bincount(cell, minlength=size * CATEGORIES * AGE_BANDS)
-        return counts.reshape(size, CATEGORIES, AGE_BANDS).astype(np.int32)
-
-    def count_placed(self, size: int) -> np.ndarray:
-        """(size, categories) children in placements begun after the start."""
-        return _by_category(self.path[self.placed], self.category[self.placed], size)
+def _at_least(chance: FloatArray) -> FloatArray:
+    """The least float32 at or above each chance: a float32 uniform is below it exactly when it
+    is below the chance itself (no float32 lies between), so each month compares float32s — half
+    the memory to gather, and no conversion of every child's uniform to float64."""
+    single = chance.astype(np.float32)
+    return np.where(single < chance, np.nextafter(single, np.float32(np.inf)), single)
 
 
 def _by_category(path: IntArray, category: IntArray, size: int) -> np.ndarray:
     counts = np.bincount(path * CATEGORIES + category, minlength=size * CATEGORIES)
     return counts.reshape(size, CATEGORIES).astype(np.int32)
+
+
+def _clocks(*months: np.ndarray) -> FloatArray:
+    """(rows, 3) float32 months of age, in placement and in care."""
+    return np.column_stack(months).astype(np.float32)
 
 
 def simulate_block(model: ProjectionModel, rng: Rng, size: int) -> Paths:
@@ -214,79 +174,65 @@ def simulate_block(model: ProjectionModel, rng: Rng, size: int) -> Paths:
     draws = None
     if model.entries is not None and len(model.entries.category):
         draws = _EntryDraws(model.entries, rng, size)
-    children = _Children(
-        np.repeat(np.arange(size), n),
-        np.tile(model.category, size),
-        np.tile(model.age_months.astype(np.float32), size),
-        np.tile(model.duration_months.astype(np.float32), size),
-        np.tile(model.care_months.astype(np.float32), size),
-        np.zeros(size * n, dtype=bool),
-    )
+    group = np.repeat(np.arange(size), n) * CATEGORIES + np.tile(model.category, size)
+    clock = _clocks(model.age_months, model.duration_months, model.care_months)
+    children = Children.starting(size, group, np.tile(clock, (size, 1)))
     stock = np.zeros((steps + 1, size, CATEGORIES, AGE_BANDS), dtype=np.int32)
     placed = np.zeros((steps + 1, size, CATEGORIES), dtype=np.int32)
     entries, left, adult = (np.zeros((steps, size), dtype=np.int32) for _ in range(3))
     begun = np.zeros((steps, size, CATEGORIES), dtype=np.int32)
-    stock[0] = children.count(size)
+    stock[0], placed[0] = children.counts()
     scales = model.leaving_scale or (1.0,) * steps
     for step in range(steps):
         chances.scaled(scales[step])
-        leaving, movers, to = chances.month(rng, children)
-        begun[step] = _by_category(children.path[movers], to, size)
-        children.category[movers] = to
-        children.duration[movers] = 0.0
-        children.placed[movers] = True
-        children.age += 1.0
-        children.duration += 1.0
-        children.care += 1.0
-        gone = np.zeros(len(children.path), dtype=bool)
-        gone[leaving] = True
-        grown = ~gone & (children.age >= ADULT_MONTHS)
-        left[step] = np.bincount(children.path[gone], minlength=size)
-        adult[step] = np.bincount(children.path[grown], minlength=size)
-        children = children.keep(~(gone | grown))
+        ends, leaving, to = chances.month(rng, children.cell)
+        begun[step] = _by_category(children.cell[ends[~leaving]] // CELLS, to, size)
+        gone, grown = children.month_end(step, ends, leaving, to)
+        left[step] = np.bincount(gone, minlength=size)
+        adult[step] = np.bincount(grown, minlength=size)
         if draws is not None:
             path, category, age = draws.month(step, rng)
             entries[step] = np.bincount(path, minlength=size)
             begun[step] += _by_category(path, category, size)
-            newcomers, gone_again, moved = _arrive(chances, rng, path, category, age, size)
+            gone_again, moved = _arrive(chances, rng, children, (path, category, age), step)
             left[step] += gone_again
             begun[step] += moved
-            children = children.join(newcomers)
-        stock[step + 1] = children.count(size)
-        placed[step + 1] = children.count_placed(size)
+        else:
+            children.settle(step)
+        stock[step + 1], placed[step + 1] = children.counts()
     return Paths(stock, entries, left, adult, begun, placed)
 
 
-def _arrive(  # noqa: PLR0917  (one month's entrants, as draws.month gives them)
-    chances: _Chances, rng: Rng, path: IntArray, category: IntArray, age: FloatArray, size: int
-) -> tuple[_Children, np.ndarray, np.ndarray]:
+def _arrive(
+    chances: _Chances,
+    rng: Rng,
+    children: Children,
+    entrants: tuple[IntArray, IntArray, FloatArray],
+    step: int,
+) -> tuple[np.ndarray, np.ndarray]:
     """The month's entrants at its end: each arrives at a uniform moment of the month and may
     leave or move in what is left of it (a child in care for a week can be gone by the month
-    end), then counts the part of the month it was in care. (children, left, moves begun)."""
+    end), then counts the part of the month it was in care. (left, moves begun)."""
+    path, category, age = entrants
+    size = children.size
     share: FloatArray = rng.random(len(path), dtype=np.float32).astype(np.float32)
-    # time in placement and time in care start at nought as two arrays: one shared array was
+    # time in placement and time in care start at nought as two clocks: one shared clock was
     # advanced twice (a time of 2s, not s) and a move on arrival reset the time in care too
-    in_placement: FloatArray = np.zeros(len(path), dtype=np.float32)
-    in_care: FloatArray = np.zeros(len(path), dtype=np.float32)
-    newcomers = _Children(
-        path,
-        category,
-        age.astype(np.float32),
-        in_placement,
-        in_care,
-        np.ones(len(path), dtype=bool),
-    )
-    leaving, movers, to = chances.month(rng, newcomers, share)
-    newcomers.category[movers] = to
-    left = np.bincount(path[leaving], minlength=size)
+    nought = np.zeros(len(path), dtype=np.float32)
+    clock = _clocks(age.astype(np.float32), nought, nought)
+    group = path * CATEGORIES + category
+    cell, _, _ = cells_and_due(group, clock, step)
+    ends, leaving, to = chances.month(rng, cell, share)
+    movers = ends[~leaving]
+    group[movers] += to - category[movers]
+    left = np.bincount(path[ends[leaving]], minlength=size)
     moved = _by_category(path[movers], to, size)
-    newcomers.age += share
-    newcomers.care += share
-    newcomers.duration += share
-    newcomers.duration[movers] = 0.0
+    clock += share[:, None]
+    clock[movers, 1] = 0.0
     stay = np.ones(len(path), dtype=bool)
-    stay[leaving] = False
-    return newcomers.keep(stay), left, moved
+    stay[ends[leaving]] = False
+    children.settle(step, group[stay], clock[stay])
+    return left, moved
 
 
 def _block(model: ProjectionModel, seed: int, sizes: tuple[int, ...], block: int) -> Paths:
