@@ -17,14 +17,18 @@ import pytest
 from carecast.domain.codes import ServiceLine
 from carecast.domain.periods import FinancialYear, Period
 from carecast.forecast.ledger_timing import (
-    Grid,
     LineTiming,
     Observed,
     Remaining,
-    Schedule,
     fit_line_timing,
-    postings,
     remaining_postings,
+)
+from carecast.forecast.payment_schedules import (
+    Grid,
+    Schedule,
+    candidates,
+    every_postings,
+    postings,
     unpaid_at,
 )
 from carecast.forecast.placement_timing import FittedTiming
@@ -203,3 +207,17 @@ def test_the_finding_says_what_the_finance_officer_needs_in_words() -> None:
         "than the placements cost from here to March"
     )
     assert found.matters
+
+
+def test_the_postings_of_every_candidate_at_once_are_each_candidates_to_the_last_bit() -> None:
+    """The fit compares the ledger with all 206 candidate schedules; worked out together (the
+    care by month and its running total once) their postings are exactly each one's alone, so
+    the schedule chosen and its κ do not move by a bit."""
+    rng = np.random.default_rng(7)
+    care = growing_care() * rng.uniform(0.5, 1.5, GRID.days)
+    care[rng.random(GRID.days) < 0.05] = 0.0  # days with nobody placed
+    every = every_postings(GRID, care)
+    assert every.shape == (len(candidates()), GRID.months) == (206, 51)
+    for schedule, together in zip(candidates(), every, strict=True):
+        alone = postings(schedule, GRID, care)
+        assert together.tobytes() == alone.tobytes(), schedule

@@ -20,20 +20,23 @@ that posts by March, and whatever the year-end accrual brings in.
 
 from __future__ import annotations
 
-import itertools
 import math
 from dataclasses import dataclass
-from datetime import date, timedelta
-from functools import cache, cached_property
+from datetime import date
 
 import numpy as np
 
 from carecast.domain.periods import FinancialYear, Period
-from carecast.forecast.history import FloatArray, IntArray
+from carecast.forecast.history import BoolArray, FloatArray, IntArray
+from carecast.forecast.payment_schedules import (
+    Grid,
+    Schedule,
+    candidates,
+    every_postings,
+    postings,
+    unpaid_at,
+)
 
-RUN_DAYS = 28
-RUN_LAGS = (0, 7, 14, 21, 28)
-WEIGHT_STEPS = 10  # monthly mixes on a grid of tenths
 MIN_FIT_MONTHS = 4
 PRIOR_KAPPA_SD = 0.15  # how far one year's ledger-to-activity ratio may stray without history
 MIN_KAPPA_SD = 0.02
@@ -42,122 +45,6 @@ FOUR_WEEKLY_EVIDENCE = 0.6
 NO_EVIDENCE_NOISE = 0.1
 KAPPA_RANGE = (0.5, 2.0)  # a ledger paying outside this of what its placements cost is not theirs
 MAX_NOISE = 0.5  # a schedule that leaves months this far off does not explain the ledger
-
-
-@dataclass(frozen=True)
-class Schedule:
-    """When a day's care is posted: `monthly` with lag weights, or `four_weekly` runs."""
-
-    kind: str
-    weights: tuple[float, float, float] = (1.0, 0.0, 0.0)
-    phase: int = 0  # four_weekly: a run day's ordinal modulo 28
-    lag_days: int = 0
-
-    def describe(self) -> str:
-        if self.kind == "four_weekly":
-            return f"four-weekly payment runs, each paying to {self.lag_days} days before it"
-        w0, w1, w2 = self.weights
-        if w0 >= 0.9:
-            return "posted in the month of the care"
-        if w1 >= 0.9:
-            return "paid monthly in arrears (about one month behind)"
-        if w2 >= 0.9:
-            return "paid about two months behind"
-        behind = w1 + 2 * w2
-        return f"posted on average {behind:.1f} months after the care"
-
-    def as_json(self) -> dict[str, object]:
-        if self.kind == "four_weekly":
-            return {"kind": self.kind, "run_day": self.phase, "lag_days": self.lag_days}
-        return {"kind": self.kind, "weights": [round(w, 2) for w in self.weights]}
-
-
-@dataclass(frozen=True)
-class Grid:
-    """Days from `first` (the first day of a month) and the months they fall in."""
-
-    first: date
-    days: int
-
-    # Computed once per grid: every candidate schedule of every line reads them.
-    @cached_property
-    def month_of_day(self) -> IntArray:
-        ordinals = np.arange(self.days) + self.first.toordinal()
-        # month index from the grid's first month, computed without building date objects
-        return np.searchsorted(self.month_starts, ordinals, side="right") - 1
-
-    @cached_property
-    def month_starts(self) -> IntArray:
-        out, day = [], self.first
-        last = self.first.toordinal() + self.days
-        while day.toordinal() < last:
-            out.append(day.toordinal())
-            day = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
-        return np.array(out, dtype=np.int64)
-
-    @cached_property
-    def months(self) -> int:
-        return len(self.month_starts)
-
-    def period(self, index: int) -> Period:
-        month = self.first.month - 1 + index
-        return Period.containing(date(self.first.year + month // 12, month % 12 + 1, 1))
-
-    def index(self, period: Period) -> int:
-        return (period.first_day.year - self.first.year) * 12 + (
-            period.first_day.month - self.first.month
-        )
-
-
-def postings(schedule: Schedule, grid: Grid, daily: FloatArray) -> FloatArray:
-    """Monthly postings (months,) the schedule makes of `daily` care, at κ = 1."""
-    month = grid.month_of_day
-    months = grid.months
-    if schedule.kind == "monthly":
-        care = np.bincount(month, weights=daily, minlength=months)
-        out = np.zeros(months)
-        for lag, weight in enumerate(schedule.weights):
-            if weight:
-                out[lag:] += weight * care[: months - lag]
-        return out
-    cumulative = np.concatenate([[0.0], np.cumsum(daily)])
-    runs = _run_days(schedule, grid)
-    last_paid = np.clip(runs - schedule.lag_days, -1, grid.days - 1)
-    first_paid = np.clip(last_paid - RUN_DAYS + 1, 0, grid.days)
-    paid = cumulative[last_paid + 1] - cumulative[first_paid]
-    return np.bincount(month[runs], weights=paid, minlength=months).astype(np.float64)
-
-
-def _run_days(schedule: Schedule, grid: Grid) -> IntArray:
-    offset = (schedule.phase - grid.first.toordinal()) % RUN_DAYS
-    return np.arange(offset, grid.days, RUN_DAYS, dtype=np.int64)
-
-
-def unpaid_at(schedule: Schedule, grid: Grid, daily: FloatArray, day: int) -> float:
-    """Care up to and including grid day `day` that the schedule has not posted by the end of
-    that day's month (at κ = 1)."""
-    month = int(grid.month_of_day[day])
-    care_to_day = float(daily[: day + 1].sum())
-    posted = postings(schedule, grid, np.where(np.arange(grid.days) <= day, daily, 0.0))
-    return care_to_day - float(posted[: month + 1].sum())
-
-
-@cache
-def candidates() -> tuple[Schedule, ...]:
-    """Every schedule the fit chooses among (built once)."""
-    out = []
-    for w0, w1 in itertools.product(range(WEIGHT_STEPS + 1), repeat=2):
-        if w0 + w1 <= WEIGHT_STEPS:
-            w2 = WEIGHT_STEPS - w0 - w1
-            out.append(
-                Schedule("monthly", (w0 / WEIGHT_STEPS, w1 / WEIGHT_STEPS, w2 / WEIGHT_STEPS))
-            )
-    out += [
-        Schedule("four_weekly", phase=phase, lag_days=lag)
-        for phase in range(RUN_DAYS)
-        for lag in RUN_LAGS
-    ]
-    return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -211,13 +98,15 @@ def _years(grid: Grid, months: IntArray) -> IntArray:
     return np.array([grid.period(int(m)).financial_year.start_year for m in months], dtype=np.int64)
 
 
-def _scales(predicted: FloatArray, ledger: FloatArray, years: IntArray) -> dict[int, float]:
+def _scales(
+    predicted: FloatArray, by_year: list[tuple[int, BoolArray, FloatArray]]
+) -> dict[int, float]:
+    """κ of each year: its months' (rows') ledger regressed on the schedule's postings."""
     out: dict[int, float] = {}
-    for year in np.unique(years):
-        rows = years == year
+    for year, rows, ledger in by_year:
         p = predicted[rows]
         denominator = float(p @ p)
-        out[int(year)] = float(p @ ledger[rows]) / denominator if denominator > 0 else 1.0
+        out[year] = float(p @ ledger) / denominator if denominator > 0 else 1.0
     return out
 
 
@@ -232,10 +121,12 @@ def choose_schedule(
     years = _years(grid, months)
     scale = float(np.abs(ledger).mean()) or 1.0
     best: dict[str, tuple[float, Schedule, dict[int, float]]] = {}
-    for schedule in candidates():
-        predicted = postings(schedule, grid, observed.daily)[months]
-        kappas = _scales(predicted, ledger, years)
-        fitted = predicted * np.array([kappas[int(y)] for y in years])
+    unique, year_of_month = np.unique(years, return_inverse=True)
+    by_year = [(int(y), years == y, ledger[years == y]) for y in unique]
+    every = every_postings(grid, observed.daily)[:, months]
+    for schedule, predicted in zip(candidates(), every, strict=True):
+        kappas = _scales(predicted, by_year)
+        fitted = predicted * np.array(list(kappas.values()))[year_of_month]
         error = float(((ledger - fitted) ** 2).sum())
         leader = best.get(schedule.kind)
         if leader is None or error < leader[0] - 1e-9 * scale**2:

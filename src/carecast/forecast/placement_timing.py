@@ -21,15 +21,14 @@ from carecast.forecast.assumptions import LedgerTiming
 from carecast.forecast.care_cost import daily_care_cost
 from carecast.forecast.history import LINES
 from carecast.forecast.ledger_timing import (
-    Grid,
     LineTiming,
     Observed,
     Remaining,
-    Schedule,
     fit_line_timing,
     remaining_postings,
 )
 from carecast.forecast.other_lines import complete_years, monthly_ledger
+from carecast.forecast.payment_schedules import Grid, Schedule
 from carecast.forecast.placement_lines import PlacementModel
 
 HISTORY_YEARS = 3
