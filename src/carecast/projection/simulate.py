@@ -27,8 +27,8 @@ import numpy as np
 from carecast.forecast.history import AGE_BANDS, FloatArray, IntArray
 from carecast.forecast.intervals import BLOCK_PATHS, rate_scale
 from carecast.projection.model import Entries, ProjectionModel
-from carecast.projection.simulate_month import CELLS, Children, Reaching, cells_and_due
-from carecast.projection.transitions import CATEGORIES, LEAVE, Transitions
+from carecast.projection.simulate_month import Children, Layout, Reaching
+from carecast.projection.transitions import CATEGORIES, LEAVE, Transitions, age_band_of_months
 
 Rng = np.random.Generator
 # The forecast's streams take spawn keys (0…6, block); the projection's is apart from them.
@@ -105,9 +105,11 @@ class _Chances:
     """One block's monthly chances, cell by cell and path by path: of any change (leaving or
     moving; the competing rates' 1 − e^−total), of that change being leaving care, and where a
     move goes. Per-path tables are small (paths × cells), so each month gathers one number per
-    child instead of every destination's rate."""
+    child instead of every destination's rate; they are laid out as the children's cells are
+    numbered (simulate_month.Layout)."""
 
-    def __init__(self, transitions: Transitions, rng: Rng, size: int) -> None:
+    def __init__(self, transitions: Transitions, rng: Rng, layout: Layout) -> None:
+        size = layout.size
         leave_scale = _multipliers(transitions.leave_events, rng, size)[:, :, None, None, None]
         move_scale = _multipliers(transitions.move_events, rng, size)[:, :, None, None, None]
         self._leave = leave_scale * transitions.rates[None, ..., LEAVE]  # (paths, C, A, K, T)
@@ -116,6 +118,7 @@ class _Chances:
         shares = moves / np.maximum(moves.sum(axis=-1, keepdims=True), 1e-300)
         self.destination = np.cumsum(shares, axis=-1).reshape(-1, CATEGORIES)
         self.reaching = Reaching(self.destination)
+        self.layout = layout
         self.scale = float("nan")
         self.scaled(1.0)
 
@@ -125,25 +128,26 @@ class _Chances:
             leave = self._leave * factor
             total = leave + self._move
             # flat (path × cell) tables: one gather per child, no two-dimensional indexing
-            self.end = (-np.expm1(-total)).ravel()
+            self.end = self.layout.laid_out(-np.expm1(-total))
             self.end_single = _at_least(self.end)
-            self.leave = np.divide(leave, total, out=np.ones_like(total), where=total > 0).ravel()
+            leaving = np.divide(leave, total, out=np.ones_like(total), where=total > 0)
+            self.leave = self.layout.laid_out(leaving)
             self.scale = factor
         return self
 
     def month(
         self, rng: Rng, cell: IntArray, share: FloatArray | None = None
     ) -> tuple[IntArray, np.ndarray, IntArray]:
-        """Of the children in (path × CELLS + cell) `cell`: those whose placement ends in a month,
-        or in the `share` of it each is at risk (entrants arriving during it), whether each of
-        them leaves care, and the categories the others move to."""
+        """Of the children in cells `cell`: those whose placement ends in a month, or in the
+        `share` of it each is at risk (entrants arriving during it), whether each of them leaves
+        care, and the categories the others move to."""
         if share is None:
             chance = self.end_single.take(cell)
         else:  # the same hazard over part of the month: 1 − (1 − p)^share
             chance = -np.expm1(share * np.log1p(-np.minimum(self.end.take(cell), 1 - 1e-12)))
         ends = np.flatnonzero(rng.random(len(cell), dtype=np.float32) < chance)
-        leaving = rng.random(len(ends)) < self.leave[cell[ends]]
-        rows = cell[ends[~leaving]] % CELLS
+        leaving = rng.random(len(ends)) < self.leave.take(cell[ends])
+        rows = self.layout.row.take(cell[ends[~leaving]])
         pick = rng.random(len(rows)) * self.destination[rows, -1]
         to = np.minimum(self.reaching.first(rows, pick), CATEGORIES - 1)
         return ends, leaving, to
@@ -170,36 +174,39 @@ def _clocks(*months: np.ndarray) -> FloatArray:
 def simulate_block(model: ProjectionModel, rng: Rng, size: int) -> Paths:
     """`size` paths of `model`, drawn from `rng`."""
     steps, n = model.steps, len(model.category)
-    chances = _Chances(model.transitions, rng, size)
+    layout = Layout(size, steps)
+    chances = _Chances(model.transitions, rng, layout)
     draws = None
     if model.entries is not None and len(model.entries.category):
         draws = _EntryDraws(model.entries, rng, size)
-    group = np.repeat(np.arange(size), n) * CATEGORIES + np.tile(model.category, size)
     clock = _clocks(model.age_months, model.duration_months, model.care_months)
-    children = Children.starting(size, group, np.tile(clock, (size, 1)))
+    base = layout.base(np.repeat(np.arange(size), n), np.tile(model.category, size), False)
+    children = Children(layout, base, np.tile(clock, (size, 1)), 0)
     stock = np.zeros((steps + 1, size, CATEGORIES, AGE_BANDS), dtype=np.int32)
     placed = np.zeros((steps + 1, size, CATEGORIES), dtype=np.int32)
     entries, left, adult = (np.zeros((steps, size), dtype=np.int32) for _ in range(3))
     begun = np.zeros((steps, size, CATEGORIES), dtype=np.int32)
-    stock[0], placed[0] = children.counts()
     scales = model.leaving_scale or (1.0,) * steps
     for step in range(steps):
+        key = children.key(step)
+        stock[step], placed[step] = layout.counts(key)
         chances.scaled(scales[step])
-        ends, leaving, to = chances.month(rng, children.cell)
-        begun[step] = _by_category(children.cell[ends[~leaving]] // CELLS, to, size)
-        gone, grown = children.month_end(step, ends, leaving, to)
-        left[step] = np.bincount(gone, minlength=size)
-        adult[step] = np.bincount(grown, minlength=size)
-        if draws is not None:
-            path, category, age = draws.month(step, rng)
-            entries[step] = np.bincount(path, minlength=size)
-            begun[step] += _by_category(path, category, size)
-            gone_again, moved = _arrive(chances, rng, children, (path, category, age), step)
-            left[step] += gone_again
-            begun[step] += moved
-        else:
-            children.settle(step)
-        stock[step + 1], placed[step + 1] = children.counts()
+        cell = children.cell(step, key)
+        ends, leaving, to = chances.month(rng, cell)
+        movers, leavers = ends[~leaving], ends[leaving]
+        begun[step] = _by_category(layout.path(cell[movers]), to, size)
+        left[step] = np.bincount(layout.path(cell[leavers]), minlength=size)
+        adult[step] = np.bincount(children.month_end(step, movers, to, leavers), minlength=size)
+        if draws is None:
+            children.settle()
+            continue
+        path, category, age = draws.month(step, rng)
+        entries[step] = np.bincount(path, minlength=size)
+        begun[step] += _by_category(path, category, size)
+        gone_again, moved = _arrive(chances, rng, children, (path, category, age), step)
+        left[step] += gone_again
+        begun[step] += moved
+    stock[steps], placed[steps] = layout.counts(children.key(steps))
     return Paths(stock, entries, left, adult, begun, placed)
 
 
@@ -214,24 +221,24 @@ def _arrive(
     leave or move in what is left of it (a child in care for a week can be gone by the month
     end), then counts the part of the month it was in care. (left, moves begun)."""
     path, category, age = entrants
-    size = children.size
+    layout = children.layout
     share: FloatArray = rng.random(len(path), dtype=np.float32).astype(np.float32)
-    # time in placement and time in care start at nought as two clocks: one shared clock was
-    # advanced twice (a time of 2s, not s) and a move on arrival reset the time in care too
-    nought = np.zeros(len(path), dtype=np.float32)
-    clock = _clocks(age.astype(np.float32), nought, nought)
-    group = path * CATEGORIES + category
-    cell, _, _ = cells_and_due(group, clock, step)
+    age = age.astype(np.float32)
+    # at risk from arrival: no time in placement or in care yet (the first of their bands)
+    cell = layout.base(path, category, True) + age_band_of_months(age)
     ends, leaving, to = chances.month(rng, cell, share)
     movers = ends[~leaving]
-    group[movers] += to - category[movers]
-    left = np.bincount(path[ends[leaving]], minlength=size)
-    moved = _by_category(path[movers], to, size)
-    clock += share[:, None]
+    category = category.copy()
+    category[movers] = to
+    left = np.bincount(path[ends[leaving]], minlength=layout.size)
+    moved = _by_category(path[movers], to, layout.size)
+    # time in placement and time in care start at nought as two clocks: one shared clock was
+    # advanced twice (a time of 2s, not s) and a move on arrival reset the time in care too
+    clock = _clocks(age + share, share, share)
     clock[movers, 1] = 0.0
     stay = np.ones(len(path), dtype=bool)
     stay[ends[leaving]] = False
-    children.settle(step, group[stay], clock[stay])
+    children.settle(layout.base(path[stay], category[stay], True), clock[stay], step + 1)
     return left, moved
 
 

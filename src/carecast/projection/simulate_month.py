@@ -1,17 +1,22 @@
-"""The children of one block of simulated paths, kept from month to month at a cost that follows
-the month's events rather than the number of children.
+"""The children of one block of simulated paths, kept from month to month with no clocks to add
+up and no bands to work out for most of them.
 
-Every child is one row: its cell of the block's rate tables (path, category and the bands of age,
-time in placement and time in care, as one index), its three clocks in months (float32: the
-months added one a month, as they always were, so every band is reached in the very month it
-was), whether its placement began after the start, and the month it must next be looked at. A
-band changes only when a clock reaches one of the band limits, and the clocks all run at one
-month a month, so the gap to the nearest limit says how many months nothing can change: the
-row is looked at again then (a little early, never late — float32's rounding of a month's
-addition is far smaller than `SLACK`), and otherwise only when it moves or leaves. The stock's
-counts are kept the same way: taken from the rows that change and added back as they are now.
-Each month's work over every child is then what its chance needs — the gather of its cell's
-chance, its uniform, the comparison — and taking out the rows that left.
+Each child's three clocks (months of age, in placement, in care) ran in float32, one month added
+a month; a band is the number of its limits (whole months) a clock has reached. A float32 clock
+rounds a month's addition only as it passes a power of two, by at most 2^-17 under 256 months
+(past 216 no band changes), nine times at most: a clock whose fraction of a month is under
+`LINEAR` therefore has exactly w + k whole months k months after it had w, and its band k months
+on is a table's entry k places along. So a child is kept as three integers — `base` (its path,
+category and whether its placement began after the start), `age` and `times` (its whole months
+of age, and of time in placement and in care together, offset by the month they were counted in)
+— and each month one view of each table, shifted by the month, gives every child's bands in one
+gather. The few children with a clock a hair under a whole month (or under nought, or not a
+number) are `odd`: their float32 clocks are kept and added to as they were, and their bands put
+right each month.
+
+The rate tables are laid out [time in placement and care band][placed since the start][path]
+[category][age band], so a child's cell is `times`' entry plus `base` plus its age band, and the
+stock's count (path, category, age band, placed or not) is one bincount of the last three.
 """
 
 from __future__ import annotations
@@ -32,37 +37,15 @@ from carecast.projection.transitions import (
     duration_band,
 )
 
-BANDS = DURATION_BANDS * CARE_BANDS  # cells of time in placement and in care, per age band
+BANDS = DURATION_BANDS * CARE_BANDS  # cells of time in placement and in care
 CELLS = CATEGORIES * AGE_BANDS * BANDS  # a path's cells of the rate tables
-# float32 rounds a month's addition only as a clock passes a power of two (under 256 months: by
-# at most 2^-17 a time), so a clock `gap` months short of a limit cannot reach it in fewer than
-# ceil(gap − SLACK) months
-SLACK = 1e-3
-NEVER = 2**29  # the month a row past every limit is looked at (× 2 + 1 still an int32)
-
-
-def _tables() -> tuple[IntArray, IntArray, IntArray, FloatArray]:
-    """By whole months 0…216 on a clock (a band limit is a whole month, so a clock has reached it
-    exactly when its whole months have): the age band, the cell offset of the time in placement,
-    the time in care band, and (3, 217) the next limit of age (the 18th birthday the last, and
-    reached at once past it), of time in placement and of time in care (none past the last)."""
-    months = np.arange(ADULT_MONTHS + 1, dtype=np.float64)
-    ahead = np.empty((3, len(months)))
-    for row, limits in enumerate(((*AGE_MONTHS, ADULT_MONTHS), DURATION_MONTHS, CARE_MONTHS)):
-        edges = np.array([*limits, np.inf])
-        ahead[row] = edges[np.searchsorted(edges, months, side="right")]
-    ahead[0, -1] = ADULT_MONTHS
-    return (
-        age_band_of_months(months),
-        duration_band(months) * CARE_BANDS,
-        care_band(months),
-        ahead.ravel(),
-    )
-
-
-_AGE_BAND, _IN_PLACEMENT, _IN_CARE, _NEXT = _tables()
-_TOP = np.float32(ADULT_MONTHS)
-_COLUMN = np.array([0, 1, 2]) * (ADULT_MONTHS + 1)
+NARROW = 16  # columns of a table searched by comparing a row's entries, not by a sorted search
+LINEAR = 1 - 1e-4  # a clock's fraction of a month under which its whole months go one a month
+SETTLED = max(DURATION_MONTHS[-1], CARE_MONTHS[-1])  # whole months past which no band changes
+# a whole month in each band (the odd children's bands put as whole months)
+_IN_AGE = np.array([0, *AGE_MONTHS])
+_IN_PLACEMENT = np.array([0, *DURATION_MONTHS])
+_IN_CARE = np.array([0, *CARE_MONTHS])
 
 
 class Reaching:
@@ -77,120 +60,186 @@ class Reaching:
         self.last = cum[:, -1]
         self.big = float(self.last.max()) + 2.0
         self.flat = (cum + np.arange(rows)[:, None] * self.big).ravel()
+        # a narrow table (the destinations) is read row by row: the sorted search's answer is
+        # the count of the flat table's entries below the target, and every entry of the rows
+        # before is below it (a row's offset exceeds its entries by 2), none of the rows after
+        self.narrow = self.width <= NARROW
+        self.table = self.flat.reshape(rows, self.width)
+        self.ones = np.ones(self.width)
 
     def first(self, row: IntArray, target: FloatArray) -> IntArray:
         """For each (row, target): the first column where cum[row] ≥ target, or the row length."""
         if self.empty or len(row) == 0:
             return np.zeros(len(row), dtype=np.int64)
         capped = np.minimum(target, self.last[row] + 0.5)
-        found = np.searchsorted(self.flat, row * self.big + capped, side="left")
+        sought = row * self.big + capped
+        if self.narrow:
+            below = (self.table[row] < sought[:, None]) @ self.ones
+            return below.astype(np.int64)
+        found = np.searchsorted(self.flat, sought, side="left")
         return (found - row * self.width).astype(np.int64)  # type: ignore[no-any-return]
 
 
-def cells_and_due(
-    group: IntArray, clock: FloatArray, month: int
-) -> tuple[IntArray, IntArray, np.ndarray]:
-    """Rows' cells (from `group` = path × categories + category, and their clocks' bands), the
-    month each must next be looked at (it can change band no sooner), and whether each is 18."""
-    # whole months: a clock under nought (or not a number) is in the first band, as it was
-    whole = np.clip(clock, 0, _TOP).astype(np.intp)
-    age = whole[:, 0]
-    cell = (group * AGE_BANDS + _AGE_BAND.take(age, mode="clip")) * BANDS
-    cell += _IN_PLACEMENT.take(whole[:, 1], mode="clip") + _IN_CARE.take(whole[:, 2], mode="clip")
-    gap = _NEXT.take(whole + _COLUMN, mode="clip") - clock
-    # fmin: a clock that is not a number never reaches a limit (a reduction along rows is slow)
-    ahead = np.ceil(np.fmin(np.fmin(gap[:, 0], gap[:, 1]), gap[:, 2]) - SLACK)
-    later = np.isfinite(ahead) & (ahead < NEVER)
-    due = np.where(later, month + np.maximum(ahead, 1.0, where=later, out=ahead), NEVER)
-    return cell, due.astype(np.int32), age == ADULT_MONTHS
+class Layout:
+    """One block's index arithmetic: the rate tables' order, and the band tables by whole months
+    (padded in front, so that a view shifted by the month reads every child's entry)."""
+
+    def __init__(self, size: int, steps: int) -> None:
+        self.size = size
+        self.groups = size * CATEGORIES * AGE_BANDS  # (path, category, age band)
+        self.placed = self.groups  # + for a placement begun after the start
+        self.stride = 2 * self.groups  # one band of time in placement and care to the next
+        self.width = SETTLED + steps + 2  # whole months of time a table row holds
+        self.age_pad = steps + 1
+        months = np.arange(ADULT_MONTHS + steps + 2, dtype=np.float64)
+        self.ages = np.concatenate([np.zeros(self.age_pad, np.intp), age_band_of_months(months)])
+        self.adult = self.age_pad + ADULT_MONTHS
+        time = np.arange(self.width, dtype=np.float64)
+        band = duration_band(time)[:, None] * CARE_BANDS + care_band(time)[None, :]
+        self.times_pad = (steps + 1) * (self.width + 1)
+        self.times = np.concatenate([np.zeros(self.times_pad, np.intp), band.ravel() * self.stride])
+        # each cell of the laid-out tables: its row of the (category, age, time, time) tables
+        dc, _, _, category, age = np.indices((BANDS, 2, size, CATEGORIES, AGE_BANDS))
+        self.row = ((category * AGE_BANDS + age) * BANDS + dc).ravel()
+
+    def laid_out(self, table: FloatArray) -> FloatArray:
+        """(paths, categories, age, time in placement, time in care) as cells are numbered."""
+        bands = table.reshape(self.size, CATEGORIES, AGE_BANDS, BANDS).transpose(3, 0, 1, 2)
+        both = np.broadcast_to(bands.reshape(BANDS, 1, self.groups), (BANDS, 2, self.groups))
+        return both.ravel()
+
+    def base(self, path: IntArray, category: IntArray, placed: bool) -> IntArray:
+        return (path * CATEGORIES + category) * AGE_BANDS + (self.placed if placed else 0)
+
+    def path(self, base_or_cell: IntArray) -> IntArray:
+        return (base_or_cell % self.groups) // (CATEGORIES * AGE_BANDS)
+
+    def counts(self, key: IntArray) -> tuple[np.ndarray, np.ndarray]:
+        """(paths, categories, age bands) children and (paths, categories) of them placed since
+        the start, from the children's `key` (base + age band)."""
+        both = np.bincount(key, minlength=self.stride).reshape(2, self.size, CATEGORIES, -1)
+        return both.sum(axis=0), both[1].sum(axis=-1)
+
+    def encode(
+        self, wholes: tuple[IntArray, IntArray, IntArray], when: int
+    ) -> tuple[IntArray, IntArray]:
+        """(age, times) of clocks with these whole months at month `when`."""
+        age, placement, care = wholes
+        times = self.times_pad + placement * self.width + care - when * (self.width + 1)
+        return self.age_pad + age - when, times
+
+
+def _linear(clock: FloatArray) -> tuple[tuple[IntArray, IntArray, IntArray], np.ndarray]:
+    """Whole months of (rows, 3) float32 clocks (as far as a band can tell them apart), and the
+    odd rows: a clock under nought, not a number, or a hair under a whole month."""
+    months = clock.astype(np.float64)
+    whole = np.floor(months)
+    fraction = months - whole
+    odd = np.zeros(len(clock), dtype=bool)
+    for column in range(3):
+        odd |= ~((months[:, column] >= 0) & (fraction[:, column] < LINEAR))
+    whole[odd] = 0.0
+    caps = (ADULT_MONTHS, SETTLED, SETTLED)
+    cut = [np.minimum(whole[:, c], caps[c]).astype(np.intp) for c in range(3)]
+    return (cut[0], cut[1], cut[2]), odd
+
+
+def _exact(clock: FloatArray) -> tuple[IntArray, IntArray, IntArray]:
+    """Whole months in the bands float32 clocks are in, worked out as the bands always were."""
+    age = clock[:, 0]
+    in_age = np.where(age >= ADULT_MONTHS, ADULT_MONTHS, _IN_AGE[age_band_of_months(age)])
+    return (
+        in_age,
+        _IN_PLACEMENT[duration_band(clock[:, 1])],
+        _IN_CARE[care_band(clock[:, 2])],
+    )
 
 
 class Children:
-    """The children looked after on every path of a block, one row each, and their counts."""
+    """The children looked after on every path of a block, one row each (see the module's
+    docstring), in the order their uniforms are drawn."""
 
-    def __init__(self, size: int, cell: IntArray, clock: FloatArray, due: IntArray) -> None:
-        self.size = size
-        self.cell = cell  # path × CELLS + the path's cell
-        self.clock = clock  # (rows, 3) float32 months of age, in placement, in care
-        # the month at whose end the row's bands must next be worked out, × 2, + 1 for a child in
-        # a placement begun after the start (one array fewer to carry)
-        self.code = due * 2
-        self.stock = np.bincount(cell // BANDS, minlength=size * CATEGORIES * AGE_BANDS)
-        self.in_new = np.zeros(size * CATEGORIES, dtype=np.int64)  # of stock: placed after start
-        self.out = np.zeros(0, dtype=np.intp)  # rows gone at the month end, still to take out
+    def __init__(self, layout: Layout, base: IntArray, clock: FloatArray, when: int) -> None:
+        self.layout = layout
+        self.base = base
+        wholes, odd = _linear(clock)
+        self.age, self.times = layout.encode(wholes, when)
+        self.odd = np.flatnonzero(odd)  # rows
+        self.odd_clock = clock[odd]
+        self._put_right(when)
 
-    @classmethod
-    def starting(cls, size: int, group: IntArray, clock: FloatArray) -> Children:
-        cell, due, _ = cells_and_due(group, clock, -1)
-        return cls(size, cell, clock, due)
+    def _put_right(self, when: int) -> None:
+        if len(self.odd):
+            self.age[self.odd], self.times[self.odd] = self.layout.encode(
+                _exact(self.odd_clock), when
+            )
 
-    def counts(self) -> tuple[np.ndarray, np.ndarray]:
-        """(size, categories, age bands) children and (size, categories) of them placed since
-        the start."""
-        stock = self.stock.reshape(self.size, CATEGORIES, AGE_BANDS)
-        return stock, self.in_new.reshape(self.size, CATEGORIES)
+    def key(self, month: int) -> IntArray:
+        """Each child's (placed, path, category, age band) at the start of `month`."""
+        return self.base + self.layout.ages[month:].take(self.age)  # type: ignore[no-any-return]
 
-    def _count(self, cell: IntArray, placed: np.ndarray, sign: int) -> None:
-        age_group = cell // BANDS
-        self.stock += sign * np.bincount(age_group, minlength=len(self.stock))
-        self.in_new += sign * np.bincount(
-            age_group[placed] // AGE_BANDS, minlength=len(self.in_new)
-        )
+    def cell(self, month: int, key: IntArray) -> IntArray:
+        step = month * (self.layout.width + 1)
+        return key + self.layout.times[step:].take(self.times)  # type: ignore[no-any-return]
 
-    def month_end(
-        self, month: int, ends: IntArray, leaving: np.ndarray, to: IntArray
-    ) -> tuple[IntArray, IntArray]:
-        """Age everyone a month after the month's endings (`ends` rows: `leaving` them care, the
-        rest moving to categories `to`); those leaving care and turning 18 are gone (`settle`
-        takes them out). (Paths of the children who left care, of those who turned 18.)"""
-        self.clock[ends[~leaving], 1] = 0.0  # a new placement: its time starts again
-        self.clock += np.float32(1.0)
-        look = self.code <= 2 * month + 1
-        look[ends] = True
-        looked = np.flatnonzero(look)
-        before, code = self.cell.take(looked), self.code.take(looked)
-        placed = (code & 1).astype(bool)
-        self._count(before, placed, -1)
-        group = before // (AGE_BANDS * BANDS)
-        ended = np.searchsorted(looked, ends)
-        gone = np.zeros(len(looked), dtype=bool)
-        gone[ended[leaving]] = True
-        moved = ended[~leaving]
-        group[moved] += to - group[moved] % CATEGORIES
-        placed[moved] = True
-        cell, due, grown = cells_and_due(group, self.clock.take(looked, axis=0), month)
-        grown &= ~gone
-        stay = ~(gone | grown)
-        self.cell[looked], self.code[looked] = cell, due * 2 + placed
-        self._count(cell[stay], placed[stay], 1)
-        self.out = looked[~stay]
-        paths = group // CATEGORIES
-        return paths[gone], paths[grown]
+    def month_end(self, month: int, movers: IntArray, to: IntArray, leavers: IntArray) -> IntArray:
+        """The month's moves (rows `movers` to categories `to`: a new placement, its time
+        starting again), everyone a month older; the rows gone (`leavers` and those turning 18,
+        sorted) and the paths of those turning 18."""
+        layout = self.layout
+        self.base[movers] = layout.base(layout.path(self.base[movers]), to, placed=True)
+        # time in care runs on; time in placement is nought at this month's start
+        run = self.times[movers] - layout.times_pad + month * (layout.width + 1)
+        care = np.minimum(run % layout.width, SETTLED)
+        self.times[movers] = layout.times_pad + care - month * (layout.width + 1)
+        if len(self.odd):
+            at = np.searchsorted(self.odd, movers)
+            odd_movers = at[
+                (at < len(self.odd)) & (self.odd[np.minimum(at, len(self.odd) - 1)] == movers)
+            ]
+            self.odd_clock[odd_movers, 1] = 0.0
+            self.odd_clock += np.float32(1.0)
+            self._put_right(month + 1)
+        self.age[leavers] = -layout.adult  # gone already: not turning 18 as well
+        grown = np.flatnonzero(self.age >= layout.adult - (month + 1))
+        self.gone = np.concatenate([leavers, grown])
+        return layout.path(self.base[grown])
 
     def settle(
-        self, month: int, group: IntArray | None = None, clock: FloatArray | None = None
+        self, base: IntArray | None = None, clock: FloatArray | None = None, when: int = 0
     ) -> None:
         """Take out the rows gone at the month end and add the month's entrants still in care at
-        its end (`group`, `clock`: all in placements begun since the start), after the others."""
-        arrays = [self.cell, self.clock, self.code]
-        if group is not None and clock is not None and len(group):
-            cell, due, _ = cells_and_due(group, clock, month)
-            placed = np.ones(len(cell), dtype=bool)
-            self._count(cell, placed, 1)
-            joining = [cell, clock, due * 2 + 1]
-        elif not len(self.out):
-            return
-        else:
-            joining = [a[:0] for a in arrays]
-        keep = np.ones(len(self.cell), dtype=bool)
-        keep[self.out] = False
-        rows = np.flatnonzero(keep)
-        kept = len(rows)
-        settled = []
-        for array, new in zip(arrays, joining, strict=True):
-            out = np.empty((kept + len(new), *array.shape[1:]), dtype=array.dtype)
-            np.take(array, rows, axis=0, out=out[:kept])
-            out[kept:] = new
-            settled.append(out)
-        self.cell, self.clock, self.code = settled
-        self.out = self.out[:0]
+        its end (`base`, float32 `clock` at month `when`), after the others."""
+        gone = self.gone
+        kept = len(self.base) - len(gone)
+        rows = None
+        if len(gone):
+            keep = np.ones(len(self.base), dtype=bool)
+            keep[gone] = False
+            rows = np.flatnonzero(keep)
+        new = (
+            Children(self.layout, base, clock, when)
+            if base is not None and clock is not None
+            else None
+        )
+        joining = 0 if new is None else len(new.base)
+        arrays = []
+        for name in ("base", "age", "times"):
+            array = getattr(self, name)
+            out = np.empty(kept + joining, dtype=np.intp)
+            if rows is None:
+                out[:kept] = array
+            else:
+                np.take(array, rows, out=out[:kept])
+            if new is not None:
+                out[kept:] = getattr(new, name)
+            arrays.append(out)
+        self.base, self.age, self.times = arrays
+        if rows is not None and len(self.odd):
+            at = np.minimum(np.searchsorted(rows, self.odd), kept - 1)
+            stays = rows[at] == self.odd if kept else np.zeros(len(self.odd), dtype=bool)
+            self.odd, self.odd_clock = at[stays], self.odd_clock[stays]
+        if new is not None and len(new.odd):
+            self.odd = np.concatenate([self.odd, kept + new.odd])
+            self.odd_clock = np.concatenate([self.odd_clock, new.odd_clock])
+        self.gone = self.gone[:0]
