@@ -176,7 +176,9 @@ def _premium(posts: Sequence[Post], a: StaffingAssumptions) -> float:
     if a.agency_premium is not None:
         return a.agency_premium
     ratios: list[tuple[float, float]] = []
-    for role in {p.role for p in posts}:
+    # roles in an order of their own, not a set's (which differs from process to process): the
+    # premium is a sum, and the assumptions as used must be the same in every run
+    for role in sorted({p.role for p in posts}):
         per_fte = {
             status: [
                 float(p.annual_cost / p.fte)
