@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -13,7 +14,13 @@ from carecast.domain.state import ActivityState
 from carecast.services import import_paths
 from carecast.store.councils import find_council
 from carecast.store.engine import make_engine
-from carecast.store.state import load_actions, load_placement_records, load_state
+from carecast.store.state import (
+    latest_as_of,
+    load_actions,
+    load_placement_history,
+    load_placement_records,
+    load_state,
+)
 from tests.conftest import Writer
 
 COSTS_HEADER = "CHILD,PLACEMENT_TYPE,PROVIDER,START_DATE,END_DATE,WEEKLY_COST,COST_CENTRE\n"
@@ -270,3 +277,63 @@ def test_the_placements_of_some_children_are_those_the_whole_state_holds(
         ("C1", "K2", None),
     ]
     assert commitments == ()
+
+
+def test_the_placement_history_is_the_whole_states_children_episodes_and_commitments(
+    settings: Settings, write: Writer
+) -> None:
+    """A region's view reads the children, episodes and commitments alone (as load_state
+    resolves them, with the extract of about six months before) and the latest episodes
+    extract's date; the ledger and the rest are not read."""
+    imported(
+        settings,
+        write,
+        "mar.csv",
+        COSTS_HEADER + "C1,placements_ifa,A,2018-01-01,,900,I\n",
+        date(2018, 3, 31),
+    )
+    imported(
+        settings,
+        write,
+        "sep.csv",
+        COSTS_HEADER + "C1,placements_ifa,A,2018-01-01,,950,I\n",
+        date(2018, 9, 30),
+    )
+    imported(
+        settings,
+        write,
+        "ep.csv",
+        EPISODES_HEADER + "C1,01/01/2018,S,C2,N1,U4,PR1,,\n",
+        date(2018, 8, 31),
+    )
+    imported(
+        settings, write, "header.csv", HEADER_HEADER + "C1,1,2008-01-01,WBRI\n", date(2018, 8, 31)
+    )
+    imported(settings, write, "gl.csv", GL_HEADER + "2018-04,SW1,1000,100\n", date(2018, 9, 30))
+    engine = make_engine(settings.database_url)
+    try:
+        with engine.connect() as connection:
+            council = find_council(connection)
+            day = date(2018, 10, 15)
+            alone = load_placement_history(connection, council, day)
+            whole = load_state(connection, council, day)
+            assert latest_as_of(connection, council, "ssda903_episodes") == date(2018, 8, 31)
+            assert latest_as_of(connection, council, "establishment") is None
+    finally:
+        engine.dispose()
+    assert alone == replace(
+        whole,
+        ledger=(),
+        cost_centres=(),
+        budget=(),
+        posts=(),
+        allowances=(),
+        actions=(),
+        earlier_posts=(),
+        earlier_posts_on=None,
+        past_extracts=(),
+    )
+    assert [c.weekly_cost for c in alone.commitments] == [Decimal(950)]
+    assert [c.weekly_cost for c in alone.earlier_commitments] == [Decimal(900)]
+    assert alone.earlier_commitments_on == date(2018, 3, 31)
+    assert len(whole.ledger) == 1

@@ -31,8 +31,7 @@ from carecast.reference.dataset import load_file
 from carecast.reference.library import ReferenceFile
 from carecast.services.benchmark import reference_files
 from carecast.services.setup import council_transaction
-from carecast.store.imports import list_batches
-from carecast.store.state import load_state
+from carecast.store.state import latest_as_of, load_placement_history, load_state
 
 MIN_YEARS, MAX_YEARS = 1, 5
 MAX_PATHS = 100_000
@@ -49,20 +48,23 @@ def _check(years: int, paths: int) -> None:
         raise UsageError(f"--paths {paths}: give 1 to {MAX_PATHS:,} paths; nothing was projected")
 
 
-def load_history(settings: Settings) -> tuple[Council, ActivityState, date]:
+def load_history(
+    settings: Settings, *, placements_only: bool = False
+) -> tuple[Council, ActivityState, date]:
     """The council, its activity as the latest SSDA903 extract tells it, and that extract's date.
     One extract with years of history serves any start: the fit cuts it at its start day (later
     starts dropped, later endings reopened), and an episode recorded late counts where it
-    happened."""
+    happened. `placements_only`: the children, episodes and commitments alone (what the
+    projection and its placement prices read; the plan's other costs cannot be priced then)."""
     with council_transaction(settings) as (connection, council):
-        known = [b.as_of for b in list_batches(connection, council) if b.dataset == EPISODES]
-        if not known:
+        last = latest_as_of(connection, council, EPISODES)
+        if last is None:
             raise NotFound(
                 "no SSDA903 episodes have been imported, so there is no one to project: import "
                 "the episodes table first; nothing was projected"
             )
-        last = max(known)
-        return council, load_state(connection, council, last), last
+        load = load_placement_history if placements_only else load_state
+        return council, load(connection, council, last), last
 
 
 def last_month_end(day: date) -> date:
@@ -128,10 +130,13 @@ def fit_and_project(
     seed: int = 20180401,
     runner: BlockRunner = serial,
     deterministic: bool = False,
+    placements_only: bool = False,
 ) -> ProjectionRun:
-    """Children looked after `years` ahead of `start`'s last day (default: the data's last month end)."""
+    """Children looked after `years` ahead of `start`'s last day (default: the data's last month
+    end). `placements_only`: the run's state holds the children, episodes and commitments
+    alone (load_history), enough to price placements but not the plan's other costs."""
     _check(years, paths)
-    council, state, last = load_history(settings)
+    council, state, last = load_history(settings, placements_only=placements_only)
     latest = last_month_end(last)
     if start is not None and start.last_day > latest:
         raise UsageError(

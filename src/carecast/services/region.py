@@ -129,10 +129,13 @@ def _council_view(
     runner: BlockRunner = serial,
 ) -> CouncilView:
     chosen = settings.model_copy(update={"council": code})
+    # the view prices placements alone: the ledger, establishment and allowances go unread
     if paths is None:
-        run = fit_and_project(chosen, years, paths=1, deterministic=True)
+        run = fit_and_project(chosen, years, paths=1, deterministic=True, placements_only=True)
     else:
-        run = fit_and_project(chosen, years, paths=paths, seed=council_seed(code), runner=runner)
+        run = fit_and_project(
+            chosen, years, paths=paths, seed=council_seed(code), runner=runner, placements_only=True
+        )
     paths_ahead = {}
     if paths is not None:
         for step in year_end_steps(run.model):

@@ -277,6 +277,46 @@ def load_state(connection: sa.Connection, council: Council, known_on: date) -> A
     )
 
 
+def load_placement_history(
+    connection: sa.Connection, council: Council, known_on: date
+) -> ActivityState:
+    """The children, their episodes and the commitments known on `known_on` (with the extract
+    nearest six months before), as `load_state` resolves them; the ledger, the establishment,
+    the allowances, the budget, the actions and past years' extracts are left empty. What a
+    projection of children and the price of their placements reads (services/region.py), at
+    about half the cost of the whole state."""
+    batches = _batch_rows(connection, council, known_on)
+    orders = _orders(batches, known_on)
+    earlier = _orders(batches, known_on - timedelta(days=EARLIER_MIN_DAYS))
+    commitments_on, earlier_commitments = _snapshot_near(
+        connection,
+        "placement_costs",
+        earlier.get("placement_costs", {}),
+        known_on - timedelta(days=EARLIER_DAYS),
+    )
+    return ActivityState(
+        known_on=known_on,
+        children=tuple(_resolve(connection, "ssda903_header", orders.get("ssda903_header", {}))),
+        episodes=tuple(
+            _resolve(connection, "ssda903_episodes", orders.get("ssda903_episodes", {}))
+        ),
+        commitments=tuple(
+            _resolve(connection, "placement_costs", orders.get("placement_costs", {}))
+        ),
+        earlier_commitments_on=commitments_on,
+        earlier_commitments=earlier_commitments,
+    )
+
+
+def latest_as_of(connection: sa.Connection, council: Council, dataset: str) -> date | None:
+    """The latest as-of date of the council's imports of `dataset`; None when it has none."""
+    query = sa.select(sa.func.max(import_batches.c.as_of)).where(
+        import_batches.c.council_id == council.council_id, import_batches.c.dataset == dataset
+    )
+    latest: date | None = connection.execute(query).scalar()
+    return latest
+
+
 # Beyond this many children a page reads every child's records rather than list them all in SQL.
 MOST_CHILDREN_LISTED = 2000
 
