@@ -184,7 +184,7 @@ def simulate_block(model: ProjectionModel, rng: Rng, size: int) -> Paths:
     children = Children(layout, base, np.tile(clock, (size, 1)), 0)
     stock = np.zeros((steps + 1, size, CATEGORIES, AGE_BANDS), dtype=np.int32)
     placed = np.zeros((steps + 1, size, CATEGORIES), dtype=np.int32)
-    entries, left, adult = (np.zeros((steps, size), dtype=np.int32) for _ in range(3))
+    entries, left, adult, joined = (np.zeros((steps, size), dtype=np.int32) for _ in range(4))
     begun = np.zeros((steps, size, CATEGORIES), dtype=np.int32)
     scales = model.leaving_scale or (1.0,) * steps
     for step in range(steps):
@@ -196,17 +196,25 @@ def simulate_block(model: ProjectionModel, rng: Rng, size: int) -> Paths:
         movers, leavers = ends[~leaving], ends[leaving]
         begun[step] = _by_category(layout.path(cell[movers]), to, size)
         left[step] = np.bincount(layout.path(cell[leavers]), minlength=size)
-        adult[step] = np.bincount(children.month_end(step, movers, to, leavers), minlength=size)
+        children.month_end(step, movers, to, leavers)
+        adult[step] = -left[step]
         if draws is None:
             children.settle()
             continue
         path, category, age = draws.month(step, rng)
         entries[step] = np.bincount(path, minlength=size)
         begun[step] += _by_category(path, category, size)
-        gone_again, moved = _arrive(chances, rng, children, (path, category, age), step)
+        gone_again, moved, joined[step] = _arrive(
+            chances, rng, children, (path, category, age), step
+        )
+        # those turning 18: the children at the month's start less those who left care, less
+        # those still there at its end who were not entrants (one count of every child a month)
+        adult[step] += joined[step]
         left[step] += gone_again
         begun[step] += moved
     stock[steps], placed[steps] = layout.counts(children.key(steps))
+    totals = stock.sum(axis=(2, 3))
+    adult += totals[:-1] - totals[1:]
     return Paths(stock, entries, left, adult, begun, placed)
 
 
@@ -216,10 +224,10 @@ def _arrive(
     children: Children,
     entrants: tuple[IntArray, IntArray, FloatArray],
     step: int,
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The month's entrants at its end: each arrives at a uniform moment of the month and may
     leave or move in what is left of it (a child in care for a week can be gone by the month
-    end), then counts the part of the month it was in care. (left, moves begun)."""
+    end), then counts the part of the month it was in care. (left, moves begun, joined)."""
     path, category, age = entrants
     layout = children.layout
     share: FloatArray = rng.random(len(path), dtype=np.float32).astype(np.float32)
@@ -239,7 +247,7 @@ def _arrive(
     stay = np.ones(len(path), dtype=bool)
     stay[ends[leaving]] = False
     children.settle(layout.base(path[stay], category[stay], True), clock[stay], step + 1)
-    return left, moved
+    return left, moved, np.bincount(path[stay], minlength=layout.size)
 
 
 def _block(model: ProjectionModel, seed: int, sizes: tuple[int, ...], block: int) -> Paths:

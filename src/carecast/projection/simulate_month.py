@@ -39,7 +39,9 @@ from carecast.projection.transitions import (
 
 BANDS = DURATION_BANDS * CARE_BANDS  # cells of time in placement and in care
 CELLS = CATEGORIES * AGE_BANDS * BANDS  # a path's cells of the rate tables
-NARROW = 16  # columns of a table searched by comparing a row's entries, not by a sorted search
+# a table this wide or narrower is searched by comparing a row's entries; a wider one by a sorted
+# search of the last entries of its chunks this long, then comparing the chunk's
+NARROW = 16
 LINEAR = 1 - 1e-4  # a clock's fraction of a month under which its whole months go one a month
 SETTLED = max(DURATION_MONTHS[-1], CARE_MONTHS[-1])  # whole months past which no band changes
 # a whole month in each band (the odd children's bands put as whole months)
@@ -64,8 +66,12 @@ class Reaching:
         # the count of the flat table's entries below the target, and every entry of the rows
         # before is below it (a row's offset exceeds its entries by 2), none of the rows after
         self.narrow = self.width <= NARROW
-        self.table = self.flat.reshape(rows, self.width)
-        self.ones = np.ones(self.width)
+        if self.narrow:
+            self.table = self.flat.reshape(rows, self.width)
+        else:  # a wide one (the recent entrants) in chunks: all of one wholly below, or some
+            pad = np.full(-len(self.flat) % NARROW, np.inf)
+            self.table = np.concatenate([self.flat, pad]).reshape(-1, NARROW)
+        self.ones = np.ones(self.table.shape[1])
 
     def first(self, row: IntArray, target: FloatArray) -> IntArray:
         """For each (row, target): the first column where cum[row] ≥ target, or the row length."""
@@ -76,8 +82,12 @@ class Reaching:
         if self.narrow:
             below = (self.table[row] < sought[:, None]) @ self.ones
             return below.astype(np.int64)
-        found = np.searchsorted(self.flat, sought, side="left")
-        return (found - row * self.width).astype(np.int64)  # type: ignore[no-any-return]
+        chunk = np.searchsorted(self.table[:, -1], sought, side="left")
+        chunk = np.minimum(chunk, len(self.table) - 1)
+        found = chunk * NARROW + ((self.table[chunk] < sought[:, None]) @ self.ones).astype(
+            np.int64
+        )
+        return found - row * self.width  # type: ignore[no-any-return]
 
 
 class Layout:
@@ -167,6 +177,7 @@ class Children:
         self.odd = np.flatnonzero(odd)  # rows
         self.odd_clock = clock[odd]
         self._put_right(when)
+        self.keep = np.ones(len(base), dtype=bool)  # rows to keep at the month end
 
     def _put_right(self, when: int) -> None:
         if len(self.odd):
@@ -182,10 +193,10 @@ class Children:
         step = month * (self.layout.width + 1)
         return key + self.layout.times[step:].take(self.times)  # type: ignore[no-any-return]
 
-    def month_end(self, month: int, movers: IntArray, to: IntArray, leavers: IntArray) -> IntArray:
+    def month_end(self, month: int, movers: IntArray, to: IntArray, leavers: IntArray) -> None:
         """The month's moves (rows `movers` to categories `to`: a new placement, its time
-        starting again), everyone a month older; the rows gone (`leavers` and those turning 18,
-        sorted) and the paths of those turning 18."""
+        starting again) and everyone a month older; the `leavers` and those turning 18 are to
+        go (`settle`). How many turned 18 on each path is what the counts no longer hold."""
         layout = self.layout
         self.base[movers] = layout.base(layout.path(self.base[movers]), to, placed=True)
         # time in care runs on; time in placement is nought at this month's start
@@ -200,23 +211,18 @@ class Children:
             self.odd_clock[odd_movers, 1] = 0.0
             self.odd_clock += np.float32(1.0)
             self._put_right(month + 1)
-        self.age[leavers] = -layout.adult  # gone already: not turning 18 as well
-        grown = np.flatnonzero(self.age >= layout.adult - (month + 1))
-        self.gone = np.concatenate([leavers, grown])
-        return layout.path(self.base[grown])
+        self.keep = self.age < layout.adult - (month + 1)
+        self.keep[leavers] = False
 
     def settle(
         self, base: IntArray | None = None, clock: FloatArray | None = None, when: int = 0
     ) -> None:
         """Take out the rows gone at the month end and add the month's entrants still in care at
         its end (`base`, float32 `clock` at month `when`), after the others."""
-        gone = self.gone
-        kept = len(self.base) - len(gone)
-        rows = None
-        if len(gone):
-            keep = np.ones(len(self.base), dtype=bool)
-            keep[gone] = False
-            rows = np.flatnonzero(keep)
+        rows: IntArray | None = np.flatnonzero(self.keep)
+        kept = len(rows)
+        if kept == len(self.base):
+            rows = None
         new = (
             Children(self.layout, base, clock, when)
             if base is not None and clock is not None
@@ -242,4 +248,4 @@ class Children:
         if new is not None and len(new.odd):
             self.odd = np.concatenate([self.odd, kept + new.odd])
             self.odd_clock = np.concatenate([self.odd_clock, new.odd_clock])
-        self.gone = self.gone[:0]
+        self.keep = np.ones(len(self.base), dtype=bool)
