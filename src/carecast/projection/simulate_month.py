@@ -219,10 +219,9 @@ class Children:
     ) -> None:
         """Take out the rows gone at the month end and add the month's entrants still in care at
         its end (`base`, float32 `clock` at month `when`), after the others."""
-        rows: IntArray | None = np.flatnonzero(self.keep)
-        kept = len(rows)
-        if kept == len(self.base):
-            rows = None
+        kept_rows = np.flatnonzero(self.keep)
+        kept = len(kept_rows)
+        rows = None if kept == len(self.base) else kept_rows
         new = (
             Children(self.layout, base, clock, when)
             if base is not None and clock is not None
