@@ -3,6 +3,7 @@ the contract JSON, conservation in the output, and the refusals."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import date, timedelta
 from pathlib import Path
@@ -14,7 +15,8 @@ import pytest
 from carecast.cli import run
 from carecast.config import Settings
 from carecast.projection.fit import CATEGORY_NAMES
-from carecast.services import init_store
+from carecast.reference.dataset import load_file
+from carecast.services import init_store, projection
 from carecast.services.accounts import audit_entries
 from carecast.services.benchmark import reference_files
 from carecast.services.projection import council_population, run_projection
@@ -191,6 +193,37 @@ def test_the_shipped_ons_estimates_give_the_councils_population() -> None:
     assert min(population) == 2012
     assert source == "ons_mid-year_population_estimates_2012_to_2024.csv"
     assert council_population(files, "999") == ({}, None)
+
+
+def test_a_regions_councils_read_the_reference_files_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every council of a region looks up its population and England's starters in the same
+    files: each file is read once, and each council still gets its own figures (and copies: a
+    caller changing them changes no other council's)."""
+    files = [
+        dataclasses.replace(f, sequence=f.sequence + 7_000)  # a set no other test has read
+        for f in reference_files(Settings(database_url="sqlite:///unused.db"))
+    ]
+    reads: list[str] = []
+
+    def counted(entry: Any) -> Any:
+        reads.append(entry.kind)
+        return load_file(entry)
+
+    monkeypatch.setattr(projection, "load_file", counted)
+    lewisham, source = council_population(files, "209")
+    for code in ("209", "210", "999"):
+        council_population(files, code)
+    projection.council_starters(files)
+    starters = projection.council_starters(files)
+    assert sorted(reads) == sorted(f.kind for f in files if f.kind in {"population", "cla_rates"})
+    assert lewisham[2018] == 67_109
+    assert source == "ons_mid-year_population_estimates_2012_to_2024.csv"
+    lewisham[2018] = 0.0
+    starters["209"].clear()
+    assert council_population(files, "209")[0][2018] == 67_109
+    assert projection.council_starters(files)["209"]
 
 
 def _scenario(folder: Path, name: str, text: str) -> str:

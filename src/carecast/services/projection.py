@@ -8,6 +8,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -78,8 +79,23 @@ def council_population(
 ) -> tuple[dict[int, float], str | None]:
     """Mid-year 0–17 population estimates of the council (year → children) and their file; a
     later (imported) release replaces an earlier one year by year."""
-    population: dict[int, float] = {}
-    source = None
+    population, source = _populations(tuple(files)).get(la_code, ({}, None))
+    return dict(population), source
+
+
+def council_starters(files: list[ReferenceFile]) -> dict[str, list[float]]:
+    """Children starting to be looked after each year by council (DfE's published counts, a
+    later release replacing an earlier one year by year), oldest year first."""
+    return {area: list(years) for area, years in _starters(tuple(files)).items()}
+
+
+# The reference files are read once a process for each set in use, not once a council: a
+# region's councils share them (an imported release is another file, so another set).
+@lru_cache(maxsize=4)
+def _populations(
+    files: tuple[ReferenceFile, ...],
+) -> dict[str, tuple[dict[int, float], str | None]]:
+    by_area: dict[str, tuple[dict[int, float], str | None]] = {}
     for entry in files:
         if entry.kind != "population":
             continue
@@ -87,15 +103,15 @@ def council_population(
         for area, measure, year, value in observations.select(
             "area", "measure", "year", "value"
         ).iter_rows():
-            if area == la_code and measure == "population_0_17" and value:
+            if measure == "population_0_17" and value:
+                population = by_area.get(area, ({}, None))[0]
                 population[int(str(year)[:4])] = float(value)
-                source = entry.name
-    return population, source
+                by_area[area] = (population, entry.name)
+    return by_area
 
 
-def council_starters(files: list[ReferenceFile]) -> dict[str, list[float]]:
-    """Children starting to be looked after each year by council (DfE's published counts, a
-    later release replacing an earlier one year by year), oldest year first."""
+@lru_cache(maxsize=4)
+def _starters(files: tuple[ReferenceFile, ...]) -> dict[str, list[float]]:
     by_council: dict[str, dict[str, float]] = {}
     for entry in files:
         if entry.kind != "cla_rates":
