@@ -21,6 +21,7 @@ import pytest
 from carecast.forecast.history import AGE_BANDS
 from carecast.projection.model import ProjectionModel
 from carecast.projection.simulate import Paths, simulate
+from carecast.projection.simulate_month import LINEAR
 from carecast.projection.transitions import (
     CARE_BANDS,
     CATEGORIES,
@@ -80,6 +81,20 @@ def digest(paths: Paths) -> str:
 CASES = ((20180401, 100, False), (7, 137, True), (99, 1, False))
 
 
+def wide_model() -> ProjectionModel:
+    """The mixed model with 40 kinds of entrant (more than simulate_month.NARROW: the entrant is
+    found by a sorted search, not by comparing a row)."""
+    built = mixed_model(scenario=False)
+    assert built.entries is not None
+    random = np.random.default_rng(7)
+    kinds = replace(
+        built.entries,
+        category=random.integers(0, CATEGORIES, 40),
+        age_months=random.uniform(0, 216, 40),
+    )
+    return replace(built, entries=kinds)
+
+
 @pytest.mark.parametrize(
     ("case", "totals", "expected"),
     [
@@ -95,3 +110,49 @@ def test_the_paths_are_those_the_simulator_gave_before_it_was_made_faster(
     simulated = simulate(mixed_model(scenario), paths, seed)
     assert tuple(int(getattr(simulated, name).sum()) for name in ARRAYS) == totals
     assert digest(simulated) == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "totals", "expected"),
+    [
+        ("wide", (1021272, 22031, 22779, 4035, 228109, 865330), "a29df80b3f999984"),
+        ("closed", (651399, 0, 12207, 2893, 131882, 522246), "af7f0630645981c4"),
+    ],
+)
+def test_many_kinds_of_entrant_and_none_give_the_paths_they_gave_before(
+    name: str, totals: tuple[int, ...], expected: str
+) -> None:
+    """Also from commit fe1657c: 120 paths of the model with 40 kinds of entrant (seed 5), and
+    100 of the scenario's model with no entries (seed 3)."""
+    if name == "wide":
+        simulated = simulate(wide_model(), 120, 5)
+    else:
+        simulated = simulate(replace(mixed_model(scenario=True), entries=None), 100, 3)
+    assert tuple(int(getattr(simulated, field).sum()) for field in ARRAYS) == totals
+    assert digest(simulated) == expected
+
+
+def test_a_float32_clock_under_linear_of_a_whole_month_gains_one_whole_month_a_month() -> None:
+    """The simulator keeps most children as whole months plus the months since (no clocks): it
+    rests on float32's rounding of a month's addition never carrying a clock with a fraction
+    under LINEAR (1 - 1e-4) across a whole month, for 300 months — past 216 no band changes.
+    Every whole month to 255 with fractions near nought, at random and just under LINEAR."""
+    random = np.random.default_rng(3)
+    fractions = np.concatenate(
+        [[0.0, 1e-9, 0.5], random.random(60), LINEAR - random.random(60) * 1e-5]
+    )
+    start = (np.arange(256)[:, None] + fractions[None, :]).ravel().astype(np.float32)
+    exact = start.astype(np.float64)
+    start = start[exact - np.floor(exact) < LINEAR]
+    whole = np.floor(start.astype(np.float64))
+    clock = start.copy()
+    for month in range(1, 301):
+        clock += np.float32(1.0)
+        assert np.array_equal(np.floor(clock.astype(np.float64)), whole + month)
+
+
+def test_a_float32_clock_a_hair_under_a_whole_month_can_jump_two() -> None:
+    """Why the others are kept as clocks: 0.99999994 + 1 is 2 in float32."""
+    clock = np.float32(0.99999994)
+    assert clock + np.float32(1.0) == np.float32(2.0)
+    assert clock - np.floor(clock) >= LINEAR

@@ -39,15 +39,14 @@ from carecast.projection.transitions import (
 
 BANDS = DURATION_BANDS * CARE_BANDS  # cells of time in placement and in care
 CELLS = CATEGORIES * AGE_BANDS * BANDS  # a path's cells of the rate tables
-# a table this wide or narrower is searched by comparing a row's entries; a wider one by a sorted
-# search of the last entries of its chunks this long, then comparing the chunk's
-NARROW = 16
+NARROW = 16  # columns of a table searched by comparing a row's entries, not by a sorted search
 LINEAR = 1 - 1e-4  # a clock's fraction of a month under which its whole months go one a month
 SETTLED = max(DURATION_MONTHS[-1], CARE_MONTHS[-1])  # whole months past which no band changes
 # a whole month in each band (the odd children's bands put as whole months)
 _IN_AGE = np.array([0, *AGE_MONTHS])
 _IN_PLACEMENT = np.array([0, *DURATION_MONTHS])
 _IN_CARE = np.array([0, *CARE_MONTHS])
+_CAPS = np.array([ADULT_MONTHS, SETTLED, SETTLED], dtype=np.float64)  # past these, no band changes
 
 
 class Reaching:
@@ -66,12 +65,8 @@ class Reaching:
         # the count of the flat table's entries below the target, and every entry of the rows
         # before is below it (a row's offset exceeds its entries by 2), none of the rows after
         self.narrow = self.width <= NARROW
-        if self.narrow:
-            self.table = self.flat.reshape(rows, self.width)
-        else:  # a wide one (the recent entrants) in chunks: all of one wholly below, or some
-            pad = np.full(-len(self.flat) % NARROW, np.inf)
-            self.table = np.concatenate([self.flat, pad]).reshape(-1, NARROW)
-        self.ones = np.ones(self.table.shape[1])
+        self.table = self.flat.reshape(rows, self.width)
+        self.ones = np.ones(self.width)
 
     def first(self, row: IntArray, target: FloatArray) -> IntArray:
         """For each (row, target): the first column where cum[row] ≥ target, or the row length."""
@@ -82,12 +77,8 @@ class Reaching:
         if self.narrow:
             below = (self.table[row] < sought[:, None]) @ self.ones
             return below.astype(np.int64)
-        chunk = np.searchsorted(self.table[:, -1], sought, side="left")
-        chunk = np.minimum(chunk, len(self.table) - 1)
-        found = chunk * NARROW + ((self.table[chunk] < sought[:, None]) @ self.ones).astype(
-            np.int64
-        )
-        return found - row * self.width  # type: ignore[no-any-return]
+        found = np.searchsorted(self.flat, sought, side="left")
+        return (found - row * self.width).astype(np.int64)  # type: ignore[no-any-return]
 
 
 class Layout:
@@ -144,13 +135,11 @@ def _linear(clock: FloatArray) -> tuple[tuple[IntArray, IntArray, IntArray], np.
     odd rows: a clock under nought, not a number, or a hair under a whole month."""
     months = clock.astype(np.float64)
     whole = np.floor(months)
-    fraction = months - whole
-    odd = np.zeros(len(clock), dtype=bool)
-    for column in range(3):
-        odd |= ~((months[:, column] >= 0) & (fraction[:, column] < LINEAR))
-    whole[odd] = 0.0
-    caps = (ADULT_MONTHS, SETTLED, SETTLED)
-    cut = [np.minimum(whole[:, c], caps[c]).astype(np.intp) for c in range(3)]
+    linear = (months >= 0) & (months - whole < LINEAR)
+    odd = ~(linear[:, 0] & linear[:, 1] & linear[:, 2])
+    cut = np.minimum(whole, _CAPS)
+    cut[odd] = 0.0
+    cut = cut.astype(np.intp).T
     return (cut[0], cut[1], cut[2]), odd
 
 
