@@ -128,8 +128,9 @@ class _Chances:
             leave = self._leave * factor
             total = leave + self._move
             # flat (path × cell) tables: one gather per child, no two-dimensional indexing
-            self.end = self.layout.laid_out(-np.expm1(-total))
-            self.end_single = _at_least(self.end)
+            end = -np.expm1(-total)
+            self.end = self.layout.laid_out(end)
+            self.end_single = self.layout.laid_out(_at_least(end))
             leaving = np.divide(leave, total, out=np.ones_like(total), where=total > 0)
             self.leave = self.layout.laid_out(leaving)
             self.scale = factor
@@ -147,7 +148,7 @@ class _Chances:
             chance = -np.expm1(share * np.log1p(-np.minimum(self.end.take(cell), 1 - 1e-12)))
         ends = np.flatnonzero(rng.random(len(cell), dtype=np.float32) < chance)
         leaving = rng.random(len(ends)) < self.leave.take(cell[ends])
-        rows = self.layout.row.take(cell[ends[~leaving]])
+        rows = self.layout.row(cell[ends[~leaving]])
         pick = rng.random(len(rows)) * self.destination[rows, -1]
         to = np.minimum(self.reaching.first(rows, pick), CATEGORIES - 1)
         return ends, leaving, to

@@ -99,15 +99,17 @@ class Layout:
         band = duration_band(time)[:, None] * CARE_BANDS + care_band(time)[None, :]
         self.times_pad = (steps + 1) * (self.width + 1)
         self.times = np.concatenate([np.zeros(self.times_pad, np.intp), band.ravel() * self.stride])
-        # each cell of the laid-out tables: its row of the (category, age, time, time) tables
-        dc, _, _, category, age = np.indices((BANDS, 2, size, CATEGORIES, AGE_BANDS))
-        self.row = ((category * AGE_BANDS + age) * BANDS + dc).ravel()
 
     def laid_out(self, table: FloatArray) -> FloatArray:
         """(paths, categories, age, time in placement, time in care) as cells are numbered."""
         bands = table.reshape(self.size, CATEGORIES, AGE_BANDS, BANDS).transpose(3, 0, 1, 2)
         both = np.broadcast_to(bands.reshape(BANDS, 1, self.groups), (BANDS, 2, self.groups))
         return both.ravel()
+
+    def row(self, cell: IntArray) -> IntArray:
+        """Each cell's row of the (category, age, time in placement, time in care) tables."""
+        category_age = cell % self.groups % (CATEGORIES * AGE_BANDS)
+        return category_age * BANDS + cell // self.stride
 
     def base(self, path: IntArray, category: IntArray, placed: bool) -> IntArray:
         return (path * CATEGORIES + category) * AGE_BANDS + (self.placed if placed else 0)
