@@ -4,9 +4,12 @@ Entries are children starting a placement who were not looked after the day befo
 count over the fitting window is regressed on time (the trend, per year) and one seasonal wave
 (a sine and cosine of the calendar month), with log(0–17 population ÷ 10,000) as an offset when the
 council's population is known, so the level is a rate per 10,000 children and a growing population
-brings more entries at the same rate. The trend is damped by its own uncertainty (a trend no
-better measured than its standard error counts half), and the parameters' covariance, widened by
-the counts' overdispersion, is what the simulation draws each path's entry rate from.
+brings more entries at the same rate. The trend is damped by its own uncertainty (it keeps only
+the part of its square that its variance does not explain), and the level is the entry rate's
+local level: a rate that wanders from year to year (the random walk the simulation continues)
+is best read today from the months weighted as a Kalman filter weighs them — recent months
+more, by as much as the wander outweighs the counts' chance. The parameters' covariance, widened
+by the counts' overdispersion, is what the simulation draws each path's entry rate from.
 """
 
 from __future__ import annotations
@@ -50,9 +53,9 @@ def months_between(a: Period, b: Period) -> int:
 
 def design(reference: Period, periods: list[Period]) -> FloatArray:
     """(months, 4): 1, years since the middle of the twelve months to `reference`, and the
-    seasonal wave of each month. The level is the rate of the last year, not the fitted line's
-    last point: that point moves with the slope, and a slope damped afterwards would start from
-    a level its undamped self put there."""
+    seasonal wave of each month. The level is the rate in the middle of the last year, not the
+    fitted line's last point: that point moves with the slope most, and the level is read again
+    under the damped slope (`local_level`)."""
     years = np.array([(months_between(reference, p) + LEVEL_MONTHS_BACK) / 12 for p in periods])
     angle = np.array([2 * math.pi * (p.month - 1) / 12 for p in periods])
     return np.column_stack([np.ones_like(years), years, np.sin(angle), np.cos(angle)])
@@ -156,15 +159,23 @@ def fit_entries(
     if 1 in fitted:
         covariance[1, 1] += 6 * drift_sd**2 / (5 * observed / 12)
     if covariance[1, 1] > 0:
-        # Empirical-Bayes shrinkage of the slope towards none (a normal prior as wide as the
-        # slope itself): its mean and its spread both shrink by k = b² / (b² + var), so a trend no
-        # better measured than its error counts half, and an unmeasurable one barely spreads the
+        # Empirical-Bayes shrinkage of the slope towards none (James–Stein's positive part): a
+        # slope b measured with variance v has E[b²] = τ² + v for a true trend of spread τ, so the
+        # prior's variance is b² − v and the slope's mean and spread shrink by k = (b² − v) ÷ b²;
+        # a trend no larger than its error is none, and an unmeasurable one does not spread the
         # paths — the year-to-year wander (a random walk in the simulation) does that instead.
-        k = beta[1] ** 2 / (beta[1] ** 2 + covariance[1, 1])
+        k = trend_kept(float(beta[1]), float(covariance[1, 1]))
         beta[1] *= k
         scale = np.ones(len(TERMS))
         scale[1] = np.sqrt(k)
         covariance = covariance * np.outer(scale, scale)
+    # the level under the (damped) trend and the season, read from the months as the random walk
+    # weighs them; its uncertainty is at least the filter's (today's level is not known exactly)
+    level, level_variance = local_level(
+        counts, x @ beta + offset - beta[0], mu, dispersion, drift_sd
+    )
+    beta[0] = level
+    covariance[0, 0] = max(float(covariance[0, 0]), level_variance)
     return EntryFit(
         beta,
         covariance,
@@ -177,6 +188,40 @@ def fit_entries(
         drift_years,
         drift_source,
     )
+
+
+def trend_kept(slope: float, variance: float) -> float:
+    """The share of a measured slope kept: (b² − v) ÷ b², none when b² ≤ v."""
+    if slope == 0 or variance <= 0:
+        return 1.0 if variance <= 0 else 0.0
+    return max(0.0, 1.0 - variance / slope**2)
+
+
+def local_level(
+    counts: FloatArray, fixed: FloatArray, mu: FloatArray, dispersion: float, drift_sd: float
+) -> tuple[float, float]:
+    """(log level, its variance) of a rate whose log wanders as a random walk of `drift_sd` a
+    year, seen through monthly counts of mean `mu` (variance `dispersion` × mean) whose log is
+    level + `fixed` (trend, season, offset). A Kalman filter from a diffuse start gives the last
+    month's level as a weighted sum of the months' log counts, a month's weight its gain times
+    the later months' (1 − gain); the counts are read with those weights (each per unit of the
+    month's information, μ ÷ φ) in Poisson's weighted likelihood, whose level is
+    log(Σ w·count ÷ Σ w·e^fixed) and needs no log of an empty month. No wander: every month
+    alike, the plain fit's level."""
+    q = drift_sd**2 / 12  # the wander's variance a month
+    noise = dispersion / np.maximum(mu, 1e-9)  # a month's log count about its mean
+    gains = np.empty(len(counts))
+    variance = math.inf
+    for t, r in enumerate(noise):
+        prior = variance + q if t else math.inf
+        gains[t] = 1.0 if not math.isfinite(prior) else prior / (prior + r)
+        variance = r if not math.isfinite(prior) else prior * (1 - gains[t])
+    later = np.append(np.cumprod((1 - gains)[::-1])[::-1][1:], 1.0)
+    weights = gains * later / np.maximum(mu, 1e-9)
+    level = math.log(
+        max(float((weights * counts).sum()), 1e-9) / float((weights * np.exp(fixed)).sum())
+    )
+    return level, variance
 
 
 def yearly_drift(
