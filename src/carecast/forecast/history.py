@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
@@ -37,6 +38,8 @@ DURATION_LIMITS = (7, 28, 91, 182, 365, 730)
 DURATION_BANDS = len(DURATION_LIMITS) + 1
 
 
+# Every placement of a child, in every fit and history replay of a close, asks again.
+@lru_cache(maxsize=1 << 16)
 def birthday_ordinal(dob: date, years: int) -> int:
     try:
         return dob.replace(year=dob.year + years).toordinal()
