@@ -65,8 +65,7 @@ class Reaching:
         # the count of the flat table's entries below the target, and every entry of the rows
         # before is below it (a row's offset exceeds its entries by 2), none of the rows after
         self.narrow = self.width <= NARROW
-        self.table = self.flat.reshape(rows, self.width)
-        self.ones = np.ones(self.width)
+        self.columns = np.ascontiguousarray(self.flat.reshape(rows, self.width).T)
 
     def first(self, row: IntArray, target: FloatArray) -> IntArray:
         """For each (row, target): the first column where cum[row] ≥ target, or the row length."""
@@ -75,8 +74,8 @@ class Reaching:
         capped = np.minimum(target, self.last[row] + 0.5)
         sought = row * self.big + capped
         if self.narrow:
-            below = (self.table[row] < sought[:, None]) @ self.ones
-            return below.astype(np.int64)
+            below = (self.columns.take(row, axis=1) < sought).sum(axis=0)
+            return below.astype(np.int64)  # type: ignore[no-any-return]
         found = np.searchsorted(self.flat, sought, side="left")
         return (found - row * self.width).astype(np.int64)  # type: ignore[no-any-return]
 
