@@ -8,6 +8,11 @@ from pathlib import Path
 import pytest
 
 from carecast.cli import run
+from carecast.config import Settings
+from carecast.errors import UsageError
+from carecast.services.setup import init_councils
+from carecast.store.councils import list_councils
+from carecast.store.engine import make_engine
 
 
 def test_synthetic_councils_differ_and_import_into_one_store_each_under_its_code(
@@ -73,3 +78,23 @@ def test_councils_imported_side_by_side_store_what_one_after_another_stores(
 def test_one_year_is_refused_with_what_to_give(tmp_path: Path) -> None:
     """It reached the simulator and failed there with a traceback."""
     assert run(["synth", "--councils", "1", "--years", "1", "--out", str(tmp_path / "n")]) == 2
+
+
+def test_a_regions_councils_are_added_together_or_not_at_all(
+    database_url: str,
+) -> None:
+    settings = Settings(database_url=database_url)
+    added = init_councils(settings, [("North", "9101"), ("South", "9102")])
+    assert [(c.name, c.la_code) for c in added] == [("North", "9101"), ("South", "9102")]
+    # again as they are: nothing changes (the schema is only brought up to date)
+    again = init_councils(settings, [("North", "9101"), ("South", "9102")])
+    assert again == added
+    # a code already held under another name refuses the lot, naming it
+    with pytest.raises(UsageError, match="already holds council 9102"):
+        init_councils(settings, [("East", "9103"), ("Elsewhere", "9102")])
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            assert [c.la_code for c in list_councils(connection)] == ["9101", "9102"]
+    finally:
+        engine.dispose()

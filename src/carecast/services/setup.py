@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Hashable, Iterator
+from collections.abc import Hashable, Iterator, Sequence
 from contextlib import contextmanager
 
 import sqlalchemy as sa
@@ -21,10 +21,25 @@ def init_store(
     settings: Settings, name: str, la_code: str, *, pseudonymise: bool = False
 ) -> Council:
     """Create or upgrade the store's schema and add the council (pseudonymising if asked)."""
+    return init_councils(settings, [(name, la_code)], pseudonymise=pseudonymise)[0]
+
+
+def init_councils(
+    settings: Settings, named: Sequence[tuple[str, str]], *, pseudonymise: bool = False
+) -> list[Council]:
+    """`init_store` for several councils (name, DfE code) at once: the schema is checked once and
+    the councils added in one transaction — a national set's 150 added one by one spent about
+    6 s before any of its imports could start."""
     engine = make_engine(settings.database_url)
-    migrate(engine)
-    with engine.begin() as connection:
-        return create_council(connection, name, la_code, pseudonymise=pseudonymise)
+    try:
+        migrate(engine)
+        with engine.begin() as connection:
+            return [
+                create_council(connection, name, la_code, pseudonymise=pseudonymise)
+                for name, la_code in named
+            ]
+    finally:
+        engine.dispose()
 
 
 # How long a long-running process trusts that the store's schema is still the one it expects:

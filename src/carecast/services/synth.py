@@ -25,7 +25,7 @@ from carecast.demo.generator import generate_demo_files
 from carecast.demo.profile import DemoProfile, StaffingProfile
 from carecast.errors import UsageError
 from carecast.services.imports import import_paths
-from carecast.services.setup import close_store, init_store, open_store
+from carecast.services.setup import close_store, init_councils, open_store
 from carecast.store.known_rows import StoredRows
 
 FIRST_CODE = 9001  # synthetic DfE-style codes: no real council uses 9001 upwards
@@ -160,8 +160,7 @@ def import_synthesised(
     `keep_known`: each council's stored rows are kept in memory from one of its imports to the
     next (store/known_rows.py) rather than read from the store for every import's checks; the
     same checks and the same store either way (False: for measuring the difference)."""
-    for council in made:
-        init_store(settings, council.name, council.la_code)
+    init_councils(settings, [(council.name, council.la_code) for council in made])
     if workers <= 1 or len(made) <= 1:
         rows = 0
         for done, council in enumerate(made, start=1):
