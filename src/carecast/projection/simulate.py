@@ -185,7 +185,9 @@ def simulate_block(model: ProjectionModel, rng: Rng, size: int) -> Paths:
     children = Children(layout, base, np.tile(clock, (size, 1)), 0)
     stock = np.zeros((steps + 1, size, CATEGORIES, AGE_BANDS), dtype=np.int32)
     placed = np.zeros((steps + 1, size, CATEGORIES), dtype=np.int32)
-    entries, left, adult, joined = (np.zeros((steps, size), dtype=np.int32) for _ in range(4))
+    entries, left, joined, left_on_arrival = (
+        np.zeros((steps, size), dtype=np.int32) for _ in range(4)
+    )
     begun = np.zeros((steps, size, CATEGORIES), dtype=np.int32)
     scales = model.leaving_scale or (1.0,) * steps
     for step in range(steps):
@@ -198,24 +200,22 @@ def simulate_block(model: ProjectionModel, rng: Rng, size: int) -> Paths:
         begun[step] = _by_category(layout.path(cell[movers]), to, size)
         left[step] = np.bincount(layout.path(cell[leavers]), minlength=size)
         children.month_end(step, movers, to, leavers)
-        adult[step] = -left[step]
         if draws is None:
             children.settle()
             continue
         path, category, age = draws.month(step, rng)
         entries[step] = np.bincount(path, minlength=size)
         begun[step] += _by_category(path, category, size)
-        gone_again, moved, joined[step] = _arrive(
+        left_on_arrival[step], moved, joined[step] = _arrive(
             chances, rng, children, (path, category, age), step
         )
-        # those turning 18: the children at the month's start less those who left care, less
-        # those still there at its end who were not entrants (one count of every child a month)
-        adult[step] += joined[step]
-        left[step] += gone_again
         begun[step] += moved
     stock[steps], placed[steps] = layout.counts(children.key(steps))
+    # turned 18: the children at a month's start who neither left care in it nor are there at
+    # its end (less the month's entrants, who are there but were not at its start)
     totals = stock.sum(axis=(2, 3))
-    adult += totals[:-1] - totals[1:]
+    adult = (totals[:-1] - left - (totals[1:] - joined)).astype(np.int32)
+    left += left_on_arrival
     return Paths(stock, entries, left, adult, begun, placed)
 
 

@@ -65,7 +65,8 @@ class Reaching:
         # the count of the flat table's entries below the target, and every entry of the rows
         # before is below it (a row's offset exceeds its entries by 2), none of the rows after
         self.narrow = self.width <= NARROW
-        self.columns = np.ascontiguousarray(self.flat.reshape(rows, self.width).T)
+        if self.narrow:
+            self.columns = np.ascontiguousarray(self.flat.reshape(rows, self.width).T)
 
     def first(self, row: IntArray, target: FloatArray) -> IntArray:
         """For each (row, target): the first column where cum[row] ≥ target, or the row length."""
