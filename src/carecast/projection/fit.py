@@ -175,6 +175,9 @@ def _assumptions(  # noqa: PLR0917  (one call, every part of the model it descri
             "drift_measured_on_years": fitted.drift_years,
             "drift_from": fitted.drift_source,
             "trend": "shrunk towards none by its own uncertainty and the yearly drift's",
+            # the level is read as a Kalman filter of the yearly drift weighs the months
+            "level": "the local level: later months weigh more as the yearly drift outweighs "
+            "the counts' chance",
         }
     return {
         "method": "stock-flow, monthly steps, Monte Carlo",
