@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from carecast.cli import run
 from carecast.config import Settings
 from carecast.domain.periods import Period
+from carecast.services import council_closes
 from carecast.services.council_closes import close_councils
 
 PERIOD = "2018-09"  # the synthetic councils' second year, 2018-19
@@ -71,3 +74,25 @@ def test_naming_one_council_and_all_of_them_is_refused(
     assert run(["init", "--council", "North", "--la-code", "9001", *url]) == 0
     assert run(["--council", "9001", "forecast", "--all-councils", *url]) == 2
     assert "leave out --council" in capsys.readouterr().err
+
+
+def test_one_process_leaves_what_it_had_loaded_out_of_collections_only_while_it_closes(
+    pooled: list[str], database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The modules and the engine loaded before the first close are not walked again by the
+    garbage collector for every council; afterwards they are its own again."""
+    frozen: list[int] = []
+    close_one = council_closes._close
+
+    def watched(request: Any, runner: Any = None) -> council_closes.CouncilClose:
+        frozen.append(gc.get_freeze_count())
+        return close_one(request) if runner is None else close_one(request, runner)
+
+    monkeypatch.setattr(council_closes, "_close", watched)
+    before = gc.get_freeze_count()
+    settings = Settings(database_url=database_url)
+    closes = close_councils(settings, ["9001", "9002"], Period.parse(PERIOD), processes=1)
+    assert [c.refused for c in closes] == [None, None]
+    assert len(frozen) == 2
+    assert all(count > before for count in frozen)
+    assert gc.get_freeze_count() == before
