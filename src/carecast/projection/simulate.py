@@ -14,6 +14,10 @@ change a month.
 
 Random streams are spawned per block of paths from one SeedSequence, as the forecast's are: the
 same seed gives the same paths whichever runner runs the blocks, in whatever order or place.
+How the children are kept from month to month — whole months offset by the month rather than
+clocks added to, so that a month's bands are one gather — is simulate_month.py's; the paths are
+the same, bit for bit, as when every clock was added to and banded every month (pinned in
+tests/test_projection_simulate_speedup.py; bench/project_simulate.py compares revisions).
 """
 
 from __future__ import annotations
