@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 
@@ -24,6 +23,7 @@ from carecast.domain.provenance import ForecastSnapshot
 from carecast.errors import CarecastError
 from carecast.forecast.assumptions import Assumptions
 from carecast.forecast.intervals import Runner, serial
+from carecast.services.collector import loaded_objects_left_out
 from carecast.services.forecasting import run_forecast
 from carecast.services.setup import store_transaction
 from carecast.store.councils import named_councils
@@ -65,19 +65,6 @@ def _close(request: _Request, runner: Runner = serial) -> CouncilClose:
     return CouncilClose(code, request.name, snapshot=snapshot)
 
 
-@contextmanager
-def _modules_left_out_of_collections() -> Iterator[None]:
-    """While councils are closed, the objects alive before the first (the modules loaded, the
-    store's engine) are left out of the garbage collector's full passes, which otherwise walk
-    them again for every council (the collector took a tenth of a close, half of it there).
-    They are handed back to it afterwards."""
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
-
-
 def close_councils(
     settings: Settings,
     codes: Sequence[str] | None = None,
@@ -108,7 +95,7 @@ def close_councils(
         for code, name in wanted.items()
     ]
     if processes <= 1 or len(requests) <= 1:
-        with _modules_left_out_of_collections():
+        with loaded_objects_left_out():
             return [_close(request, runner) for request in requests]
     # spawned, not forked: a fork would copy the parent's engine pool and its locks mid-use
     spawn = multiprocessing.get_context("spawn")

@@ -22,6 +22,7 @@ from carecast.projection.assemble import Band, year_end_steps
 from carecast.projection.cost_fit import fit_costs
 from carecast.projection.fit import CATEGORY_NAMES
 from carecast.projection.simulate import BlockRunner, serial
+from carecast.services.collector import loaded_objects_left_out
 from carecast.services.projection import fit_and_project
 from carecast.services.setup import store_transaction
 from carecast.store.councils import named_councils
@@ -167,9 +168,10 @@ def region_view(
     with store_transaction(settings) as connection:
         wanted = named_councils(connection, list(codes) if codes else None, "nothing was compared")
     views, left_out = [], []
-    for code, name in wanted.items():
-        try:
-            views.append(_council_view(settings, code, name, years, paths=paths, runner=runner))
-        except CarecastError as refusal:  # one council's data cannot answer: the rest still can
-            left_out.append((code, refusal.message))
+    with loaded_objects_left_out():
+        for code, name in wanted.items():
+            try:
+                views.append(_council_view(settings, code, name, years, paths=paths, runner=runner))
+            except CarecastError as refusal:  # one council's data cannot answer: the rest can
+                left_out.append((code, refusal.message))
     return RegionView(tuple(views), tuple(left_out))
