@@ -1,13 +1,13 @@
 """The simulator's paths stay the same, bit for bit, when it is made faster.
 
 The figures pinned here were NOT worked out by hand: they are what projection/simulate.py gave
-at commit fe1657c (before it was made faster: bands kept from one month to the next, the sorted
-searches' tables built once a block), on a model built to reach every corner the speed-ups touch
-— rates differing in every cell and destination, children on and just under the band limits
-(float32 months of 11.99999 and 12.0), children turning 18 in the first months, entrants of
-several kinds (some a month short of 18), overdispersed and wandering entries, a scenario's
-leaving scale. A speed-up that changes them has changed the random streams or the arithmetic:
-other tests pin figures that rest on these paths.
+at commit fe1657c (before it was made faster, when every child's float32 clocks were added to
+and banded every month), on a model built to reach every corner the speed-ups touch — rates
+differing in every cell and destination, children on and just under the band limits (float32
+months of 0.99999994, 11.999999 and 12.0: the first jumps two whole months in one), children
+turning 18 in the first months, entrants of several kinds (some a month short of 18),
+overdispersed and wandering entries, a scenario's leaving scale. A speed-up that changes them has
+changed the random streams or the arithmetic: other tests pin figures that rest on these paths.
 """
 
 from __future__ import annotations
