@@ -7,7 +7,9 @@ import math
 import numpy as np
 import pytest
 
-from carecast.projection.entries import local_level, trend_kept
+from carecast.domain.periods import Period
+from carecast.projection.entries import fit_entries, local_level, trend_kept
+from tests.test_projection_fit import IFA, history
 
 
 def test_a_trend_keeps_the_part_of_its_square_its_variance_does_not_explain() -> None:
@@ -62,3 +64,23 @@ def test_the_level_is_read_net_of_the_trend_and_season() -> None:
             wander,
         )
         assert level == pytest.approx(math.log(10))
+
+
+def test_without_a_fitted_season_a_year_of_months_counts_alike() -> None:
+    """Ten entries a month from April 2017 to December, then twenty in January to March 2018:
+    twelve months fit a level alone, no season, so however much the rate wanders (an England
+    prior of 0.5 a year) the months weigh alike — weighing the winter more would read its season
+    as the level — and the level is (9 × 10 + 3 × 20) ÷ 12 = 12.5 a month."""
+    starts: list[int] = []
+    period = Period(2017, 4)
+    for month in range(12):
+        starts += [period.first_day.toordinal() + k for k in range(10 if month < 9 else 20)]
+        period = period.next()
+    ends: list[int | None] = [s + 3 for s in starts]
+    fit = fit_entries(
+        history([IFA] * len(starts), starts, ends), Period(2018, 3), 3, None, drift_prior=0.5
+    )
+    assert fit is not None
+    assert fit.months == 12
+    assert fit.drift_source == "england"
+    assert math.exp(fit.beta[0]) == pytest.approx(12.5)

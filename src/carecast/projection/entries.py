@@ -170,10 +170,11 @@ def fit_entries(
         scale[1] = np.sqrt(k)
         covariance = covariance * np.outer(scale, scale)
     # the level under the (damped) trend and the season, read from the months as the random walk
-    # weighs them; its uncertainty is at least the filter's (today's level is not known exactly)
-    level, level_variance = local_level(
-        counts, x @ beta + offset - beta[0], mu, dispersion, drift_sd
-    )
+    # weighs them; its uncertainty is at least the filter's (today's level is not known exactly).
+    # Without a fitted season (under TREND_MONTHS) the months count alike: weighing the latest
+    # more would read their season as the level.
+    wander = drift_sd if observed >= TREND_MONTHS else 0.0
+    level, level_variance = local_level(counts, x @ beta + offset - beta[0], mu, dispersion, wander)
     beta[0] = level
     covariance[0, 0] = max(float(covariance[0, 0]), level_variance)
     return EntryFit(
