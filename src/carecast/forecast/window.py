@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cached_property
 
 import numpy as np
 
@@ -32,23 +33,25 @@ class Window:
 
     @property
     def periods(self) -> list[Period]:
+        return list(self._periods)
+
+    # Worked out once a window: the engines ask for them dozens of times a close.
+    @cached_property
+    def _periods(self) -> tuple[Period, ...]:
         if self.days == 0:
-            return []
+            return ()
         months = [Period.containing(self.first)]
         while months[-1].last_day < self.last:
             months.append(months[-1].next())
-        return months
+        return tuple(months)
 
-    @property
+    @cached_property
     def month_of_day(self) -> IntArray:
-        """Index into `periods` of every day."""
-        if self.days == 0:
-            return np.zeros(0, dtype=np.int64)
-        first = Period.containing(self.first)
-        days = [self.first + timedelta(days=d) for d in range(self.days)]
-        return np.array(
-            [(d.year - first.year) * 12 + d.month - first.month for d in days], dtype=np.int64
-        )
+        """Index into `periods` of every day (read-only: one array serves every reader)."""
+        starts = np.array([p.first_day.toordinal() for p in self._periods], dtype=np.int64)
+        index = (np.searchsorted(starts, self.ordinals, side="right") - 1).astype(np.int64)
+        index.flags.writeable = False
+        return index
 
     def by_month(self, daily: FloatArray) -> FloatArray:
         """Sum daily values (…, days) into months (…, months)."""
