@@ -138,16 +138,14 @@ def _current(
     if n == 0:
         return
     paths = totals.shape[0]
-    cum = np.cumsum(current.end_rate, axis=1)
+    cum = current.end_cumulative
     child = np.tile(np.arange(n), paths)
     path = np.repeat(np.arange(paths), n)
     line = current.line[child]
     target = rng.exponential(size=n * paths) / multipliers[path, line]
     end = first_reaching(cum, child, target)
     paid = np.minimum(end, current.cap[child])
-    paid_value = np.concatenate(
-        [np.zeros((n, 1)), np.cumsum(current.price[:, None] / 7 * current.factors, axis=1)], axis=1
-    )
+    paid_value = current.paid_to
     # the paths' totals are all still nought: one weighted count adds each cell's placements in
     # the same order as np.add.at would, at a fifth of its cost
     cells = np.bincount(path * len(LINES) + line, paid_value[child, paid], totals.size)

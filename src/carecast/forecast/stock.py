@@ -14,6 +14,7 @@ Expected values on a daily grid (this module) and simulated paths (simulate.py) 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -50,6 +51,18 @@ class Current:
     ages: IntArray  # (n, days) age band each day
     end_rate: FloatArray  # (n, days) daily chance of ending early
     move_share: FloatArray  # (n, days) share of those endings that are moves
+
+    # The same for every block of simulated paths (simulate.py): worked out once.
+    @cached_property
+    def end_cumulative(self) -> FloatArray:
+        """(n, days) the ending rate summed to each day."""
+        return np.cumsum(self.end_rate, axis=1)
+
+    @cached_property
+    def paid_to(self) -> FloatArray:
+        """(n, days + 1) the cost paid by the start of each day (0 on the first)."""
+        weekly = np.cumsum(self.price[:, None] / 7 * self.factors, axis=1)
+        return np.concatenate([np.zeros((len(self.keys), 1)), weekly], axis=1)
 
 
 def prepare_current(
