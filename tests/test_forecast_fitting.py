@@ -86,6 +86,33 @@ def test_an_ending_on_the_18th_birthday_is_certain_and_not_an_early_ending() -> 
     assert fitted.events[RX] == 0
 
 
+def test_each_placement_knows_the_childs_birthdays_and_the_placements_either_side() -> None:
+    """A, born on 29 February 2008, moves from IFA to residential the day IFA ends; B leaves
+    IFA on 1 April and comes back on 1 May: a new arrival, with nothing before it."""
+    leap = date(2008, 2, 29)
+    placed = history(
+        episode("A", date(2017, 1, 1), "U4", "PR4", date(2017, 6, 1)),
+        episode("A", date(2017, 6, 1), "K2", "PR4"),
+        episode("B", date(2017, 3, 1), "U4", "PR4", date(2017, 4, 1)),
+        episode("B", date(2017, 5, 1), "U4", "PR4"),
+        children=(child("A", leap), child("B", TEN)),
+    )
+    out = -1
+    assert placed.child_ids == ("A", "A", "B", "B")
+    assert placed.line.tolist() == [IX, RX, IX, IX]
+    assert placed.previous.tolist() == [out, IX, out, out]
+    assert placed.following.tolist() == [RX, out, out, out]
+    # a 29 February birthday falls on 1 March in the years without one
+    assert [date.fromordinal(d) for d in placed.age_bounds[0]] == [
+        date(2009, 3, 1),
+        date(2013, 3, 1),
+        date(2018, 3, 1),
+        date(2024, 2, 29),
+    ]
+    assert placed.age_bounds[1].tolist() == placed.age_bounds[0].tolist()
+    assert placed.adult[2] == date(2025, 1, 1).toordinal()
+
+
 def _arrivals(per_month: dict[int, int]) -> History:
     """Three years of arrivals to IFA: `per_month` by calendar month (default 2)."""
     episodes = [episode("OLD", date(2015, 9, 1), "U4", "PR4", date(2015, 10, 1))]

@@ -105,16 +105,24 @@ def build_history(
         [until_ord + 1 if p.end is None else p.end.toordinal() for p in rows], dtype=np.int64
     )
     ended = np.array([p.end is not None for p in rows], dtype=np.bool_)
-    adult = np.array([eighteenth_birthday(dobs[p.child_id]).toordinal() for p in rows], np.int64)
-    bounds = np.array(
-        [[birthday_ordinal(dobs[p.child_id], y) for y in AGE_LIMITS] for p in rows], np.int64
-    ).reshape(n, len(AGE_LIMITS))
+    ids = [p.child_id for p in rows]
+    # a child's birthdays once, however many placements it has had
+    born = {
+        child: (
+            eighteenth_birthday(dobs[child]).toordinal(),
+            *(birthday_ordinal(dobs[child], y) for y in AGE_LIMITS),
+        )
+        for child in dict.fromkeys(ids)
+    }
+    adult = np.array([born[child][0] for child in ids], np.int64)
+    bounds = np.array([born[child][1:] for child in ids], np.int64).reshape(n, len(AGE_LIMITS))
     previous = np.full(n, OUT, dtype=np.int64)
     following = np.full(n, OUT, dtype=np.int64)
-    for i in range(1, n):
-        if rows[i].child_id == rows[i - 1].child_id and start[i] == end[i - 1] and ended[i - 1]:
-            previous[i] = line[i - 1]
-            following[i - 1] = line[i]
+    # a placement follows the one before when it is the same child's, begun the day that ended
+    same_child = np.array([a == b for a, b in zip(ids[1:], ids[:-1], strict=True)], np.bool_)
+    joined = same_child & (start[1:] == end[:-1]) & ended[:-1]
+    previous[1:][joined] = line[:-1][joined]
+    following[:-1][joined] = line[1:][joined]
     return History(
         tuple(p.child_id for p in rows),
         line,
