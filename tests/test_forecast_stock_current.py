@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from carecast.forecast.stock import Current
+from carecast.forecast.stock import Current, _add_rows
 
 
 def one_child(weekly: float, uplift_from_day: int) -> Current:
@@ -38,3 +38,15 @@ def test_they_are_worked_out_once() -> None:
     current = one_child(700.0, 4)
     assert current.paid_to is current.paid_to
     assert current.end_cumulative is current.end_cumulative
+
+
+def test_rows_are_added_as_np_add_at_adds_them_to_the_last_bit() -> None:
+    """Expected costs add each open placement's days into its line's row, several placements to
+    a line: row by row, the sums are np.add.at's exactly (the same additions, in order)."""
+    rng = np.random.default_rng(3)
+    lines = rng.integers(0, 8, 500)
+    daily = rng.random((500, 10, 182)) * 1e4
+    fast, slow = np.ones((8, 10, 182)), np.ones((8, 10, 182))
+    _add_rows(fast, lines, daily)
+    np.add.at(slow, lines, daily)
+    assert fast.tobytes() == slow.tobytes()
