@@ -93,7 +93,9 @@ class _Chain:
                 * np.exp(rng.normal(-(sigma**2) / 2, sigma))
                 * self.factors[line, np.minimum(start, self.days - 1)]
             )
-            np.add.at(totals, (path, line), price * paid / 7)
+            # through the flat view of totals (made contiguous): np.add.at's fast path, the
+            # same additions in the same order
+            np.add.at(totals.reshape(-1), path * n_lines + line, price * paid / 7)
             ended = start + length
             alive = ended < np.minimum(stop, self.days)
             cell = duration_band(length[alive])
