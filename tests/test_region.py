@@ -112,3 +112,28 @@ def width(values: np.ndarray) -> float:
     """P90 − P10 of the paths."""
     p10, p90 = np.quantile(values, [0.1, 0.9])
     return float(p90 - p10)
+
+
+def test_councils_side_by_side_give_the_region_one_after_another_gives(
+    database_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Each council read, fitted and simulated whole in one of two processes: the same figures,
+    bands and councils left out (with why) as in one process, in the store's order."""
+    url = ["--database-url", database_url]
+    for code, name in (("801", "North"), ("802", "South"), ("803", "Empty"), ("804", "West")):
+        assert run(["init", "--council", name, "--la-code", code, *url]) == 0
+    for code in ("801", "802", "804"):
+        extract = _small_council(tmp_path / code)
+        assert (
+            run(["--council", code, "import", str(extract), "--as-of", AS_OF.isoformat(), *url])
+            == 0
+        )
+    settings = Settings(database_url=database_url)
+    alone = region_view(settings, None, 2, paths=100)
+    side_by_side = region_view(settings, None, 2, paths=100, processes=2)
+    assert side_by_side.as_json() == alone.as_json()
+    assert [c.la_code for c in side_by_side.councils] == ["801", "802", "804"]
+    assert [code for code, _why in side_by_side.left_out] == ["803"]
+    assert region_view(settings, None, 2, processes=2).as_json() == (
+        region_view(settings, None, 2).as_json()
+    )

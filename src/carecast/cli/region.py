@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -61,8 +62,19 @@ def region(
     if not 1 <= years <= 5:
         raise UsageError(f"--years {years}: size placements 1 to 5 years ahead")
     codes = [c.strip() for c in councils.split(",") if c.strip()] if councils else None
+    on_dask = executor is Executor.DASK
+    # on Dask the councils one after another, each one's paths on the cluster; here several
+    # councils side by side, each read, fitted and simulated whole in the process it went to (a
+    # region of one spreads its paths over the local runner's processes instead)
     with open_runner(executor, scheduler, workers) as runner:
-        view = region_view(load_settings(database_url), codes, years, paths, runner)
+        view = region_view(
+            load_settings(database_url),
+            codes,
+            years,
+            paths,
+            runner,
+            processes=1 if on_dask else workers or os.cpu_count() or 1,
+        )
     if json_output:
         typer.echo(json.dumps(view.as_json(), indent=2))
         return

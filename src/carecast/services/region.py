@@ -9,9 +9,13 @@ need in each category against those in use today.
 
 from __future__ import annotations
 
+import gc
+import multiprocessing
 import zlib
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -161,17 +165,45 @@ def region_view(
     years: int,
     paths: int | None = None,
     runner: BlockRunner = serial,
+    *,
+    processes: int = 1,
 ) -> RegionView:
     """The councils named (default: every council in the store), `years` ahead: each council's
     expected course, or with `paths` its simulated paths (run by `runner`), pooled into the
-    region's bands."""
+    region's bands.
+
+    With `processes` > 1 the councils are shared among that many processes, each reading,
+    fitting and simulating its councils whole (`runner` is then unused): one after another, the
+    reading and fitting of each council waited in this process while the pool had only its
+    paths. Each council's paths come from its own seed, so the figures are the same either way."""
     with store_transaction(settings) as connection:
         wanted = named_councils(connection, list(codes) if codes else None, "nothing was compared")
-    views, left_out = [], []
-    with loaded_objects_left_out():
-        for code, name in wanted.items():
-            try:
-                views.append(_council_view(settings, code, name, years, paths=paths, runner=runner))
-            except CarecastError as refusal:  # one council's data cannot answer: the rest can
-                left_out.append((code, refusal.message))
-    return RegionView(tuple(views), tuple(left_out))
+    look = partial(_council_outcome, settings, years, paths)
+    if processes > 1 and len(wanted) > 1:
+        # spawned, not forked: a fork would copy the parent's engine pool and its locks mid-use
+        spawn = multiprocessing.get_context("spawn")
+        workers = min(processes, len(wanted))
+        with ProcessPoolExecutor(workers, mp_context=spawn, initializer=gc.freeze) as pool:
+            # one council at a time to each process as it comes free: councils differ in size
+            outcomes = list(pool.map(look, wanted.items(), chunksize=1))
+    else:
+        with loaded_objects_left_out():
+            outcomes = [look(council, runner=runner) for council in wanted.items()]
+    views = tuple(o for o in outcomes if isinstance(o, CouncilView))
+    left_out = tuple(o for o in outcomes if not isinstance(o, CouncilView))
+    return RegionView(views, left_out)
+
+
+def _council_outcome(
+    settings: Settings,
+    years: int,
+    paths: int | None,
+    council: tuple[str, str],
+    runner: BlockRunner = serial,
+) -> CouncilView | tuple[str, str]:
+    """A council's view, or (its code, why its data cannot answer): the rest still can."""
+    code, name = council
+    try:
+        return _council_view(settings, code, name, years, paths=paths, runner=runner)
+    except CarecastError as refusal:
+        return code, refusal.message
