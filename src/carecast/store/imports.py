@@ -32,13 +32,22 @@ class Scheme:
     key_id: str | None = None
 
 
-def already_imported(connection: sa.Connection, council: Council, sha256: str, as_of: date) -> bool:
-    query = sa.select(import_batches.c.id).where(
+_NEW_BATCH = import_batches.insert()
+
+
+def imported_among(
+    connection: sa.Connection, council: Council, sha256s: Sequence[str], as_of: date
+) -> set[str]:
+    """Which of `sha256s` the council already imported as of `as_of`: one query for
+    many files (a query a file cost more than checking a small monthly file)."""
+    if not sha256s:
+        return set()
+    query = sa.select(import_batches.c.sha256).where(
         import_batches.c.council_id == council.council_id,
-        import_batches.c.sha256 == sha256,
+        import_batches.c.sha256.in_(sorted(set(sha256s))),
         import_batches.c.as_of == as_of,
     )
-    return connection.execute(query).first() is not None
+    return {sha256 for (sha256,) in connection.execute(query)}
 
 
 def schemes_in_use(
@@ -92,24 +101,30 @@ def save_files(
     unchanged: list[str] = []
     seen: set[str] = set()
     batch_of: dict[str, int] = {}
+    # Asked of the store before any batch is written: a file whose content this run writes first
+    # is caught by `seen`, as before.
+    imported = imported_among(connection, council, [p.sha256 for p in files], as_of)
     for parsed in files:
-        if parsed.sha256 in seen or already_imported(connection, council, parsed.sha256, as_of):
+        if parsed.sha256 in seen or parsed.sha256 in imported:
             unchanged.append(parsed.source)
             continue
         seen.add(parsed.sha256)
+        # The values as parameters of the one statement (compiled once, then cached), not a new
+        # statement a file.
         batch_key = connection.execute(
-            import_batches.insert().values(
-                council_id=council.council_id,
-                run_id=run_id,
-                dataset=parsed.dataset.name,
-                file_name=parsed.source,
-                sha256=parsed.sha256,
-                row_count=parsed.row_count,
-                as_of=as_of,
-                imported_at=now,
-                pseudonymised=scheme.pseudonymised,
-                key_id=scheme.key_id,
-            )
+            _NEW_BATCH,
+            {
+                "council_id": council.council_id,
+                "run_id": run_id,
+                "dataset": parsed.dataset.name,
+                "file_name": parsed.source,
+                "sha256": parsed.sha256,
+                "row_count": parsed.row_count,
+                "as_of": as_of,
+                "imported_at": now,
+                "pseudonymised": scheme.pseudonymised,
+                "key_id": scheme.key_id,
+            },
         ).inserted_primary_key
         assert batch_key is not None
         batch_id = int(batch_key[0])

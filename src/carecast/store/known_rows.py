@@ -9,7 +9,7 @@ rows only), a batch no longer in the store (undone, or written by a transaction 
 dropped. Stored rows are never changed once written, and a batch is known by its id with its run
 (a uuid: an id the database hands out again after an undo is another batch), so what it holds is
 always what reading the store in that transaction would give. The batches of an import just
-committed are added by `remember` from the very frames written (bulk.store_frame), rather than
+committed are added by `remember` from the very frames written (bulk.store_query), rather than
 read back. `resolve` then picks what was known on a date exactly as `state_frames` does in SQL
 (tests/test_import_known_state.py checks both, on every date of a council's imports).
 """
@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 import polars as pl
 import sqlalchemy as sa
@@ -32,7 +33,7 @@ from carecast.ingest.rules_cross_file import (
     EPISODES,
     empty,
 )
-from carecast.store.bulk import store_frame
+from carecast.store.bulk import store_query
 from carecast.store.schema import RECORD_TABLES, import_batches
 from carecast.store.state import KEYS, SNAPSHOTS, Order
 
@@ -65,6 +66,11 @@ def wanted_empty(dataset: str) -> pl.DataFrame:
 
 def row_schema(dataset: str) -> dict[str, pl.DataType]:
     """A stored row as held here: its batch, the wanted columns, its id (order of arrival)."""
+    return dict(_row_schema(dataset))  # a copy: the caller may change it
+
+
+@lru_cache(maxsize=16)
+def _row_schema(dataset: str) -> dict[str, pl.DataType]:
     return {"batch_id": pl.Int64(), **wanted_empty(dataset).schema, "id": pl.Int64()}
 
 
@@ -122,12 +128,16 @@ def remember(
         dataset = parsed.dataset.name
         if dataset not in WANTED:
             continue
-        written = store_frame(RECORD_TABLES[dataset], parsed, batch_id)
-        rows = written.select(
-            "batch_id",
-            *(pl.col(name).alias(canonical) for name, canonical in WANTED[dataset].items()),
-            pl.int_range(pl.len(), dtype=pl.Int64).alias("id"),
-        ).cast(pl.Schema(row_schema(dataset)))
+        written = store_query(RECORD_TABLES[dataset], parsed, batch_id)
+        rows = (
+            written.select(
+                "batch_id",
+                *(pl.col(name).alias(canonical) for name, canonical in WANTED[dataset].items()),
+                pl.int_range(pl.len(), dtype=pl.Int64).alias("id"),
+            )
+            .cast(pl.Schema(row_schema(dataset)))
+            .collect()
+        )
         stored.rows[dataset] = pl.concat([stored.rows[dataset], rows])
         stored.batches[batch_id, run_id] = dataset
 
