@@ -130,8 +130,9 @@ def _rows(files: Sequence[ImportedFile], dataset: str, columns: Sequence[str]) -
 
     Rows whose key column failed validation are already reported and left out here.
     """
+    # Lazily, so that the parts, their joining and the filter are one query.
     parts = [
-        f.frame.select(
+        f.frame.lazy().select(
             *(
                 (pl.col(c) if c in f.frame.columns else pl.lit(None)).cast(TYPES[c])
                 for c in columns
@@ -144,7 +145,7 @@ def _rows(files: Sequence[ImportedFile], dataset: str, columns: Sequence[str]) -
     ]
     if not parts:
         return empty(columns).with_columns(pl.lit(None, pl.Int64).alias(ROW), _no_file())
-    return pl.concat(parts).filter(pl.col(columns[0]).is_not_null())
+    return pl.concat(parts).filter(pl.col(columns[0]).is_not_null()).collect()
 
 
 def _no_file() -> pl.Expr:
