@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -22,6 +18,7 @@ from carecast.forecast.outturn import forecast_outturn
 from carecast.forecast.placement_lines import build_placement_model
 from carecast.forecast.simulate import first_reaching, simulate_placements
 from tests.forecast_fixtures import synthetic_state
+from tests.processes import outputs_under_hash_seeds
 
 P6 = Period.parse("2018-09")
 
@@ -118,18 +115,7 @@ print(forecast.p10, forecast.p90, [(str(x.service_line), x.p10, x.p90) for x in 
 def test_intervals_are_the_same_in_every_process() -> None:
     """Python orders a set of text differently in each process (PYTHONHASHSEED); the seeded
     paths must not follow it, or the same store gives a new interval every run."""
-    root = Path(__file__).resolve().parents[1]
-    runs = {
-        subprocess.run(
-            [sys.executable, "-c", HASH_SEED_SCRIPT],
-            cwd=root,
-            env={**os.environ, "PYTHONHASHSEED": str(seed)},
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
-        for seed in (1, 2, 3, 4)
-    }
+    runs = outputs_under_hash_seeds(HASH_SEED_SCRIPT, (1, 2, 3, 4))
     assert len(runs) == 1, runs
 
 

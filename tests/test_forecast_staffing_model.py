@@ -6,12 +6,8 @@ The close is 30 September 2018: 182 days remain. A post costing £36,500 a year 
 from __future__ import annotations
 
 import math
-import os
-import subprocess
-import sys
 from datetime import date, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
@@ -22,6 +18,7 @@ from carecast.forecast.assumptions import AgencyConversion, Assumptions, Staffin
 from carecast.forecast.outturn import forecast_outturn
 from carecast.forecast.staffing import build_staffing, fit_staffing
 from carecast.forecast.window import Window
+from tests.processes import outputs_under_hash_seeds
 
 WINDOW = Window.after(Period.parse("2018-09"))
 CLOSE = date(2018, 9, 30)
@@ -238,16 +235,5 @@ def test_the_fitted_agency_premium_is_the_same_in_every_process() -> None:
     """Python orders a set of text differently in each process (PYTHONHASHSEED): the roles'
     premiums must be added in an order of their own, or the assumptions as used differ in the
     last digit from one run to the next (found on a national set, council 9002)."""
-    root = Path(__file__).resolve().parents[1]
-    runs = {
-        subprocess.run(
-            [sys.executable, "-c", PREMIUM_SCRIPT],
-            cwd=root,
-            env={**os.environ, "PYTHONHASHSEED": str(seed)},
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
-        for seed in (1, 2, 3, 4, 5, 6)
-    }
+    runs = outputs_under_hash_seeds(PREMIUM_SCRIPT, (1, 2, 3, 4, 5, 6))
     assert len(runs) == 1, runs

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -243,6 +243,23 @@ def load_state(connection: sa.Connection, council: Council, known_on: date) -> A
     """Everything imported for `council` with an as-of date on or before `known_on`, the
     commitments and establishment of the extract nearest six months before (EARLIER_DAYS), and
     the commitments extracts nearest the last PAST_YEAR_ENDS 31 Marches (past_extracts)."""
+    return _state(connection, council, known_on, whole=True)
+
+
+def load_placement_history(
+    connection: sa.Connection, council: Council, known_on: date
+) -> ActivityState:
+    """The children, their episodes and the commitments known on `known_on` (with the extract
+    nearest six months before), as `load_state` resolves them; the ledger, the establishment,
+    the allowances, the budget, the actions and past years' extracts are left empty. What a
+    projection of children and the price of their placements reads (services/region.py), at
+    about half the cost of the whole state."""
+    return _state(connection, council, known_on, whole=False)
+
+
+def _state(
+    connection: sa.Connection, council: Council, known_on: date, *, whole: bool
+) -> ActivityState:
     batches = _batch_rows(connection, council, known_on)
     orders = _orders(batches, known_on)
     earlier = _orders(batches, known_on - timedelta(days=EARLIER_MIN_DAYS))
@@ -254,57 +271,30 @@ def load_state(connection: sa.Connection, council: Council, known_on: date) -> A
     commitments_on, earlier_commitments = _snapshot_near(
         connection, "placement_costs", earlier.get("placement_costs", {}), target
     )
-    posts_on, earlier_posts = _snapshot_near(
-        connection, "establishment", earlier.get("establishment", {}), target
-    )
-
-    return ActivityState(
+    placements = ActivityState(
         known_on=known_on,
         children=resolved("ssda903_header"),
         episodes=resolved("ssda903_episodes"),
         commitments=resolved("placement_costs"),
+        earlier_commitments_on=commitments_on,
+        earlier_commitments=earlier_commitments,
+    )
+    if not whole:
+        return placements
+    posts_on, earlier_posts = _snapshot_near(
+        connection, "establishment", earlier.get("establishment", {}), target
+    )
+    return replace(
+        placements,
         ledger=resolved("gl_actuals"),
         cost_centres=resolved("cost_centres"),
         budget=resolved("budget"),
         posts=resolved("establishment"),
         allowances=resolved("allowances"),
         actions=resolved("actions"),
-        earlier_commitments_on=commitments_on,
-        earlier_commitments=earlier_commitments,
         earlier_posts_on=posts_on,
         earlier_posts=earlier_posts,
         past_extracts=_past_extracts(connection, orders.get("placement_costs", {}), known_on),
-    )
-
-
-def load_placement_history(
-    connection: sa.Connection, council: Council, known_on: date
-) -> ActivityState:
-    """The children, their episodes and the commitments known on `known_on` (with the extract
-    nearest six months before), as `load_state` resolves them; the ledger, the establishment,
-    the allowances, the budget, the actions and past years' extracts are left empty. What a
-    projection of children and the price of their placements reads (services/region.py), at
-    about half the cost of the whole state."""
-    batches = _batch_rows(connection, council, known_on)
-    orders = _orders(batches, known_on)
-    earlier = _orders(batches, known_on - timedelta(days=EARLIER_MIN_DAYS))
-    commitments_on, earlier_commitments = _snapshot_near(
-        connection,
-        "placement_costs",
-        earlier.get("placement_costs", {}),
-        known_on - timedelta(days=EARLIER_DAYS),
-    )
-    return ActivityState(
-        known_on=known_on,
-        children=tuple(_resolve(connection, "ssda903_header", orders.get("ssda903_header", {}))),
-        episodes=tuple(
-            _resolve(connection, "ssda903_episodes", orders.get("ssda903_episodes", {}))
-        ),
-        commitments=tuple(
-            _resolve(connection, "placement_costs", orders.get("placement_costs", {}))
-        ),
-        earlier_commitments_on=commitments_on,
-        earlier_commitments=earlier_commitments,
     )
 
 
