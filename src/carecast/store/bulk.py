@@ -25,16 +25,20 @@ from carecast.store.schema import RECORD_TABLES
 CHUNK_ROWS = 100_000  # bounds the memory a chunk of Python tuples or CSV text takes
 
 
-def store_query(table: sa.Table, parsed: ParsedFile, batch_id: int) -> pl.LazyFrame:
-    """The parsed frame with the table's column names, in table order (without `id`), as a lazy
-    query: a caller goes on from it (dates as text, the rows kept in memory) in the same collect.
-    """
-    dataset = parsed.dataset
-    # store column → the frame's column written to it
+def store_sources(table: sa.Table, parsed: ParsedFile) -> dict[str, str]:
+    """Store column → the parsed frame's column written to it (the first that maps to it)."""
     source: dict[str, str] = {}
     for column in parsed.frame.columns:
-        if (store := dataset.store_column(column)) in table.c:
+        if (store := parsed.dataset.store_column(column)) in table.c:
             source.setdefault(store, column)
+    return source
+
+
+def store_query(table: sa.Table, parsed: ParsedFile, batch_id: int) -> pl.LazyFrame:
+    """The parsed frame with the table's column names, in table order (without `id`), as a lazy
+    query: a caller goes on from it (dates as text) in the same collect.
+    """
+    source = store_sources(table, parsed)
     columns = [c.name for c in table.c if c.name != "id"]
     # One select, not one to rename and another to order: a query costs about as much on a
     # small monthly file as the rows it writes.
