@@ -34,26 +34,29 @@ def store_sources(table: sa.Table, parsed: ParsedFile) -> dict[str, str]:
     return source
 
 
-def store_query(table: sa.Table, parsed: ParsedFile, batch_id: int) -> pl.LazyFrame:
-    """The parsed frame with the table's column names, in table order (without `id`), as a lazy
-    query: a caller goes on from it (dates as text) in the same collect.
+def store_frame(
+    table: sa.Table, parsed: ParsedFile, batch_id: int, *, dates_as_text: bool = False
+) -> pl.DataFrame:
+    """The parsed frame with the table's column names, in table order (without `id`).
+
+    `dates_as_text`: dates as ISO text, as SQLAlchemy writes them to SQLite. One eager select
+    of the frame: a lazy query of the same select, and another for the dates, cost twice as much
+    on a small monthly file (planning them, not the rows, was the cost).
     """
     source = store_sources(table, parsed)
-    columns = [c.name for c in table.c if c.name != "id"]
-    # One select, not one to rename and another to order: a query costs about as much on a
-    # small monthly file as the rows it writes.
-    return parsed.frame.lazy().select(
-        pl.lit(batch_id, pl.Int64).alias("batch_id")
-        if name == "batch_id"
-        else (pl.col(source[name]).alias(name) if name in source else pl.lit(None).alias(name))
-        for name in columns
-    )
+    types = parsed.frame.schema
 
+    def written(name: str) -> pl.Expr:
+        if name == "batch_id":
+            return pl.lit(batch_id, pl.Int64).alias(name)
+        if name not in source:
+            return pl.lit(None).alias(name)
+        value = pl.col(source[name])
+        if dates_as_text and types[source[name]] == pl.Date:
+            value = value.dt.to_string("%Y-%m-%d")
+        return value.alias(name)
 
-def _sqlite_rows(query: pl.LazyFrame) -> pl.DataFrame:
-    """The rows as SQLite is given them: dates as ISO text, as SQLAlchemy writes them."""
-    dates = [name for name, dtype in query.collect_schema().items() if dtype == pl.Date]
-    return query.with_columns(pl.col(dates).dt.to_string("%Y-%m-%d")).collect()
+    return parsed.frame.select(written(c.name) for c in table.c if c.name != "id")
 
 
 def _sqlite(dbapi: Any, table: sa.Table, frame: pl.DataFrame) -> None:
@@ -63,8 +66,11 @@ def _sqlite(dbapi: Any, table: sa.Table, frame: pl.DataFrame) -> None:
     cursor = dbapi.cursor()
     try:
         for start in range(0, frame.height, CHUNK_ROWS):
-            # rows(): the chunk's tuples in one call, a twentieth cheaper than iterating.
-            cursor.executemany(sql, frame.slice(start, CHUNK_ROWS).rows())
+            # Each column to Python values in one call, zipped into the rows' tuples: a quarter
+            # cheaper than rows() (itself a twentieth cheaper than iterating); the same tuples.
+            chunk = frame.slice(start, CHUNK_ROWS)
+            values = (column.to_list() for column in chunk.iter_columns())
+            cursor.executemany(sql, zip(*values, strict=True))
     finally:
         cursor.close()
 
@@ -84,10 +90,9 @@ def insert_frame(
 ) -> None:
     """Insert a typed frame's rows into `table`, mapping canonical columns to store columns."""
     dialect = connection.dialect.name
-    query = store_query(table, parsed, batch_id)
     # On SQLite the dates are written as text in the same query (a query costs about as much
     # as the rows of a small monthly file).
-    frame = _sqlite_rows(query) if dialect == "sqlite" else query.collect()
+    frame = store_frame(table, parsed, batch_id, dates_as_text=dialect == "sqlite")
     if not frame.height:
         return
     dbapi = connection.connection.dbapi_connection
