@@ -37,7 +37,7 @@ from carecast.projection.model import ProjectionModel
 
 SIMULATOR = "src/carecast/projection/simulate.py"
 # the simulator's own modules, loaded from a revision together (the one imports the others)
-OWN = ("transitions", "simulate_month", "simulate")
+OWN = ("transitions", "simulate_month", "paths", "draws", "walk", "segments", "simulate")
 ARRAYS = ("stock", "entries", "left", "turned_18", "placements_begun", "placed_since_start")
 # (seed, paths): a whole block, several blocks, a partial last block, a single path
 CASES = ((20180401, 100), (7, 250), (11, 1), (12345, 137))

@@ -1,0 +1,225 @@
+"""The children of a block walked through their months, one child at a time, compiled.
+
+Compiled with numba: a child's stretches follow one another (where it is after one is where the
+next begins), so they are a loop, and a loop in Python over every child of 1,000 paths of 150
+councils is minutes. The kernel takes the block's random stream itself (numba draws from a numpy
+Generator's own bit generator, the same numbers numpy would give): the children are walked in a
+fixed order, so the same seed gives the same paths wherever the block runs. Compiled once and
+cached beside this file (numba's `cache`), so a new process loads it rather than compiling.
+
+The arithmetic is segments.py's docstring's.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numba import njit
+
+from carecast.forecast.history import AGE_BANDS
+from carecast.projection.transitions import (
+    ADULT_MONTHS,
+    AGE_MONTHS,
+    CARE_BANDS,
+    CARE_MONTHS,
+    CATEGORIES,
+    DURATION_BANDS,
+    DURATION_MONTHS,
+)
+
+_NEVER = 10**6  # months: past every band's last limit
+AGE_ENDS = np.array([*AGE_MONTHS, ADULT_MONTHS], dtype=np.int64)  # the 18th ends the last band
+PLACEMENT_ENDS = np.array([*DURATION_MONTHS, _NEVER], dtype=np.int64)
+CARE_ENDS = np.array([*CARE_MONTHS, _NEVER], dtype=np.int64)
+_C, _A, _K, _T = CATEGORIES, AGE_BANDS, DURATION_BANDS, CARE_BANDS
+_ADULT = ADULT_MONTHS
+
+
+def _bands(ends: np.ndarray, last: int) -> tuple[np.ndarray, np.ndarray]:
+    """For whole months 0…`last`: the band each is in and the months left in it (a look-up
+    each, not a loop whose end the processor must guess at every stretch)."""
+    months = np.arange(last + 1)
+    band = np.searchsorted(ends, months, side="right").clip(0, len(ends) - 1)
+    return band.astype(np.int64), np.maximum(ends[band] - months, 0).astype(np.int64)
+
+
+# past the last of its limits a clock's band and months left no longer matter: read at the cap
+_PLACEMENT_CAP = int(DURATION_MONTHS[-1])
+_CARE_CAP = int(CARE_MONTHS[-1])
+AGE_BAND, AGE_LEFT = _bands(AGE_ENDS, ADULT_MONTHS)
+PLACEMENT_BAND, PLACEMENT_LEFT = _bands(PLACEMENT_ENDS, _PLACEMENT_CAP)
+CARE_BAND, CARE_LEFT = _bands(CARE_ENDS, _CARE_CAP)
+
+
+@njit(cache=True, inline="always")
+def _destination(rng: Any, destination: Any, row: int) -> int:
+    """The category a move out of cell `row` goes to, by its cumulative shares."""
+    pick = rng.random() * destination[row, _C - 1]
+    for category in range(_C - 1):
+        if destination[row, category] >= pick:
+            return category
+    return _C - 1
+
+
+# One long body with every array an argument of its own, on purpose: calling a function for
+# each child, or unpacking tuples of arrays there, cost as much again as the walk itself.
+@njit(cache=True)
+def walk(  # noqa: PLR0912, PLR0915, PLR0917
+    rng: Any,
+    size: int,
+    looked_after: Any,  # (4, n): category, whole months of age, in placement, in care
+    arrivals: Any,  # (4, m) float: each entrant's path, month, pick and share of its month left
+    cumulative: Any,  # (paths, kinds) each path's cumulative weights of the recent entrants
+    table: Any,  # (paths, kinds + 1) its guide table (`guide`)
+    kinds: Any,  # (2, kinds) float: each recent entrant's category and age in months
+    leave: Any,  # (paths × cells,) monthly rates of leaving care
+    move: Any,  # (paths × cells,) monthly rates of moving
+    destination: Any,  # (cells, categories) cumulative shares of a move's destinations
+    scales: Any,  # (steps,) each month's scaling of the rates of leaving care
+    scale_until: Any,  # (steps,) the first later month whose scaling differs
+    counts: Any,  # out (paths, steps + 2, groups): +1 where a count in a group begins, −1 past
+    left: Any,  # out (paths, steps) children leaving care
+    turned_18: Any,  # out (paths, steps)
+    begun: Any,  # out (paths, steps, categories) placements begun
+    entries: Any,  # out (paths, steps)
+) -> None:
+    """Walk every child looked after at the start, on each path in turn, then every entrant,
+    from its first month to leaving care, its 18th birthday or the horizon.
+
+    An entrant is the recent entrant its path's weights reach at its pick; it arrives with its
+    share of the month left, at risk of leaving or moving for that part (with no time in
+    placement or in care yet: their first bands), and goes on from the next month. One body
+    walks both (a function called for each child cost as much as the walk itself)."""
+    steps = len(scales)
+    cells = len(destination)
+    n = looked_after.shape[1]
+    for index in range(size * n + arrivals.shape[1]):
+        # the hazard left before the placement ends: one exponential a placement, used up
+        # stretch by stretch (memoryless, so the same chances as a fresh draw each stretch)
+        wait = rng.standard_exponential()
+        if index < size * n:
+            path, child = index // n, index % n
+            category, placed, month = looked_after[0, child], 0, 0
+            age, placement, care = (
+                looked_after[1, child],
+                looked_after[2, child],
+                looked_after[3, child],
+            )
+        else:
+            entrant = index - size * n
+            path, month = int(arrivals[0, entrant]), int(arrivals[1, entrant])
+            share = arrivals[3, entrant]
+            who = _first_reaching(cumulative, table, path, arrivals[2, entrant])
+            category, age_months = int(kinds[0, who]), kinds[1, who]
+            entries[path, month] += 1
+            begun[path, month, category] += 1
+            age_band = 0
+            while age_band < _A - 1 and age_months >= AGE_ENDS[age_band]:
+                age_band += 1
+            row = ((category * _A + age_band) * _K) * _T
+            cell = path * cells + row
+            quit_care = leave[cell] * scales[month]
+            rate = quit_care + move[cell]
+            if wait < rate * share:
+                if rng.random() * rate < quit_care:
+                    left[path, month] += 1
+                    continue
+                category = _destination(rng, destination, row)
+                begun[path, month, category] += 1
+                wait = rng.standard_exponential()
+            else:
+                wait -= rate * share
+            age = int(np.floor(age_months + share))  # whole months of age at the month's end
+            placed, placement, care = 1, 0, 0
+            month += 1  # (one 18 by now is looked after at this month end, and gone at the next)
+        counted = -1  # the group the child is counted in since `month`
+        gone = False
+        while month < steps:
+            at_age = min(age, _ADULT)
+            at_placement = min(placement, _PLACEMENT_CAP)
+            at_care = min(care, _CARE_CAP)
+            age_band = AGE_BAND[at_age]
+            placement_band = PLACEMENT_BAND[at_placement]
+            care_band = CARE_BAND[at_care]
+            span = min(
+                AGE_LEFT[at_age],
+                PLACEMENT_LEFT[at_placement],
+                CARE_LEFT[at_care],
+                scale_until[month] - month,
+            )
+            span = max(span, 1)
+            group = (placed * _C + category) * _A + age_band
+            if group != counted:
+                if counted >= 0:
+                    counts[path, month, counted] -= 1
+                counts[path, month, group] += 1
+                counted = group
+            row = ((category * _A + age_band) * _K + placement_band) * _T + care_band
+            cell = path * cells + row
+            quit_care = leave[cell] * scales[month]
+            rate = quit_care + move[cell]
+            if wait < rate * span:
+                before = min(int(wait / rate), span - 1)  # whole months before the change
+                month += before
+                if rng.random() * rate < quit_care:
+                    left[path, month] += 1
+                    counts[path, month + 1, counted] -= 1
+                    gone = True
+                    break
+                category = _destination(rng, destination, row)
+                begun[path, month, category] += 1
+                placed = 1
+                # a move's placement began at the start of its month: a month old at the next
+                age += before + 1
+                care += before + 1
+                placement = 1
+                month += 1
+                wait = rng.standard_exponential()
+            else:
+                wait -= rate * span
+                age += span
+                placement += span
+                care += span
+                month += span
+            if age >= _ADULT:
+                turned_18[path, month - 1] += 1
+                counts[path, month, counted] -= 1
+                gone = True
+                break
+        if not gone:  # looked after at the horizon, in the group of its age then
+            final = (placed * _C + category) * _A + AGE_BAND[min(age, _ADULT)]
+            if final != counted:
+                if counted >= 0:
+                    counts[path, steps, counted] -= 1
+                counts[path, steps, final] += 1
+
+
+@njit(cache=True)
+def guide(cumulative: Any) -> Any:
+    """For each row of `cumulative` (ascending, from above nought): for each of as many equal
+    parts of its total as it has columns, the first column reaching the part's start — so a
+    search starts next to its answer (a guide table: a step or two, not a bisection's ten)."""
+    rows, columns = cumulative.shape
+    table = np.zeros((rows, columns + 1), dtype=np.int64)
+    for row in range(rows):
+        total = cumulative[row, columns - 1]
+        column = 0
+        for part in range(columns + 1):
+            start = total * part / columns
+            while column < columns - 1 and cumulative[row, column] < start:
+                column += 1
+            table[row, part] = column
+    return table
+
+
+@njit(cache=True, inline="always")
+def _first_reaching(cumulative: Any, table: Any, row: int, target: float) -> int:
+    """The first column where `cumulative`'s `row` reaches `target` (the last at most), from
+    the guide `table`'s column for the part `target` is in."""
+    columns = cumulative.shape[1]
+    part = min(int(target / cumulative[row, columns - 1] * columns), columns)
+    column = table[row, max(part, 0)]
+    while column < columns - 1 and cumulative[row, column] < target:
+        column += 1
+    return column  # type: ignore[no-any-return]
