@@ -33,15 +33,16 @@ class EntryDraws:
         self.cumulative = np.cumsum(weights, axis=1)
 
     def arrivals(self, rng: Rng) -> tuple[IntArray, IntArray]:
-        """(path, month) of every entrant of every month, month by month."""
-        mean = np.exp(self.log_mean.T)  # (steps, paths)
+        """(path, month) of every entrant of every month, path by path (each path's entrants
+        together: the walk then reads one path's tables and counts at a time)."""
+        mean = np.exp(self.log_mean)  # (paths, steps)
         extra = self.entries.dispersion - 1
         if extra > 1e-9:  # overdispersed counts: a gamma-Poisson mixture of variance φ × mean
             mean = rng.gamma(mean / extra, extra)
         counts = rng.poisson(mean)
-        steps, size = counts.shape
-        cell = np.repeat(np.arange(steps * size), counts.ravel())
-        return cell % size, cell // size
+        size, steps = counts.shape
+        cell = np.repeat(np.arange(size * steps), counts.ravel())
+        return cell // steps, cell % steps
 
 
 class Chances:
