@@ -165,14 +165,16 @@ def resolve(
     if dataset in SNAPSHOTS:  # the latest run's batches, whole
         latest_run = max(orders.values())[:2]
         orders = {b: order for b, order in orders.items() if order[:2] == latest_run}
-    rows = stored.rows[dataset]
+    # One lazy query on the in-memory engine (the default, streaming, costs more to start than
+    # these rows take) rather than an eager step, and a query, each.
+    rows = stored.rows[dataset].lazy()
     if dataset == "ssda903_header":  # any version of a child's header row counts
-        known = rows.filter(pl.col("batch_id").is_in(list(orders))).get_column("CHILD")
-        return known.unique().sort().to_frame()
+        known = rows.filter(pl.col("batch_id").is_in(list(orders)))
+        return known.select(pl.col("CHILD").unique().sort()).collect(engine="in-memory")
     arrival = sorted(orders, key=orders.__getitem__)
-    rows = rows.join(_ranks(arrival), on="batch_id").sort("rank", "id")
+    rows = rows.join(_ranks(arrival).lazy(), on="batch_id").sort("rank", "id")
     if dataset in SNAPSHOTS:
-        return rows.select(wanted)
+        return rows.select(wanted).collect(engine="in-memory")
     if dataset == "ssda903_episodes":
         rows = rows.filter(pl.col("DECOM") <= known_on)
     # Keyed records: the latest batch (by as-of date, then arrival) wins for each key.
@@ -180,4 +182,4 @@ def resolve(
     latest = rows.unique(subset=keys, keep="last", maintain_order=True)
     if dataset == "ssda903_episodes":  # kept only when open on `known_on`
         latest = latest.filter(pl.col("DEC").is_null() | (pl.col("DEC") > known_on))
-    return latest.select(wanted).sort(SORTED_BY[dataset])
+    return latest.select(wanted).sort(SORTED_BY[dataset]).collect(engine="in-memory")
