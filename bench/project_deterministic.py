@@ -43,13 +43,12 @@ from carecast.domain.state import ActivityState
 from carecast.projection.assemble import assemble, year_end_steps
 from carecast.projection.backtest import as_known_on
 from carecast.projection.deterministic import expected_paths
-from carecast.projection.entries import median_drift
 from carecast.projection.fit import fit_projection
 from carecast.projection.model import ProjectionModel
 from carecast.projection.simulate import simulate
 from carecast.services import build_demo, import_paths, init_store
 from carecast.services.benchmark import reference_files
-from carecast.services.projection import council_starters, fit_and_project
+from carecast.services.projection import england_drift, fit_and_project
 from carecast.services.projection_backtest import available_starts
 
 SEED = 20180401
@@ -170,7 +169,7 @@ def compare(name: str, settings: Settings, args: argparse.Namespace) -> dict[str
     side."""
     run = fit_and_project(settings, args.years, paths=args.paths, seed=SEED)
     state, model, population = run.state, run.model, run.population or None
-    prior = median_drift(council_starters(reference_files(settings)))
+    prior = england_drift(reference_files(settings))
     drift = None if prior is None else prior[0]
     start = model.start
 

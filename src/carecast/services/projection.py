@@ -83,6 +83,17 @@ def council_population(
     return dict(population), source
 
 
+def england_drift(files: list[ReferenceFile]) -> tuple[float, int] | None:
+    """The median council's yearly wander of entries, from DfE's published starters (once a
+    process for each set of files: the same for every council of a region)."""
+    return _england_drift(tuple(files))
+
+
+@lru_cache(maxsize=4)
+def _england_drift(files: tuple[ReferenceFile, ...]) -> tuple[float, int] | None:
+    return median_drift(_starters(files))
+
+
 def council_starters(files: list[ReferenceFile]) -> dict[str, list[float]]:
     """Children starting to be looked after each year by council (DfE's published counts, a
     later release replacing an earlier one year by year), oldest year first."""
@@ -167,7 +178,7 @@ def fit_and_project(
         )
     files = reference_files(settings)
     population, source = council_population(files, council.la_code)
-    prior = median_drift(council_starters(files))
+    prior = england_drift(files)
     model = fit_projection(
         state,
         day,

@@ -33,7 +33,6 @@ from carecast.projection.cost_fit import fit_costs
 from carecast.projection.entries import (
     MIN_MONTHS,
     coverage_start,
-    median_drift,
     months_between,
 )
 from carecast.projection.fit import fit_projection
@@ -44,7 +43,7 @@ from carecast.projection.simulate import BlockRunner, Paths, serial, simulate
 from carecast.services.benchmark import reference_files
 from carecast.services.projection import (
     council_population,
-    council_starters,
+    england_drift,
     last_month_end,
     load_history,
 )
@@ -135,7 +134,7 @@ def run_projection_backtest(
     end = last_month_end(last)
     files = reference_files(settings)
     population, _source = council_population(files, council.la_code)
-    prior = median_drift(council_starters(files))
+    prior = england_drift(files)
     replays: list[Replay] = []
     calibrated: list[Replay] = []
     residuals: list[Residual] = []
