@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
+from typing import TypeVar
 
 import polars as pl
 
@@ -145,14 +146,26 @@ def _rows(files: Sequence[ImportedFile], dataset: str, columns: Sequence[str]) -
     ]
     if not parts:
         return empty(columns).with_columns(pl.lit(None, pl.Int64).alias(ROW), _no_file())
-    return pl.concat(parts).filter(pl.col(columns[0]).is_not_null()).collect()
+    return _collect(pl.concat(parts).filter(pl.col(columns[0]).is_not_null()))
+
+
+def _collect(query: pl.LazyFrame) -> pl.DataFrame:
+    """A rule's query run on the in-memory engine, the one eager steps run on: polars' default,
+    streaming, costs more to start than an import's few thousand rows take. Each rule is one or
+    a few such queries rather than an eager step (and a query) a join or filter. Their anti
+    joins keep the left side's order, as the eager ones did: lazily, unasked, they may not (and
+    the problems are reported in row order)."""
+    return query.collect(engine="in-memory")
 
 
 def _no_file() -> pl.Expr:
     return pl.lit(None, pl.Int32).alias(FILE)
 
 
-def _stored(frame: pl.DataFrame) -> pl.DataFrame:
+Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
+
+
+def _stored(frame: Frame) -> Frame:
     """Store rows in the shape of this import's: no file, no row."""
     return frame.with_columns(pl.lit(None, pl.Int64).alias(ROW), _no_file())
 
@@ -177,13 +190,13 @@ def _category() -> pl.Expr:
 
 def _issues(
     rule: CrossFileRule,
-    found: pl.DataFrame,
+    found: pl.LazyFrame,
     message: pl.Expr,
     files: Sequence[ImportedFile],
     column: str,
 ) -> list[Issue]:
     """An issue for each row of `found` (located by `__file` and `__row`, null for no row)."""
-    located = found.select(FILE, ROW, message.alias("message"))
+    located = _collect(found.select(FILE, ROW, message.alias("message")))
     return [
         Issue(
             files[index].source,
@@ -201,8 +214,8 @@ def _episodes_without_header(
     files: Sequence[ImportedFile], known: Known, episodes: pl.DataFrame
 ) -> list[Issue]:
     headers = _rows(files, "ssda903_header", CHILDREN)
-    children = pl.concat([known.children, headers.select(CHILDREN)]).unique()
-    found = episodes.join(children, on="CHILD", how="anti")
+    children = pl.concat([known.children.lazy(), headers.lazy().select(CHILDREN)]).unique()
+    found = episodes.lazy().join(children, on="CHILD", how="anti", maintain_order="left")
     message = pl.format(
         "child {} has an episode but no header row in this or any earlier import", pl.col("CHILD")
     )
@@ -229,17 +242,22 @@ def _commitment_checks(
     if not has_episodes or not (new_extract or "placement_costs" in known.imported):
         return []  # nothing to compare with: one side has never been imported
     # Episodes are keyed by (CHILD, DECOM): this import's version of an episode wins.
-    kept = known.episodes.join(episodes, on=["CHILD", "DECOM"], how="anti")
-    all_episodes = pl.concat([_stored(kept), episodes])
+    kept = known.episodes.lazy().join(
+        episodes.lazy(), on=["CHILD", "DECOM"], how="anti", maintain_order="left"
+    )
+    all_episodes = pl.concat([_stored(kept), episodes.lazy()])
     live = all_episodes.filter(_open_on("DECOM", "DEC", as_of, end_inclusive=False))
-    costed = live.with_columns(_category().alias("category")).drop_nulls("category")
-    open_commitments = commitments.filter(
-        _open_on("START_DATE", "END_DATE", as_of, end_inclusive=True)
+    # Each read by two of the rules below: made once.
+    costed = _collect(live.with_columns(_category().alias("category")).drop_nulls("category"))
+    open_commitments = _collect(
+        commitments.lazy().filter(_open_on("START_DATE", "END_DATE", as_of, end_inclusive=True))
     )
     day = pl.lit(as_of.isoformat())
     issues: list[Issue] = []
     if new_extract:
-        over = open_commitments.join(costed.select("CHILD"), on="CHILD", how="anti")
+        over = open_commitments.lazy().join(
+            costed.lazy().select("CHILD"), on="CHILD", how="anti", maintain_order="left"
+        )
         message = pl.format(
             "the commitment for child {} ({}) is open on {} but SSDA903 shows no live costed "
             "placement for the child then",
@@ -248,7 +266,11 @@ def _commitment_checks(
             day,
         )
         issues += _issues(COMMITMENT_WITHOUT_PLACEMENT, over, message, files, "CHILD")
-    under = costed.join(open_commitments.select("CHILD"), on="CHILD", how="anti")
+    under = _collect(
+        costed.lazy().join(
+            open_commitments.lazy().select("CHILD"), on="CHILD", how="anti", maintain_order="left"
+        )
+    )
     message = pl.format(
         "child {} has been in a costed placement ({} {}, {}) since {} but has no commitment "
         "open on {}",
@@ -260,26 +282,30 @@ def _commitment_checks(
         day,
     )
     # Located at this import's episode row; else, when commitments came in, at that file.
-    in_episodes = under.filter(pl.col(FILE).is_not_null())
+    in_episodes = under.lazy().filter(pl.col(FILE).is_not_null())
     issues += _issues(PLACEMENT_WITHOUT_COMMITMENT, in_episodes, message, files, "PLACE")
     if new_extract:
         first = next(i for i, f in enumerate(files) if f.dataset == "placement_costs")
-        stored = under.filter(pl.col(FILE).is_null()).with_columns(pl.lit(first).alias(FILE))
+        stored = under.lazy().filter(pl.col(FILE).is_null()).with_columns(pl.lit(first).alias(FILE))
         issues += _issues(PLACEMENT_WITHOUT_COMMITMENT, stored, message, files, "CHILD")
     return issues
 
 
 def _cost_centre_map(files: Sequence[ImportedFile], known: Known) -> pl.DataFrame:
     """Cost centre → service line as it will stand: this import's mapping of a code wins."""
-    fresh = _rows(files, "cost_centres", COST_CENTRES).select(COST_CENTRES)
+    fresh = _rows(files, "cost_centres", COST_CENTRES).lazy().select(COST_CENTRES)
     fresh = fresh.unique(subset="COST_CENTRE", keep="last", maintain_order=True)
-    kept = known.cost_centres.join(fresh, on="COST_CENTRE", how="anti")
-    return pl.concat([kept, fresh])
+    kept = known.cost_centres.lazy().join(
+        fresh, on="COST_CENTRE", how="anti", maintain_order="left"
+    )
+    return _collect(pl.concat([kept, fresh]))
 
 
 def _ledger_unmapped(files: Sequence[ImportedFile], mapping: pl.DataFrame) -> list[Issue]:
     ledger = _rows(files, "gl_actuals", ("COST_CENTRE", "AMOUNT"))
-    unmapped = ledger.join(mapping, on="COST_CENTRE", how="anti")
+    unmapped = ledger.lazy().join(
+        mapping.lazy(), on="COST_CENTRE", how="anti", maintain_order="left"
+    )
     # One issue per cost centre and file, at its first row: a ledger holds many postings each.
     found = unmapped.group_by(FILE, "COST_CENTRE", maintain_order=True).agg(
         pl.col(ROW).min(), pl.len().alias("rows"), pl.col("AMOUNT").sum().alias("pence")
@@ -296,7 +322,7 @@ def _ledger_unmapped(files: Sequence[ImportedFile], mapping: pl.DataFrame) -> li
 def _cost_centre_mismatch(files: Sequence[ImportedFile], mapping: pl.DataFrame) -> list[Issue]:
     commitments = _rows(files, "placement_costs", ("COST_CENTRE", "PLACEMENT_TYPE"))
     joined = commitments.join(mapping, on="COST_CENTRE", how="inner")
-    found = joined.filter(pl.col("SERVICE_LINE") != pl.col("PLACEMENT_TYPE"))
+    found = joined.lazy().filter(pl.col("SERVICE_LINE") != pl.col("PLACEMENT_TYPE"))
     message = pl.format(
         "the commitment is {} but cost centre {} belongs to {}",
         pl.col("PLACEMENT_TYPE"),
