@@ -222,7 +222,8 @@ def _fast_parse(body: bytes, source: str, sha256: str) -> RawTable | None:
         return None
     if len(frame.columns) != len(header) or rows_swallowed(body, frame.height):
         return None  # a quote spanning lines: Python's csv module tells a stray one apart
-    frame = frame.rename({old: f"col{i}" for i, old in enumerate(frame.columns)})
+    # Named in place: a rename would be a query of its own.
+    frame.columns = [f"col{i}" for i in range(frame.width)]
     # Polars keeps blank lines as empty rows, so a record's position gives its spreadsheet row
     # (numbered from numpy: on a small file a polars query would cost more than the numbers).
     frame = frame.insert_column(0, pl.Series(ROW, np.arange(2, frame.height + 2, dtype=np.int64)))
