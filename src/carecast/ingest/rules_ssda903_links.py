@@ -126,7 +126,8 @@ def _duplicate_child(_frame: pl.DataFrame, _context: RuleContext) -> Flag:
 def _with_dob(episodes: pl.DataFrame, header: pl.DataFrame) -> pl.DataFrame:
     """Episodes with the child's 18th birthday (the earliest, if the header disagrees)."""
     births = (
-        header.select("CHILD", "DOB")
+        header.lazy()
+        .select("CHILD", "DOB")
         .drop_nulls()
         .group_by("CHILD")
         .agg(pl.col("DOB").min())
@@ -134,7 +135,11 @@ def _with_dob(episodes: pl.DataFrame, header: pl.DataFrame) -> pl.DataFrame:
     )
     # Only what the age rules read is joined: a million episodes carry a dozen other columns.
     wanted = [c for c in (FILE, ROW, "CHILD", "DECOM", "RNE") if c in episodes.columns]
-    return episodes.select(wanted).join(births, on="CHILD", how="inner")
+    # One query on the in-memory engine, not an eager step (and a query) each: the default
+    # engine, streaming, costs more to start than a monthly return's rows take. The rows come in
+    # no particular order, as the eager join's did: run_import_rules puts problems in row order.
+    joined = episodes.lazy().select(wanted).join(births, on="CHILD", how="inner")
+    return joined.collect(engine="in-memory")
 
 
 def _age_message() -> pl.Expr:
