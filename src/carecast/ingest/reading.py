@@ -47,6 +47,9 @@ class RawTable:
     # What the bytes tell of every cell (see `text_facts`), so typing can skip work per cell:
     trimmed: bool = False  # no cell starts or ends with a space: nothing to trim
     upper: bool = False  # no cell has a lower-case letter: codes are upper case already
+    # No cell is the empty string: an empty cell is null (polars reads an unquoted empty field
+    # so, and a file without a quote has no quoted "").
+    empty_is_null: bool = False
 
     def column_name(self, position: int) -> str:
         return f"col{position}"
@@ -234,7 +237,7 @@ def _fast_parse(body: bytes, source: str, sha256: str) -> RawTable | None:
         blank = pl.all_horizontal(pl.col(c).is_null() for c in text_columns)
         frame = frame.filter(~blank)
     header_cells = tuple(h.strip() for h in header)
-    return RawTable(source, sha256, header_cells, frame)
+    return RawTable(source, sha256, header_cells, frame, empty_is_null=b'"' not in body)
 
 
 # Below this size a file's facts are taken after parsing it: starting a thread costs about as

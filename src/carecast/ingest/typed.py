@@ -63,10 +63,17 @@ def type_table(raw: RawTable, dataset: Dataset) -> tuple[pl.DataFrame, list[Issu
     positions = column_positions(raw.header)
     specs = present_specs(dataset, positions)
     # Each cell trimmed once, empty cells null; every check below reads these cleaned columns.
-    text = raw.frame.select(
-        pl.col(ROW),
-        *(cleaned(f"col{positions[s.name]}", trim=not raw.trimmed).alias(s.name) for s in specs),
-    )
+    if raw.trimmed and raw.empty_is_null:  # clean already: the columns as they are, no query
+        cells = (raw.frame.get_column(f"col{positions[s.name]}").alias(s.name) for s in specs)
+        text = pl.DataFrame([raw.frame.get_column(ROW), *cells])
+    else:
+        text = raw.frame.select(
+            pl.col(ROW),
+            *(
+                cleaned(f"col{positions[s.name]}", trim=not raw.trimmed).alias(s.name)
+                for s in specs
+            ),
+        )
     spellings = _date_spellings(text, [s.name for s in specs if s.kind is Kind.DATE])
     checks = {
         spec.name: column_check(
