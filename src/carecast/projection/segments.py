@@ -51,25 +51,25 @@ def _whole_months(months: np.ndarray) -> IntArray:
     return np.where(known, np.floor(np.where(known, months, 0.0)), 0).astype(np.int64)
 
 
-def _arrivals(draws: EntryDraws, rng: Rng) -> np.ndarray:
-    """Every month's entrants, drawn before anyone is walked: (4, entrants) of the path and
-    month of each, where its path's weights are read to tell who it is, and the part of its
-    month left when it arrives."""
+def _arrivals(draws: EntryDraws, rng: Rng) -> tuple[np.ndarray, ...]:
+    """Every month's entrants, drawn before anyone is walked: the path and month of each, a
+    uniform that tells who it is (by its path's weights) and the part of its month left when it
+    arrives."""
     path, month = draws.arrivals(rng)
-    pick = rng.random(len(path)) * draws.cumulative[path, -1]
-    share = rng.random(len(path))
-    return np.stack([path, month, pick, share]).astype(np.float64)
+    return path, month, rng.random(len(path)), rng.random(len(path))
 
 
 def simulate_block(model: ProjectionModel, rng: Rng, size: int) -> Paths:
     """`size` paths of `model`, drawn from `rng`."""
     # compiled: loaded only when paths are drawn, not by every command that imports this
-    from carecast.projection.walk import guide, walk
+    from carecast.projection.walk import guide, stock_of, walk
 
     steps = model.steps
     chances = Chances(model.transitions, rng, size)
     scales = np.array(model.leaving_scale or (1.0,) * steps, dtype=np.float64)
-    arrivals, cumulative, kinds = np.zeros((4, 0)), np.ones((size, 1)), np.zeros((2, 1))
+    none = np.zeros(0, dtype=np.int64)
+    arrivals: tuple[np.ndarray, ...] = (none, none, np.zeros(0), np.zeros(0))
+    cumulative, kinds = np.ones((size, 1)), np.zeros((2, 1))
     if model.entries is not None and len(model.entries.category):
         draws = EntryDraws(model.entries, rng, size)
         arrivals, cumulative = _arrivals(draws, rng), draws.cumulative
@@ -84,14 +84,18 @@ def simulate_block(model: ProjectionModel, rng: Rng, size: int) -> Paths:
         ]
     )
     # a path's counts by month and (placed since the start, category, age band)
-    counts = np.zeros((size, steps + 2, 2 * CATEGORIES * AGE_BANDS), dtype=np.int64)
-    left, turned_18, entries = (np.zeros((size, steps), dtype=np.int64) for _ in range(3))
-    begun = np.zeros((size, steps, CATEGORIES), dtype=np.int64)
+    counts = np.zeros((size, steps + 2, 2 * CATEGORIES * AGE_BANDS), dtype=np.int32)
+    left, turned_18, entries = (np.zeros((size, steps), dtype=np.int32) for _ in range(3))
+    begun = np.zeros((size, steps, CATEGORIES), dtype=np.int32)
+    arrival_path, arrival_month, arrival_pick, arrival_share = arrivals
     walk(
         rng,
         size,
         looked_after,
-        arrivals,
+        arrival_path,
+        arrival_month,
+        arrival_pick,
+        arrival_share,
         np.ascontiguousarray(cumulative),
         guide(np.ascontiguousarray(cumulative)),
         kinds,
@@ -106,13 +110,12 @@ def simulate_block(model: ProjectionModel, rng: Rng, size: int) -> Paths:
         begun,
         entries,
     )
-    stock = np.cumsum(counts, axis=1)[:, : steps + 1].reshape(size, steps + 1, 2, CATEGORIES, -1)
-    stock = stock.transpose(1, 0, 2, 3, 4)  # (months, paths, placed, categories, age bands)
+    stock, placed = stock_of(counts, steps + 1)
     return Paths(
-        stock.sum(axis=2).astype(np.int32),
-        entries.T.astype(np.int32),
-        left.T.astype(np.int32),
-        turned_18.T.astype(np.int32),
-        begun.transpose(1, 0, 2).astype(np.int32),
-        stock[:, :, 1].sum(axis=-1).astype(np.int32),
+        stock,
+        np.ascontiguousarray(entries.T),
+        np.ascontiguousarray(left.T),
+        np.ascontiguousarray(turned_18.T),
+        np.ascontiguousarray(begun.transpose(1, 0, 2)),
+        placed,
     )

@@ -69,7 +69,10 @@ def walk(  # noqa: PLR0912, PLR0915, PLR0917
     rng: Any,
     size: int,
     looked_after: Any,  # (4, n): category, whole months of age, in placement, in care
-    arrivals: Any,  # (4, m) float: each entrant's path, month, pick and share of its month left
+    arrival_path: Any,  # (m,) each entrant's path
+    arrival_month: Any,  # (m,) the month it arrives in
+    arrival_pick: Any,  # (m,) a uniform: who it is, by its path's weights of the recent entrants
+    arrival_share: Any,  # (m,) the part of its month left when it arrives
     cumulative: Any,  # (paths, kinds) each path's cumulative weights of the recent entrants
     table: Any,  # (paths, kinds + 1) its guide table (`guide`)
     kinds: Any,  # (2, kinds) float: each recent entrant's category and age in months
@@ -94,7 +97,7 @@ def walk(  # noqa: PLR0912, PLR0915, PLR0917
     steps = len(scales)
     cells = len(destination)
     n = looked_after.shape[1]
-    for index in range(size * n + arrivals.shape[1]):
+    for index in range(size * n + len(arrival_path)):
         # the hazard left before the placement ends: one exponential a placement, used up
         # stretch by stretch (memoryless, so the same chances as a fresh draw each stretch)
         wait = rng.standard_exponential()
@@ -108,9 +111,10 @@ def walk(  # noqa: PLR0912, PLR0915, PLR0917
             )
         else:
             entrant = index - size * n
-            path, month = int(arrivals[0, entrant]), int(arrivals[1, entrant])
-            share = arrivals[3, entrant]
-            who = _first_reaching(cumulative, table, path, arrivals[2, entrant])
+            path, month = arrival_path[entrant], arrival_month[entrant]
+            share = arrival_share[entrant]
+            pick = arrival_pick[entrant] * cumulative[path, cumulative.shape[1] - 1]
+            who = _first_reaching(cumulative, table, path, pick)
             category, age_months = int(kinds[0, who]), kinds[1, who]
             entries[path, month] += 1
             begun[path, month, category] += 1
@@ -223,3 +227,27 @@ def _first_reaching(cumulative: Any, table: Any, row: int, target: float) -> int
     while column < columns - 1 and cumulative[row, column] < target:
         column += 1
     return column  # type: ignore[no-any-return]
+
+
+@njit(cache=True)
+def stock_of(counts: Any, months: int) -> tuple[Any, Any]:
+    """From walk's counts (+1 where a count in a group begins, −1 past its end): children at
+    each month end (months, paths, categories, age bands) and of them those placed since the
+    start (months, paths, categories)."""
+    size, groups = counts.shape[0], counts.shape[2]
+    stock = np.zeros((months, size, _C, _A), dtype=np.int32)
+    placed = np.zeros((months, size, _C), dtype=np.int32)
+    running = np.zeros(groups, dtype=np.int64)
+    for path in range(size):
+        running[:] = 0
+        for month in range(months):
+            for group in range(groups):
+                running[group] += counts[path, month, group]
+                now = running[group]
+                if now:
+                    since, rest = divmod(group, _C * _A)
+                    category, age_band = divmod(rest, _A)
+                    stock[month, path, category, age_band] += now
+                    if since:
+                        placed[month, path, category] += now
+    return stock, placed
