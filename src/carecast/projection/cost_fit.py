@@ -28,7 +28,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from carecast.domain.activity import Episode, derive_placements
+from carecast.domain.activity import Episode, Placement, derive_placements
 from carecast.domain.codes import ALLOWANCE_LINES, PAID_STATUSES, PLACEMENT_LINES, ServiceLine
 from carecast.domain.finance import Allowance, Commitment, Post
 from carecast.domain.periods import FinancialYear, Period
@@ -160,7 +160,8 @@ def fit_costs(
 ) -> CostModel:
     a = assumptions or CostAssumptions()
     notes: list[str] = []
-    prices = _placement_prices(state, start, notes)
+    placements = derive_placements(state.episodes)
+    prices = _placement_prices(state, start, notes, placements)
     roles = _roles(state.posts, notes)
     allowances = _allowances(state.allowances, state.episodes, start)
     ledger = monthly_ledger(state.ledger, state.cost_centres)  # read once, used three ways
@@ -170,7 +171,7 @@ def fit_costs(
         ledger,
         base_year,
         start,
-        placements=derive_placements(state.episodes),
+        placements=placements,
         weekly={p.line: p.running_weekly for p in prices},
         commitments=state.commitments,
         rise=lambda year: a.rate("placement_price_rise", year),
@@ -217,10 +218,15 @@ def _open_on(commitments: Iterable[Commitment], day: date) -> dict[ServiceLine, 
     return running
 
 
+def placement_prices(state: ActivityState, start: date) -> tuple[PlacementPrice, ...]:
+    """Each placement line's weekly price on `start`: of its placements running then and of a
+    new one (fit_costs' prices, without the rest of the plan's costs)."""
+    return _placement_prices(state, start, [], derive_placements(state.episodes))
+
+
 def _placement_prices(
-    state: ActivityState, start: date, notes: list[str]
+    state: ActivityState, start: date, notes: list[str], placements: list[Placement]
 ) -> tuple[PlacementPrice, ...]:
-    placements = derive_placements(state.episodes)
     new = line_prices(
         state.commitments,
         start,

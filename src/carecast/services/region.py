@@ -23,7 +23,7 @@ import numpy as np
 from carecast.config import Settings
 from carecast.errors import CarecastError
 from carecast.projection.assemble import Band, year_end_steps
-from carecast.projection.cost_fit import fit_costs
+from carecast.projection.cost_fit import placement_prices
 from carecast.projection.fit import CATEGORY_NAMES
 from carecast.projection.simulate import BlockRunner, serial
 from carecast.services.collector import loaded_objects_left_out
@@ -148,7 +148,7 @@ def _council_view(
             paths_ahead[day] = run.projection.paths.stock[step].sum(axis=2)
     stock = run.projection.paths.stock[:, 0].sum(axis=2)  # (months + 1, categories)
     children = {c: float(stock[0, i]) for i, c in enumerate(CATEGORY_NAMES)}
-    prices = fit_costs(run.state, run.model.start, len(run.model.category)).prices
+    prices = placement_prices(run.state, run.model.start)
     weekly = {p.line.value: p.running_weekly for p in prices if p.running_count}
     ahead = {
         year.day.isoformat(): {c.category: c.children.mean for c in year.categories}
