@@ -19,6 +19,7 @@ from carecast.projection.cost_fit import fit_costs
 from carecast.projection.cost_ledger import (
     PriceUncertainty,
     fit_price_uncertainty,
+    price_rise_note,
     repricing_sd,
     yearly_misses,
 )
@@ -68,6 +69,26 @@ def test_the_ledger_index_misses_by_its_growth_beyond_the_assumed_rise() -> None
     ln(1.0815 ÷ 1.03) = ln 1.05 = 0.048790; a gap year gives no pair."""
     index = {"2015-16": 1.0, "2016-17": 1.0815, "2018-19": 1.2}
     assert yearly_misses(index, rise) == pytest.approx([math.log(1.05)], abs=1e-6)
+
+
+def test_a_ledger_price_rising_faster_than_assumed_is_noted_and_the_assumption_kept() -> None:
+    """The price of a week of care 100, 106, 112.36 over three years: 6% a year against the 3%
+    assumed (each year's miss ln(1.06 ÷ 1.03) = 0.0287, over the point a year worth a note)."""
+    index = {"2015-16": 100.0, "2016-17": 106.0, "2017-18": 112.36}
+    misses = yearly_misses(index, rise)
+    assert misses == pytest.approx([math.log(1.06 / 1.03)] * 2)
+    note = price_rise_note(index, misses, rise)
+    assert note is not None
+    assert "rose 6.0% a year from 2015-16 to 2017-18, against the 3.0% assumed" in note
+
+
+def test_a_rise_within_a_point_of_the_assumption_or_seen_once_is_not_noted() -> None:
+    """3.5% a year against 3%: a miss of half a point, not noted; 6% seen in one year only (a
+    single miss) is not noted either."""
+    steady = {"2015-16": 100.0, "2016-17": 103.5, "2017-18": 107.1225}
+    assert price_rise_note(steady, yearly_misses(steady, rise), rise) is None
+    once = {"2016-17": 100.0, "2017-18": 106.0}
+    assert price_rise_note(once, yearly_misses(once, rise), rise) is None
 
 
 def test_the_yearly_shock_is_the_misses_mean_square_shrunk_towards_the_repricings() -> None:

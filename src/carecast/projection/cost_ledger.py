@@ -182,6 +182,11 @@ def repricing_sd(commitments: Iterable[Commitment], rise: Rise) -> float | None:
     return math.sqrt(statistics.fmean(m * m for m in means)) if means else None
 
 
+# a yearly miss of the assumed rise worth a note: a point a year, over two years or more
+MISS_NOTED = 0.01
+MIN_NOTED_MISSES = 2
+
+
 def fit_price_uncertainty(
     misses: Sequence[float], prior_sd: float, lead: int = 0
 ) -> PriceUncertainty:
@@ -221,4 +226,27 @@ def fit_price_of_care(
         if paid is not None:
             index[year.label] = paid
     prior = repricing_sd(commitments, rise) or 0.0
-    return ratio, fit_price_uncertainty(yearly_misses(index, rise), prior, len(between))
+    misses = yearly_misses(index, rise)
+    note = price_rise_note(index, misses, rise)
+    if note:
+        notes.append(note)
+    return ratio, fit_price_uncertainty(misses, prior, len(between))
+
+
+def price_rise_note(index: Mapping[str, float], misses: Sequence[float], rise: Rise) -> str | None:
+    """What the ledger's price of a week of care rose by a year, beside the rise assumed, when
+    they differ by MISS_NOTED or more a year over MIN_NOTED_MISSES years or more: the projection
+    keeps the assumption as given (it is the council's), but the evidence against it is shown."""
+    if len(misses) < MIN_NOTED_MISSES:
+        return None
+    years = sorted(index)
+    mean_miss = statistics.fmean(misses)
+    if abs(mean_miss) < MISS_NOTED:
+        return None
+    assumed = statistics.fmean(rise(year) for year in years[1:])
+    measured = math.exp(mean_miss) * (1 + assumed) - 1
+    return (
+        f"The ledger's price of a week of care rose {measured:.1%} a year from {years[0]} to "
+        f"{years[-1]}, against the {assumed:.1%} assumed (placement_price_rise): the plan "
+        "keeps the assumption; review it if the difference is expected to last."
+    )
