@@ -21,7 +21,7 @@ from the block's stream, which the walk then goes on drawing from in a fixed ord
 seed gives the same paths whoever runs the block. A child is counted in the stock by group
 (placed since the start, category, age band) from the month it enters a group to the month it
 leaves it, added up month by month at the end. Against drawing every child every month
-(the simulator before, 28–35 ns a child-month) this is about 3× less CPU
+(the simulator before, 28–35 ns a child-month) this is 3–4× less CPU, 7.6–9.5 ns
 (bench/project_simulate.py).
 """
 
