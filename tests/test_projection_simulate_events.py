@@ -81,7 +81,9 @@ def _month_by_month(built: ProjectionModel, paths: int, seed: int) -> np.ndarray
     care = np.tile(np.floor(built.care_months), paths)
     stock = np.zeros((built.steps + 1, CATEGORIES))
 
-    def change(cell: tuple[np.ndarray, ...], scale: float, exposure: np.ndarray | float) -> tuple:
+    def change(
+        cell: tuple[np.ndarray, ...], scale: float, exposure: np.ndarray | float
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         leave, move = leave_rate[cell] * scale, move_rate[cell]
         total = leave + move
         changed = random.random(len(total)) < -np.expm1(-total * exposure)
