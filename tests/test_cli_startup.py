@@ -26,6 +26,8 @@ HEAVY = (
     "vl_convert",
     # The Dask executor's, loaded only when `--executor dask` is chosen.
     *("dask", "distributed"),
+    # The projection's compiled walk (about 0.2 s to import), loaded only when paths are drawn.
+    *("numba", "llvmlite"),
     # carecast's own layers below the command line: each imports some of the above.
     *("carecast.services", "carecast.store", "carecast.forecast", "carecast.projection"),
     *("carecast.reports", "carecast.ingest", "carecast.web"),
