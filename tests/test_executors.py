@@ -27,6 +27,7 @@ from carecast.executors import LocalRunner, Runner, dask_runner, local_runner, m
 from carecast.projection.simulate import Paths
 from carecast.services import import_paths, init_store, run_forecast
 from carecast.services.projection import fit_and_project
+from carecast.services.region import region_view
 from tests.fixtures_small import write_small_council
 from tests.test_cli_project import AS_OF, _small_council
 
@@ -121,6 +122,37 @@ def test_the_projection_paths_are_the_same_arrays_on_every_executor(
     for name in ("local-2", "dask-2"):
         for field, values in by_executor[name].items():
             assert np.array_equal(values, serial[field]), (name, field)
+
+
+@pytest.fixture(scope="module")
+def region_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder whose carecast.db holds three councils of tests/test_cli_project.py's children
+    and one with no data."""
+    folder = tmp_path_factory.mktemp("region")
+    store = f"sqlite:///{folder / 'carecast.db'}"
+    for code, name in (("801", "North"), ("802", "South"), ("803", "Empty"), ("804", "West")):
+        init_store(Settings(database_url=store), name, code)
+    for code in ("801", "802", "804"):
+        import_paths(
+            Settings(database_url=store, council=code), [_small_council(folder / code)], AS_OF
+        )
+    return folder
+
+
+def test_a_regions_councils_as_tasks_on_dask_give_what_this_process_gives(
+    region_folder: Path, runners: dict[str, Runner], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each council read, fitted and simulated whole by a Dask worker gives the same view,
+    bands and councils left out, with why, as one after another here. The store is named
+    relative to this process's folder, which is not the workers' (they started before the
+    change of folder): its path is resolved before the work goes to them."""
+    monkeypatch.chdir(region_folder)
+    relative = Settings(database_url="sqlite:///carecast.db")
+    here = region_view(relative, None, 2, paths=100)
+    on_dask = region_view(relative, None, 2, paths=100, councils_on=runners["dask-2"])
+    assert on_dask.as_json() == here.as_json()
+    assert [c.la_code for c in on_dask.councils] == ["801", "802", "804"]
+    assert [code for code, _why in on_dask.left_out] == ["803"]
 
 
 def test_small_work_stays_in_this_process() -> None:

@@ -63,9 +63,9 @@ def region(
         raise UsageError(f"--years {years}: size placements 1 to 5 years ahead")
     codes = [c.strip() for c in councils.split(",") if c.strip()] if councils else None
     on_dask = executor is Executor.DASK
-    # on Dask the councils one after another, each one's paths on the cluster; here several
-    # councils side by side, each read, fitted and simulated whole in the process it went to (a
-    # region of one spreads its paths over the local runner's processes instead)
+    # each council read, fitted and simulated whole where it went: a task on the Dask cluster,
+    # or one of several processes here (a region of one spreads its paths over the runner's
+    # workers instead)
     with open_runner(executor, scheduler, workers) as runner:
         view = region_view(
             load_settings(database_url),
@@ -74,6 +74,7 @@ def region(
             paths,
             runner,
             processes=1 if on_dask else workers or os.cpu_count() or 1,
+            councils_on=runner if on_dask else None,
         )
     if json_output:
         typer.echo(json.dumps(view.as_json(), indent=2))

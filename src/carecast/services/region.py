@@ -12,10 +12,11 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -159,6 +160,11 @@ def _council_view(
     )
 
 
+Outcome = CouncilView | tuple[str, str]  # a council's view, or (its code, why it has none)
+# runs work(i) for each i, wherever it likes (a Dask cluster: executors.DaskRunner)
+CouncilRunner = Callable[[Callable[[int], Outcome], Sequence[int]], list[Outcome]]
+
+
 def region_view(
     settings: Settings,
     codes: Sequence[str] | None,
@@ -167,6 +173,7 @@ def region_view(
     runner: BlockRunner = serial,
     *,
     processes: int = 1,
+    councils_on: CouncilRunner | None = None,
 ) -> RegionView:
     """The councils named (default: every council in the store), `years` ahead: each council's
     expected course, or with `paths` its simulated paths (run by `runner`), pooled into the
@@ -175,9 +182,16 @@ def region_view(
     With `processes` > 1 the councils are shared among that many processes, each reading,
     fitting and simulating its councils whole (`runner` is then unused): one after another, the
     reading and fitting of each council waited in this process while the pool had only its
-    paths. Each council's paths come from its own seed, so the figures are the same either way."""
+    paths. With `councils_on` (a Dask cluster's runner) each council is one task there, read,
+    fitted and simulated whole by a worker, which must reach the store. Each council's paths
+    come from its own seed, so the figures are the same every way."""
     with store_transaction(settings) as connection:
         wanted = named_councils(connection, list(codes) if codes else None, "nothing was compared")
+    if councils_on is not None and len(wanted) > 1:
+        items = tuple(wanted.items())
+        each = partial(_council_numbered, _store_anywhere(settings), years, paths, items)
+        outcomes = councils_on(each, range(len(items)))
+        return _region_of(outcomes)
     look = partial(_council_outcome, settings, years, paths)
     if processes > 1 and len(wanted) > 1:
         # spawned, not forked: a fork would copy the parent's engine pool and its locks mid-use
@@ -189,9 +203,35 @@ def region_view(
     else:
         with loaded_objects_left_out():
             outcomes = [look(council, runner=runner) for council in wanted.items()]
+    return _region_of(outcomes)
+
+
+def _region_of(outcomes: Sequence[Outcome]) -> RegionView:
     views = tuple(o for o in outcomes if isinstance(o, CouncilView))
     left_out = tuple(o for o in outcomes if not isinstance(o, CouncilView))
     return RegionView(views, left_out)
+
+
+def _store_anywhere(settings: Settings) -> Settings:
+    """`settings` with a SQLite store's file named from the root: a worker started elsewhere
+    reads the same file, not one of the same name in its own folder."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(settings.database_url)
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return settings
+    whole = url.set(database=str(Path(url.database).resolve()))
+    return settings.model_copy(update={"database_url": whole.render_as_string(False)})
+
+
+def _council_numbered(
+    settings: Settings,
+    years: int,
+    paths: int | None,
+    councils: tuple[tuple[str, str], ...],
+    index: int,
+) -> Outcome:
+    return _council_outcome(settings, years, paths, councils[index])
 
 
 def _council_outcome(
