@@ -33,7 +33,7 @@ from carecast.forecast.history import AGE_BANDS, IntArray
 from carecast.projection.draws import Chances, EntryDraws, Rng
 from carecast.projection.model import ProjectionModel
 from carecast.projection.paths import Paths
-from carecast.projection.transitions import CATEGORIES
+from carecast.projection.transitions import CATEGORIES, age_band_of_months
 
 
 def _scale_runs(scales: tuple[float, ...]) -> IntArray:
@@ -62,19 +62,21 @@ def _arrivals(draws: EntryDraws, rng: Rng) -> tuple[np.ndarray, ...]:
 def simulate_block(model: ProjectionModel, rng: Rng, size: int) -> Paths:
     """`size` paths of `model`, drawn from `rng`."""
     # compiled: loaded only when paths are drawn, not by every command that imports this
-    from carecast.projection.walk import guide, stock_of, walk
+    from carecast.projection.walk import stock_of, walk
 
     steps = model.steps
     chances = Chances(model.transitions, rng, size)
     scales = np.array(model.leaving_scale or (1.0,) * steps, dtype=np.float64)
     none = np.zeros(0, dtype=np.int64)
     arrivals: tuple[np.ndarray, ...] = (none, none, np.zeros(0), np.zeros(0))
-    cumulative, kinds = np.ones((size, 1)), np.zeros((2, 1))
+    cumulative, kinds = np.ones((size, 1)), np.zeros((3, 1))
     if model.entries is not None and len(model.entries.category):
         draws = EntryDraws(model.entries, rng, size)
         arrivals, cumulative = _arrivals(draws, rng), draws.cumulative
         ages = np.nan_to_num(model.entries.age_months.astype(np.float64)).clip(0, None)
-        kinds = np.stack([model.entries.category.astype(np.float64), ages])
+        kinds = np.stack(
+            [model.entries.category.astype(np.float64), ages, age_band_of_months(ages)]
+        )
     looked_after = np.stack(
         [
             model.category.astype(np.int64),
@@ -97,7 +99,6 @@ def simulate_block(model: ProjectionModel, rng: Rng, size: int) -> Paths:
         arrival_pick,
         arrival_share,
         np.ascontiguousarray(cumulative),
-        guide(np.ascontiguousarray(cumulative)),
         kinds,
         chances.leave_rates,
         chances.move_rates,

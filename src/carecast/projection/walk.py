@@ -74,8 +74,7 @@ def walk(  # noqa: PLR0912, PLR0915, PLR0917
     arrival_pick: Any,  # (m,) a uniform: who it is, by its path's weights of the recent entrants
     arrival_share: Any,  # (m,) the part of its month left when it arrives
     cumulative: Any,  # (paths, kinds) each path's cumulative weights of the recent entrants
-    table: Any,  # (paths, kinds + 1) its guide table (`guide`)
-    kinds: Any,  # (2, kinds) float: each recent entrant's category and age in months
+    kinds: Any,  # (3, kinds) float: each recent entrant's category, age in months and age band
     leave: Any,  # (paths × cells,) monthly rates of leaving care
     move: Any,  # (paths × cells,) monthly rates of moving
     destination: Any,  # (cells, categories) cumulative shares of a move's destinations
@@ -114,13 +113,11 @@ def walk(  # noqa: PLR0912, PLR0915, PLR0917
             path, month = arrival_path[entrant], arrival_month[entrant]
             share = arrival_share[entrant]
             pick = arrival_pick[entrant] * cumulative[path, cumulative.shape[1] - 1]
-            who = _first_reaching(cumulative, table, path, pick)
+            who = _first_reaching(cumulative, path, pick)
             category, age_months = int(kinds[0, who]), kinds[1, who]
+            age_band = int(kinds[2, who])
             entries[path, month] += 1
             begun[path, month, category] += 1
-            age_band = 0
-            while age_band < _A - 1 and age_months >= AGE_ENDS[age_band]:
-                age_band += 1
             row = ((category * _A + age_band) * _K) * _T
             cell = path * cells + row
             quit_care = leave[cell] * scales[month]
@@ -199,34 +196,17 @@ def walk(  # noqa: PLR0912, PLR0915, PLR0917
                 counts[path, steps, final] += 1
 
 
-@njit(cache=True)
-def guide(cumulative: Any) -> Any:
-    """For each row of `cumulative` (ascending, from above nought): for each of as many equal
-    parts of its total as it has columns, the first column reaching the part's start — so a
-    search starts next to its answer (a guide table: a step or two, not a bisection's ten)."""
-    rows, columns = cumulative.shape
-    table = np.zeros((rows, columns + 1), dtype=np.int64)
-    for row in range(rows):
-        total = cumulative[row, columns - 1]
-        column = 0
-        for part in range(columns + 1):
-            start = total * part / columns
-            while column < columns - 1 and cumulative[row, column] < start:
-                column += 1
-            table[row, part] = column
-    return table
-
-
 @njit(cache=True, inline="always")
-def _first_reaching(cumulative: Any, table: Any, row: int, target: float) -> int:
-    """The first column where `cumulative`'s `row` reaches `target` (the last at most), from
-    the guide `table`'s column for the part `target` is in."""
-    columns = cumulative.shape[1]
-    part = min(int(target / cumulative[row, columns - 1] * columns), columns)
-    column = table[row, max(part, 0)]
-    while column < columns - 1 and cumulative[row, column] < target:
-        column += 1
-    return column  # type: ignore[no-any-return]
+def _first_reaching(cumulative: Any, row: int, target: float) -> int:
+    """The first column where `cumulative`'s `row` reaches `target` (the last at most)."""
+    low, high = 0, cumulative.shape[1] - 1
+    while low < high:
+        middle = (low + high) // 2
+        if cumulative[row, middle] >= target:
+            high = middle
+        else:
+            low = middle + 1
+    return low
 
 
 @njit(cache=True)
