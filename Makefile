@@ -42,6 +42,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/forecast.py
 	$(BIN)/python bench/project.py
 	$(BIN)/python bench/project_deterministic.py
+	$(BIN)/python bench/entry_level_real.py
 	$(BIN)/python bench/executors.py
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/web.py

@@ -87,10 +87,10 @@ def test_project_json_follows_the_contract_and_conserves_children(
         assert {c["category"] for c in year["categories"]} == set(CATEGORY_NAMES)
         begun = sum(c["placements_begun"]["mean"] for c in year["categories"])
         assert begun >= year["flows"]["entries"]["mean"] - 0.05  # entrants and moves
-    # no population is shipped for code 999: entries follow the council's own trend, and say so
+    # no population is shipped for code 999: entries follow the council's own monthly count, and say so
     assumptions = result["assumptions"]
     assert assumptions["entries"]["per"] == "month"
-    assert any("council's own entry trend" in note for note in assumptions["notes"])
+    assert any("council's own monthly count" in note for note in assumptions["notes"])
 
 
 def test_project_table_shows_every_category_and_year(
@@ -102,7 +102,7 @@ def test_project_table_shows_every_category_and_year(
     assert "31 Mar 2021" in out
     assert "Independent fostering agencies" in out
     assert "All children looked after" in out
-    assert "own entry trend" in out
+    assert "own monthly count" in out
 
 
 def test_the_service_conserves_children_and_repeats_itself(store: str) -> None:

@@ -1,4 +1,4 @@
-"""The entry model's trend damping and local level (projection/entries.py), by hand."""
+"""The entry model's trend, wander and local level (projection/entries.py), by hand."""
 
 from __future__ import annotations
 
@@ -8,26 +8,64 @@ import numpy as np
 import pytest
 
 from carecast.domain.periods import Period
-from carecast.projection.entries import fit_entries, local_level, trend_kept
+from carecast.projection.entries import (
+    fit_entries,
+    local_level,
+    trend_kept,
+    trend_note,
+    yearly_wander,
+)
 from tests.test_projection_fit import IFA, history
 
 
-def test_a_trend_keeps_the_part_of_its_square_its_variance_does_not_explain() -> None:
-    """A slope of 0.2 a year measured with variance 0.01: b² = 0.04, of which 0.01 is the
-    measurement's own, so (0.04 − 0.01) ÷ 0.04 = 0.75 of it is kept."""
-    assert trend_kept(0.2, 0.01) == pytest.approx(0.75)
-    assert trend_kept(-0.2, 0.01) == pytest.approx(0.75)
+def test_a_councils_own_wander_is_moderated_by_englands() -> None:
+    """σ 0.1 measured on five years (four changes, three degrees of freedom) against England's
+    0.2 worth 2.6: (3 × 0.01 + 2.6 × 0.04) ÷ 5.6 = 0.134 ÷ 5.6, σ = 0.1547."""
+    sigma, source = yearly_wander(0.1, 5, 0.2)
+    assert sigma == pytest.approx(math.sqrt(0.134 / 5.6))
+    assert source == "council"
 
 
-def test_a_trend_no_larger_than_its_error_is_none() -> None:
-    """0.05² = 0.0025 is less than its variance 0.01: the slope is as likely chance as trend."""
-    assert trend_kept(0.05, 0.01) == 0.0
-    assert trend_kept(0.1, 0.01) == pytest.approx(0.0)  # b² = v: nothing left
-    assert trend_kept(0.0, 0.01) == 0.0
+def test_three_steady_years_do_not_measure_a_council_without_wander() -> None:
+    """Three years rising by the same step measure no wander (one degree of freedom): England's
+    0.2 keeps √(2.6 × 0.04 ÷ 3.6) = 0.170 of it, so the latest months still weigh more."""
+    sigma, _ = yearly_wander(0.0, 3, 0.2)
+    assert sigma == pytest.approx(math.sqrt(2.6 * 0.04 / 3.6))
 
 
-def test_a_slope_measured_exactly_is_kept_whole() -> None:
-    assert trend_kept(0.3, 0.0) == 1.0
+def test_without_years_enough_the_wander_is_englands_or_none() -> None:
+    assert yearly_wander(0.3, 2, 0.2) == (0.2, "england")
+    assert yearly_wander(0.3, 2, None) == (0.0, "none")
+    assert yearly_wander(0.3, 4, None) == (0.3, "council")
+
+
+def test_a_rise_within_three_errors_is_reported_but_not_carried_forward() -> None:
+    """Entries rising 20% a year for three years (10 a month in April 2015 to 17.3 in March
+    2018): the slope is measured near ln 1.2 = 0.182 and reported with its error — over 0.06
+    with the wander's share, so under three errors — but the projection's trend is 0 and has
+    no spread; the level is read towards the latest months (above the window's mean, not beyond
+    the last months' rate)."""
+    starts: list[int] = []
+    period = Period(2015, 4)
+    monthly = []
+    for month in range(36):
+        count = round(10 * 1.2 ** (month / 12))
+        monthly.append(count)
+        starts += [period.first_day.toordinal() + k % 28 for k in range(count)]
+        period = period.next()
+    ends: list[int | None] = [s + 3 for s in starts]
+    fit = fit_entries(
+        history([IFA] * len(starts), starts, ends), Period(2018, 3), 3, None, drift_prior=0.15
+    )
+    assert fit is not None
+    assert fit.trend_measured == pytest.approx(math.log(1.2), abs=0.02)
+    assert fit.trend_standard_error > 0.06
+    assert fit.trend_measured < 3 * fit.trend_standard_error
+    assert fit.beta[1] == 0.0
+    assert not fit.covariance[1].any()
+    assert not fit.covariance[:, 1].any()
+    level = math.exp(fit.beta[0])  # the season is near none: the level is a month's entries
+    assert sum(monthly) / 36 < level < sum(monthly[-3:]) / 3
 
 
 def test_without_a_wander_every_month_counts_alike() -> None:
@@ -84,3 +122,47 @@ def test_without_a_fitted_season_a_year_of_months_counts_alike() -> None:
     assert fit.months == 12
     assert fit.drift_source == "england"
     assert math.exp(fit.beta[0]) == pytest.approx(12.5)
+
+
+def test_a_slope_within_three_errors_is_none_and_beyond_is_shrunk() -> None:
+    """0.3 ± 0.1 is three errors: none carried; 0.4 ± 0.1 keeps (0.16 − 0.01) ÷ 0.16."""
+    assert trend_kept(0.3, 0.01) == 0.0
+    assert trend_kept(-0.4, 0.01) == pytest.approx(0.15 / 0.16)
+    assert trend_kept(0.05, 0.0) == 1.0  # measured exactly
+
+
+def test_a_collapse_of_entries_is_carried_on() -> None:
+    """Entries halving each year for three years (40 a month to 5): the slope ln ½ = −0.69 a
+    year stands far beyond three errors, so the projection carries it on, shrunk by
+    (b² − v) ÷ b², and the note says so."""
+    starts: list[int] = []
+    period = Period(2015, 4)
+    for month in range(36):
+        count = round(40 * 0.5 ** (month / 12))
+        starts += [period.first_day.toordinal() + k % 28 for k in range(count)]
+        period = period.next()
+    ends: list[int | None] = [s + 3 for s in starts]
+    fit = fit_entries(
+        history([IFA] * len(starts), starts, ends), Period(2018, 3), 3, None, drift_prior=0.15
+    )
+    assert fit is not None
+    assert fit.trend_measured == pytest.approx(math.log(0.5), abs=0.03)
+    b, se = fit.trend_measured, fit.trend_standard_error
+    assert abs(b) > 3 * se
+    assert fit.beta[1] == pytest.approx(b * (1 - se**2 / b**2))
+    note = trend_note(b, se, 36, float(fit.beta[1]))
+    assert note is not None
+    assert "the projection carries on -" in note
+
+
+def test_a_rise_beyond_twice_its_error_is_said_with_how_to_model_it() -> None:
+    """ln 1.2 = 0.182 a year measured ± 0.08 is 2.3 errors: said, as a 20% rise, not carried;
+    ± 0.1 is not said."""
+    note = trend_note(math.log(1.2), 0.08, 36, 0.0)
+    assert note is not None
+    assert note.startswith("Entries rose 20% a year over the 36 months fitted (± 8%)")
+    assert "entry_rate scenario" in note
+    assert trend_note(math.log(1.2), 0.1, 36, 0.0) is None
+    fall = trend_note(math.log(0.8), 0.05, 36, 0.0)
+    assert fall is not None
+    assert fall.startswith("Entries fell 20% a year")

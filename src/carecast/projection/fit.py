@@ -173,8 +173,13 @@ def _assumptions(  # noqa: PLR0917  (one call, every part of the model it descri
             "dispersion": round(fitted.dispersion, 3),
             "yearly_drift_sd": round(fitted.drift_sd, 4),
             "drift_measured_on_years": fitted.drift_years,
+            "drift_measured_sd": round(fitted.drift_measured_sd, 4),
             "drift_from": fitted.drift_source,
-            "trend": "shrunk towards none by its own uncertainty and the yearly drift's",
+            # measured and shown; coefficients' trend_per_year is what is carried on of it
+            "trend_measured_per_year": round(fitted.trend_measured, 4),
+            "trend_standard_error": round(fitted.trend_standard_error, 4),
+            "trend": "carried on only beyond 3 of its errors (the yearly drift's share in them), "
+            "then shrunk by its uncertainty; else the level is held and wanders from year to year",
             # the level is read as a Kalman filter of the yearly drift weighs the months
             "level": "the local level: later months weigh more as the yearly drift outweighs "
             "the counts' chance",

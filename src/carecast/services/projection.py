@@ -22,7 +22,13 @@ from carecast.errors import InvalidInput, Issue, NotFound, UsageError, one_line
 from carecast.projection.assemble import Projection, assemble
 from carecast.projection.cost_fit import CostAssumptions, fit_costs
 from carecast.projection.deterministic import expected_paths
-from carecast.projection.entries import MIN_DRIFT_YEARS, MIN_MONTHS, median_drift, months_between
+from carecast.projection.entries import (
+    MIN_DRIFT_YEARS,
+    MIN_MONTHS,
+    median_drift,
+    months_between,
+    trend_note,
+)
 from carecast.projection.fit import fit_projection
 from carecast.projection.model import ProjectionModel
 from carecast.projection.mtfp import FinancialPlan, activity_of, financial_plan
@@ -337,6 +343,19 @@ def _source(population: Mapping[int, float], source: str | None) -> str | None:
     )
 
 
+def _trend_note(model: ProjectionModel) -> list[str]:
+    entries = model.assumptions["entries"]
+    if model.entries is None or not entries["fitted"]:
+        return []
+    note = trend_note(
+        entries["trend_measured_per_year"],
+        entries["trend_standard_error"],
+        entries["months_fitted"],
+        float(model.entries.beta[1]),
+    )
+    return [] if note is None else [note]
+
+
 def _notes(model: ProjectionModel, population: Mapping[int, float]) -> tuple[str, ...]:
     notes = []
     if model.entries is None:
@@ -357,6 +376,7 @@ def _notes(model: ProjectionModel, population: Mapping[int, float]) -> tuple[str
             "complete years, and no published starters to borrow from): the bands leave it out "
             "and are narrower than they should be."
         )
+    notes.extend(_trend_note(model))
     missing = model.assumptions["looked_after_without_header"]
     if missing:
         notes.append(
@@ -366,6 +386,7 @@ def _notes(model: ProjectionModel, population: Mapping[int, float]) -> tuple[str
     if model.entries is not None and not population:
         notes.append(
             "No ONS population estimate is shipped for this council's code: entries follow the "
-            "council's own entry trend, not a rate per 10,000 children."
+            "council's own monthly count, not a rate per 10,000 children, so a growing "
+            "population of children does not raise them."
         )
     return tuple(notes)
