@@ -6,8 +6,9 @@ The projection's entries are read at their level (projection/entries.py). This c
 on data no one here wrote: DfE's published starters of each council (the shipped releases,
 2018 to 2025), predicting each year — and the year after — from the three (or four) years
 before it, as a projection from the last of them would:
-- the level as the projection reads it (a Kalman filter of England's median yearly wander
-  over the years' Poisson chance, `local_level`), alone;
+- the level as the projection reads it (a Kalman filter of England's median yearly wander,
+  split into a random walk and a passing year's noise, over the years' Poisson chance,
+  `local_level`), alone, and as it read it before (all the wander a random walk);
 - the window's mean; the last year alone;
 - the level with the window's slope carried on, shrunk as the projection did before
   (James–Stein's positive part, (b² − v) ÷ b², the wander's 6σ²/(5T) in v), or — the
@@ -33,7 +34,13 @@ from scipy.optimize import brentq
 from scipy.special import polygamma
 
 from carecast.config import Settings
-from carecast.projection.entries import local_level, net_spread, trend_kept
+from carecast.projection.entries import (
+    WALK_SHARE,
+    local_level,
+    net_spread,
+    trend_kept,
+    wander_parts,
+)
 from carecast.services.benchmark import reference_files
 from carecast.services.projection import council_starters, england_drift
 
@@ -41,11 +48,21 @@ Predictor = Callable[[Sequence[float], float, int], float]
 FEWEST = 5  # starters a year, below which a council's year is left out (log of a handful)
 
 
-def level(years: Sequence[float], sigma: float) -> float:
-    """The projection's reading: Kalman weights of a yearly random walk σ over Poisson counts."""
+def level(years: Sequence[float], sigma: float, *, passing: bool = True) -> float:
+    """The projection's reading: Kalman weights of a yearly random walk over Poisson counts and a
+    passing year's noise (`wander_parts` of σ; without `passing`, all of σ a random walk)."""
     counts = np.array(years, dtype=float)
-    # local_level takes the wander a year and steps a month: a yearly step is twelve of them
-    log_level, _ = local_level(counts, np.zeros(len(counts)), counts, 1.0, sigma * math.sqrt(12))
+    walk, noise = wander_parts(sigma) if passing else (sigma, 0.0)
+    # local_level steps a month, so a yearly step is twelve of its steps: the walk's σ a year
+    # becomes σ√12 a step, and the passing noise, which it spreads over twelve months, σ ÷ √12
+    log_level, _ = local_level(
+        counts,
+        np.zeros(len(counts)),
+        counts,
+        1.0,
+        walk * math.sqrt(12),
+        passing_sd=noise / math.sqrt(12),
+    )
     return math.exp(log_level)
 
 
@@ -63,7 +80,7 @@ def slope(years: Sequence[float], sigma: float) -> tuple[float, float]:
 def shrunk_trend(years: Sequence[float], sigma: float, ahead: int) -> float:
     b, v = slope(years, sigma)
     kept = max(0.0, 1 - v / (b * b)) if b else 0.0
-    return level(years, sigma) * math.exp(kept * b * ahead)
+    return walk_level(years, sigma, ahead) * math.exp(kept * b * ahead)
 
 
 def strong_trend(years: Sequence[float], sigma: float, ahead: int) -> float:
@@ -75,6 +92,10 @@ def held_level(years: Sequence[float], sigma: float, _ahead: int) -> float:
     return level(years, sigma)
 
 
+def walk_level(years: Sequence[float], sigma: float, _ahead: int) -> float:
+    return level(years, sigma, passing=False)
+
+
 def window_mean(years: Sequence[float], _sigma: float, _ahead: int) -> float:
     return statistics.fmean(years)
 
@@ -84,10 +105,11 @@ def last_year(years: Sequence[float], _sigma: float, _ahead: int) -> float:
 
 
 PREDICTORS: dict[str, Predictor] = {
-    "level alone": held_level,
+    "level alone, all the wander a walk (before)": walk_level,
+    "level alone, walk and passing years (the projection's)": held_level,
     "window mean": window_mean,
     "last year": last_year,
-    "level + shrunk trend (before)": shrunk_trend,
+    "level + every shrunk trend (before)": shrunk_trend,
     "level + trend beyond 3 errors, shrunk (the projection's)": strong_trend,
 }
 
@@ -116,7 +138,7 @@ def compare(starters: dict[str, list[float]], sigma: float) -> None:
                 )
 
 
-def wander_parts(starters: dict[str, list[float]]) -> None:
+def measure_wander(starters: dict[str, list[float]]) -> None:
     """var(Δ) = σ_walk² + 2σ_pass² and cov(Δ_t, Δ_t−1) = −σ_pass², net of Poisson chance, each
     council's yearly changes about its own mean change, averaged over councils."""
     variances, covariances, logs, freedoms = [], [], [], []
@@ -140,7 +162,8 @@ def wander_parts(starters: dict[str, list[float]]) -> None:
     print(
         f"\n{len(variances)} councils with 5+ years of 10+ starters: the yearly wander is a "
         f"random walk of σ {math.sqrt(walk):.3f} and a passing year's noise of σ "
-        f"{math.sqrt(passing):.3f}"
+        f"{math.sqrt(passing):.3f}: the walk's share of the changes' variance "
+        f"{walk / (walk + 2 * passing):.2f} (WALK_SHARE {WALK_SHARE})"
     )
     own = float(np.mean(polygamma(1, np.array(freedoms) / 2)))
     beyond = float(np.var(logs, ddof=1)) - own
@@ -164,7 +187,7 @@ def main() -> None:
     sigma = drift[0]
     print(f"{len(starters)} councils' starters; England's median yearly wander σ {sigma:.3f}\n")
     compare(starters, sigma)
-    wander_parts(starters)
+    measure_wander(starters)
 
 
 if __name__ == "__main__":

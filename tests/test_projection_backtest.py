@@ -193,11 +193,12 @@ def test_a_replay_is_calibrated_only_on_outcomes_known_by_its_start() -> None:
 
 
 def test_widening_scales_every_parameter_uncertainty_and_nothing_else() -> None:
-    entries = replace(arrivals(5.0, 12), drift_sd=0.1, covariance=np.eye(4) * 0.01)
+    entries = replace(arrivals(5.0, 12), drift_sd=0.1, passing_sd=0.05, covariance=np.eye(4) * 0.01)
     base = hand_model(hand_transitions(0.02, events=400), entries=entries)
     wide = widen(base, 2.0)
     assert wide.entries is not None
     assert wide.entries.drift_sd == 0.2
+    assert wide.entries.passing_sd == 0.1
     assert np.allclose(wide.entries.covariance, 4 * entries.covariance)
     assert np.array_equal(wide.transitions.leave_events, base.transitions.leave_events // 4)
     assert np.array_equal(wide.transitions.rates, base.transitions.rates)

@@ -9,10 +9,12 @@ import pytest
 
 from carecast.domain.periods import Period
 from carecast.projection.entries import (
+    EntryFit,
     fit_entries,
     local_level,
     trend_kept,
     trend_note,
+    wander_parts,
     yearly_wander,
 )
 from tests.test_projection_fit import IFA, history
@@ -39,17 +41,14 @@ def test_without_years_enough_the_wander_is_englands_or_none() -> None:
     assert yearly_wander(0.3, 4, None) == (0.3, "council")
 
 
-def test_a_rise_within_three_errors_is_reported_but_not_carried_forward() -> None:
-    """Entries rising 20% a year for three years (10 a month in April 2015 to 17.3 in March
-    2018): the slope is measured near ln 1.2 = 0.182 and reported with its error — over 0.06
-    with the wander's share, so under three errors — but the projection's trend is 0 and has
-    no spread; the level is read towards the latest months (above the window's mean, not beyond
-    the last months' rate)."""
+def _changing_yearly(first: float, yearly: float) -> tuple[EntryFit, list[int]]:
+    """The entry fit of 36 months from April 2015 whose entries start at `first` a month and
+    change by `yearly` a year, England's wander 0.15 as the prior; and the monthly counts."""
     starts: list[int] = []
     period = Period(2015, 4)
     monthly = []
     for month in range(36):
-        count = round(10 * 1.2 ** (month / 12))
+        count = round(first * yearly ** (month / 12))
         monthly.append(count)
         starts += [period.first_day.toordinal() + k % 28 for k in range(count)]
         period = period.next()
@@ -58,6 +57,16 @@ def test_a_rise_within_three_errors_is_reported_but_not_carried_forward() -> Non
         history([IFA] * len(starts), starts, ends), Period(2018, 3), 3, None, drift_prior=0.15
     )
     assert fit is not None
+    return fit, monthly
+
+
+def test_a_rise_within_three_errors_is_reported_but_not_carried_forward() -> None:
+    """Entries rising 20% a year for three years (10 a month in April 2015 to 17.3 in March
+    2018): the slope is measured near ln 1.2 = 0.182 and reported with its error — over 0.06
+    with the wander's share, so under three errors — but the projection's trend is 0 and has
+    no spread; the level is read towards the latest months (above the window's mean, not beyond
+    the last months' rate)."""
+    fit, monthly = _changing_yearly(10, 1.2)
     assert fit.trend_measured == pytest.approx(math.log(1.2), abs=0.02)
     assert fit.trend_standard_error > 0.06
     assert fit.trend_measured < 3 * fit.trend_standard_error
@@ -88,6 +97,32 @@ def test_a_wandering_rate_is_read_more_from_its_latest_months() -> None:
     )
     assert level == pytest.approx(math.log(50 / 3))
     assert variance == pytest.approx(2 / 45)
+
+
+def test_a_passing_years_noise_weighs_the_latest_months_less() -> None:
+    """The wander above (1/15 a month) with a passing year's noise of σ² = 1/180 (12σ² = 1/15 a
+    month): each month's log count varies by 1/15 + 1/15 = 2/15. The second month's prior is
+    2/15 + 1/15 = 3/15 against 2/15: gain 3/5, so the months weigh 2/5 and 3/5 and the level is
+    ln(4 + 12) = ln 16, known to (3/15)(2/5) = 2/25 — against ln(50/3) without it."""
+    level, variance = local_level(
+        np.array([10.0, 20.0]),
+        np.zeros(2),
+        np.array([15.0, 15.0]),
+        1.0,
+        math.sqrt(0.8),
+        passing_sd=math.sqrt(1 / 180),
+    )
+    assert level == pytest.approx(math.log(16))
+    assert variance == pytest.approx(2 / 25)
+
+
+def test_the_wander_splits_into_a_walk_and_passing_years() -> None:
+    """Changes spreading by σ 0.2 (variance 0.04 = σ_walk² + 2σ_passing²): 55% of it the walk,
+    √0.022 = 0.148, and the rest two passing years' worth, √(0.018 ÷ 2) = 0.095."""
+    walk, passing = wander_parts(0.2)
+    assert walk == pytest.approx(math.sqrt(0.022))
+    assert passing == pytest.approx(math.sqrt(0.009))
+    assert walk**2 + 2 * passing**2 == pytest.approx(0.04)
 
 
 def test_the_level_is_read_net_of_the_trend_and_season() -> None:
@@ -135,17 +170,7 @@ def test_a_collapse_of_entries_is_carried_on() -> None:
     """Entries halving each year for three years (40 a month to 5): the slope ln ½ = −0.69 a
     year stands far beyond three errors, so the projection carries it on, shrunk by
     (b² − v) ÷ b², and the note says so."""
-    starts: list[int] = []
-    period = Period(2015, 4)
-    for month in range(36):
-        count = round(40 * 0.5 ** (month / 12))
-        starts += [period.first_day.toordinal() + k % 28 for k in range(count)]
-        period = period.next()
-    ends: list[int | None] = [s + 3 for s in starts]
-    fit = fit_entries(
-        history([IFA] * len(starts), starts, ends), Period(2018, 3), 3, None, drift_prior=0.15
-    )
-    assert fit is not None
+    fit, _ = _changing_yearly(40, 0.5)
     assert fit.trend_measured == pytest.approx(math.log(0.5), abs=0.03)
     b, se = fit.trend_measured, fit.trend_standard_error
     assert abs(b) > 3 * se

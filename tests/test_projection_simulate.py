@@ -104,6 +104,17 @@ def test_uncertain_rates_widen_the_band() -> None:
     assert thin.totals[-1].std() > 2 * certain.totals[-1].std()
 
 
+def test_a_passing_years_noise_moves_its_twelve_months_together_and_passes() -> None:
+    """100 entries a month with a passing year's noise of σ 0.2 and no walk: each path's year of
+    entries is off by one draw, so ln(a year's entries) spreads by 0.2² plus Poisson's 1/1,200,
+    and the next year's draw is another — uncorrelated, where a walk's would carry on."""
+    entries = replace(arrivals(100.0, 36), passing_sd=0.2)
+    paths = simulate(model(transitions(), steps=36, entries=entries), 1500, seed=11)
+    years = np.log(paths.entries.reshape(3, 12, -1).sum(axis=1))  # (years, paths)
+    assert years.var(axis=1) == pytest.approx(0.04 + 1 / 1200, rel=0.15)
+    assert abs(np.corrcoef(years[0], years[1])[0, 1]) < 0.1
+
+
 def _conserved(paths: Paths) -> None:
     totals = paths.totals.astype(np.int64)
     flows = paths.entries - paths.left - paths.turned_18

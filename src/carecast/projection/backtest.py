@@ -230,6 +230,7 @@ def widen(model: ProjectionModel, factor: float) -> ProjectionModel:
         entries = replace(
             entries,
             drift_sd=entries.drift_sd * factor,
+            passing_sd=entries.passing_sd * factor,
             covariance=entries.covariance * factor**2,
         )
     assumptions = {**model.assumptions, "band_factor": round(factor, 4)}

@@ -5,10 +5,14 @@ count over the fitting window is regressed on time (the trend, per year) and one
 (a sine and cosine of the calendar month), with log(0–17 population ÷ 10,000) as an offset when the
 council's population is known, so the level is a rate per 10,000 children and a growing population
 brings more entries at the same rate. The level is the entry rate's local level: a rate that
-wanders from year to year (the random walk the simulation continues) is best read today from the
-months weighted as a Kalman filter weighs them — recent months more, by as much as the wander
-outweighs the counts' chance. The parameters' covariance, widened by the counts' overdispersion,
-is what the simulation draws each path's entry rate from.
+wanders from year to year is best read today from the months weighted as a Kalman filter weighs
+them — recent months more, by as much as the wander outweighs the counts' chance. England's
+councils' yearly changes say the wander is part a random walk (which the simulation carries on)
+and part a passing year's noise (which it draws afresh each year): WALK_SHARE of the changes'
+variance is the walk's, so the filter weighs the latest months less than a walk alone would (on
+DfE's starters, the year-ahead median miss 13.4% → 12.9%, two years ahead 15.3% → 14.3%). The
+parameters' covariance, widened by the counts' overdispersion, is what the simulation draws each
+path's entry rate from.
 
 The trend is measured (so that the season and the level are read net of it) and reported, but
 carried forward only when it stands beyond three of its errors — the wander's share included —
@@ -16,9 +20,9 @@ and then shrunk by its uncertainty: a random walk's best forecast is its level, 
 a wandering rate show slopes that are mostly its wander. On DfE's published starters of 157
 councils (2018–2025, `bench/entry_level_real.py`), carrying every shrunk three-year slope forward
 made the miss of the year after larger (rms 23.7% against 20.9% for the level alone) and of the
-year after that much larger (33.5% against 24.5%); beyond three errors the median miss is the
-level's own (13.4% and 15.4%), and a collapse or surge of entries (Social Finance's samples,
-whose entries halved in two years) is still followed.
+year after that much larger (33.5% against 24.5%); carried only beyond three errors, with the
+level read as above, the misses are 20.8% and 24.5% (medians 13.0% and 14.3%), and a collapse or
+surge of entries (Social Finance's samples, whose entries halved in two years) is still followed.
 """
 
 from __future__ import annotations
@@ -41,6 +45,10 @@ LEVEL_MONTHS_BACK = 5.5  # the trend's time 0: the middle of the last twelve mon
 # England's median wander weighs as much as this many yearly changes of a council's own: the
 # councils' own wanders spread about it as much as that (bench/entry_level_real.py, DfE's starters)
 PRIOR_DRIFT_CHANGES = 2.6
+# England's councils' yearly wander is part a random walk, part a passing year's noise: the
+# lag-one covariance of their yearly changes puts this share of the changes' variance
+# (σ_walk² + 2σ_passing²) in the walk (bench/entry_level_real.py, DfE's starters)
+WALK_SHARE = 0.55
 # a slope is carried on only beyond this many of its errors (bench/entry_level_real.py: on DfE's
 # starters the median miss is then the level's own, where carrying every shrunk slope was worse)
 TREND_ERRORS = 3.0
@@ -67,6 +75,16 @@ class EntryFit:
     trend_measured: float = 0.0
     trend_standard_error: float = 0.0
     drift_measured_sd: float = 0.0
+
+    @property
+    def walk_sd(self) -> float:
+        """The random walk's part of the yearly wander (σ a year)."""
+        return wander_parts(self.drift_sd)[0]
+
+    @property
+    def passing_sd(self) -> float:
+        """A passing year's noise about the walk (σ)."""
+        return wander_parts(self.drift_sd)[1]
 
 
 def months_between(a: Period, b: Period) -> int:
@@ -188,11 +206,14 @@ def fit_entries(
     covariance[1, :] *= math.sqrt(kept)
     covariance[:, 1] *= math.sqrt(kept)
     # the level under the carried trend (if any) and the season, read from the months as the
-    # random walk weighs them; its uncertainty is at least the filter's (today's level is not known exactly).
-    # Without a fitted season (under TREND_MONTHS) the months count alike: weighing the latest
-    # more would read their season as the level.
-    wander = drift_sd if observed >= TREND_MONTHS else 0.0
-    level, level_variance = local_level(counts, x @ beta + offset - beta[0], mu, dispersion, wander)
+    # random walk weighs them against their chance and the passing years' noise; its uncertainty
+    # is at least the filter's (today's level is not known exactly). Without a fitted season
+    # (under TREND_MONTHS) the months count alike: weighing the latest more would read their
+    # season as the level.
+    walk, passing = wander_parts(drift_sd) if observed >= TREND_MONTHS else (0.0, 0.0)
+    level, level_variance = local_level(
+        counts, x @ beta + offset - beta[0], mu, dispersion, walk, passing_sd=passing
+    )
     beta[0] = level
     covariance[0, 0] = max(float(covariance[0, 0]), level_variance)
     return EntryFit(
@@ -210,6 +231,12 @@ def fit_entries(
         math.sqrt(trend_variance),
         measured_sd,
     )
+
+
+def wander_parts(drift_sd: float) -> tuple[float, float]:
+    """(σ_walk, σ_passing) a year of a yearly wander whose changes spread by `drift_sd`."""
+    variance = drift_sd**2
+    return math.sqrt(WALK_SHARE * variance), math.sqrt((1 - WALK_SHARE) / 2 * variance)
 
 
 def trend_kept(slope: float, variance: float) -> float:
@@ -262,18 +289,27 @@ def yearly_wander(measured_sd: float, years: int, prior_sd: float | None) -> tup
 
 
 def local_level(
-    counts: FloatArray, fixed: FloatArray, mu: FloatArray, dispersion: float, drift_sd: float
+    counts: FloatArray,
+    fixed: FloatArray,
+    mu: FloatArray,
+    dispersion: float,
+    drift_sd: float,
+    *,
+    passing_sd: float = 0.0,
 ) -> tuple[float, float]:
     """(log level, its variance) of a rate whose log wanders as a random walk of `drift_sd` a
     year, seen through monthly counts of mean `mu` (variance `dispersion` × mean) whose log is
-    level + `fixed` (trend, season, offset). A Kalman filter from a diffuse start gives the last
+    level + `fixed` (trend, season, offset), and through a passing year's noise of `passing_sd`
+    (taken as each month's, 12σ², so that a year's mean has σ²). A Kalman filter from a diffuse
+    start gives the last
     month's level as a weighted sum of the months' log counts, a month's weight its gain times
     the later months' (1 − gain); the counts are read with those weights (each per unit of the
     month's information, μ ÷ φ) in Poisson's weighted likelihood, whose level is
     log(Σ w·count ÷ Σ w·e^fixed) and needs no log of an empty month. No wander: every month
     alike, the plain fit's level."""
     q = drift_sd**2 / 12  # the wander's variance a month
-    noise = dispersion / np.maximum(mu, 1e-9)  # a month's log count about its mean
+    # a month's log count about its mean: the counts' chance and the passing year's share
+    noise = dispersion / np.maximum(mu, 1e-9) + 12 * passing_sd**2
     gains = np.empty(len(counts))
     variance = math.inf
     for t, r in enumerate(noise):

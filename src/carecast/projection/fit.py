@@ -139,7 +139,8 @@ def _entries(
         offset=population_offset(population if fitted.per_population else None, periods),
         category=history.line[rows],
         age_months=_age_months(history, history.start)[rows],
-        drift_sd=fitted.drift_sd,
+        drift_sd=fitted.walk_sd,
+        passing_sd=fitted.passing_sd,
         ceiling=ENTRY_CEILING * max(fitted.entries / fitted.months, 1.0),
     )
 
@@ -172,6 +173,8 @@ def _assumptions(  # noqa: PLR0917  (one call, every part of the model it descri
             ),
             "dispersion": round(fitted.dispersion, 3),
             "yearly_drift_sd": round(fitted.drift_sd, 4),
+            "random_walk_sd": round(fitted.walk_sd, 4),
+            "passing_year_sd": round(fitted.passing_sd, 4),
             "drift_measured_on_years": fitted.drift_years,
             "drift_measured_sd": round(fitted.drift_measured_sd, 4),
             "drift_from": fitted.drift_source,
@@ -181,8 +184,8 @@ def _assumptions(  # noqa: PLR0917  (one call, every part of the model it descri
             "trend": "carried on only beyond 3 of its errors (the yearly drift's share in them), "
             "then shrunk by its uncertainty; else the level is held and wanders from year to year",
             # the level is read as a Kalman filter of the yearly drift weighs the months
-            "level": "the local level: later months weigh more as the yearly drift outweighs "
-            "the counts' chance",
+            "level": "the local level: later months weigh more as the yearly drift's random walk "
+            "outweighs the counts' chance and a passing year's noise",
         }
     return {
         "method": "stock-flow, monthly steps, Monte Carlo",

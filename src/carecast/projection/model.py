@@ -25,6 +25,8 @@ class Entries:
     category: IntArray  # (entrants,) category each recent entrant started in
     age_months: FloatArray  # (entrants,) their age on entry
     drift_sd: float = 0.0  # yearly wander of the log entry rate: a random walk on each path
+    # and a passing year's noise about it, drawn afresh for each twelve months of each path
+    passing_sd: float = 0.0
     # no path's expected entries in a month exceed this: the wander and the coefficients are
     # drawn on the log scale, whose far tail (entries a hundredfold) no council has seen
     ceiling: float = float("inf")
