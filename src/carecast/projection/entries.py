@@ -301,12 +301,11 @@ def local_level(
     year, seen through monthly counts of mean `mu` (variance `dispersion` × mean) whose log is
     level + `fixed` (trend, season, offset), and through a passing year's noise of `passing_sd`
     (taken as each month's, 12σ², so that a year's mean has σ²). A Kalman filter from a diffuse
-    start gives the last
-    month's level as a weighted sum of the months' log counts, a month's weight its gain times
-    the later months' (1 − gain); the counts are read with those weights (each per unit of the
-    month's information, μ ÷ φ) in Poisson's weighted likelihood, whose level is
-    log(Σ w·count ÷ Σ w·e^fixed) and needs no log of an empty month. No wander: every month
-    alike, the plain fit's level."""
+    start gives the last month's level as a weighted sum of the months' log counts, a month's
+    weight its gain times the later months' (1 − gain); the counts are read with those weights
+    (each per unit of the month's information, μ ÷ φ) in Poisson's weighted likelihood, whose
+    level is log(Σ w·count ÷ Σ w·e^fixed) and needs no log of an empty month. No wander: every
+    month alike, the plain fit's level."""
     q = drift_sd**2 / 12  # the wander's variance a month
     # a month's log count about its mean: the counts' chance and the passing year's share
     noise = dispersion / np.maximum(mu, 1e-9) + 12 * passing_sd**2
