@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -17,6 +18,10 @@ from carecast.projection.entries import (
     wander_parts,
     yearly_wander,
 )
+from carecast.services.projection import _notes as projection_notes
+from tests.projection_models import arrivals
+from tests.projection_models import model as hand_model
+from tests.projection_models import transitions as hand_transitions
 from tests.test_projection_fit import IFA, history
 
 
@@ -188,6 +193,36 @@ def test_a_rise_beyond_twice_its_error_is_said_with_how_to_model_it() -> None:
     assert note.startswith("Entries rose 20% a year over the 36 months fitted (± 8%)")
     assert "entry_rate scenario" in note
     assert trend_note(math.log(1.2), 0.1, 36, 0.0) is None
+    rate = trend_note(math.log(1.2), 0.08, 36, 0.0, per_population=True)
+    assert rate is not None
+    assert rate.startswith("The entry rate per 10,000 children rose 20% a year")
     fall = trend_note(math.log(0.8), 0.05, 36, 0.0)
     assert fall is not None
     assert fall.startswith("Entries fell 20% a year")
+
+
+def test_the_projections_notes_say_a_rise_it_does_not_carry_and_what_it_is_of() -> None:
+    """The service's notes read the fitted model: a rate per 10,000 children rising 20% a year ±
+    8% (2.5 errors, not carried) is said as a rate's rise; the same model whose trend is carried
+    says what it carries on; a model without entries says nothing of a trend."""
+    entries = arrivals(10.0, 12)
+    fitted = {
+        "fitted": True,
+        "drift_from": "council",
+        "trend_measured_per_year": math.log(1.2),
+        "trend_standard_error": 0.08,
+        "months_fitted": 36,
+        "per": "10,000 children aged 0-17",
+    }
+    base = dataclasses.replace(
+        hand_model(hand_transitions(), entries=entries),
+        assumptions={"entries": fitted, "looked_after_without_header": 0},
+    )
+    notes = projection_notes(base, {2018: 50_000.0})
+    assert any(n.startswith("The entry rate per 10,000 children rose 20% a year") for n in notes)
+    beta = entries.beta.copy()
+    beta[1] = 0.15
+    carried = dataclasses.replace(base, entries=dataclasses.replace(entries, beta=beta))
+    assert any("the projection carries on +16% a year" in n for n in projection_notes(carried, {}))
+    unfitted = dataclasses.replace(base, entries=None)
+    assert not any("a year over the" in n for n in projection_notes(unfitted, {}))

@@ -249,14 +249,18 @@ def trend_kept(slope: float, variance: float) -> float:
     return 1.0 - variance / slope**2
 
 
-def trend_note(slope: float, error: float, months: int, carried: float) -> str | None:
+def trend_note(
+    slope: float, error: float, months: int, carried: float, *, per_population: bool = False
+) -> str | None:
     """A rise or fall of entries beyond twice its error (the wander's share in it), said with
-    whether the projection carries it on (`carried`, a year) and what to do if it will last."""
+    whether the projection carries it on (`carried`, a year) and what to do if it will last;
+    `per_population`: the slope is of the rate per 10,000 children, not of the count."""
     if not error or abs(slope) < 2 * error:
         return None
     change = math.exp(slope) - 1
+    what = "The entry rate per 10,000 children" if per_population else "Entries"
     seen = (
-        f"Entries {'rose' if change > 0 else 'fell'} {abs(change):.0%} a year over the {months} "
+        f"{what} {'rose' if change > 0 else 'fell'} {abs(change):.0%} a year over the {months} "
         f"months fitted (± {error:.0%})"
     )
     if carried:

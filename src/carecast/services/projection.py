@@ -352,6 +352,7 @@ def _trend_note(model: ProjectionModel) -> list[str]:
         entries["trend_standard_error"],
         entries["months_fitted"],
         float(model.entries.beta[1]),
+        per_population=entries["per"] != "month",
     )
     return [] if note is None else [note]
 
