@@ -29,9 +29,8 @@ class EntryDraws:
         log_mean = beta @ entries.design.T + entries.offset[None, :] + wander
         if entries.passing_sd > 0:
             # and each twelve months of it pass above or below that course by a year's chance
-            years = np.arange(steps) // 12
-            passing = rng.normal(0, entries.passing_sd, (size, int(years[-1]) + 1))
-            log_mean += passing[:, years]
+            passing = rng.normal(0, entries.passing_sd, (size, -(-steps // 12)))
+            log_mean += passing[:, np.arange(steps) // 12]
         self.log_mean = np.minimum(log_mean, np.log(entries.ceiling))
         self.entries = entries
         weights = rng.dirichlet(np.ones(len(entries.category)), size=size)

@@ -27,6 +27,7 @@ from carecast.forecast.history import (
 )
 from carecast.projection.entries import (
     TERMS,
+    TREND_ERRORS,
     EntryFit,
     coverage_start,
     design,
@@ -181,8 +182,9 @@ def _assumptions(  # noqa: PLR0917  (one call, every part of the model it descri
             # measured and shown; coefficients' trend_per_year is what is carried on of it
             "trend_measured_per_year": round(fitted.trend_measured, 4),
             "trend_standard_error": round(fitted.trend_standard_error, 4),
-            "trend": "carried on only beyond 3 of its errors (the yearly drift's share in them), "
-            "then shrunk by its uncertainty; else the level is held and wanders from year to year",
+            "trend": f"carried on only beyond {TREND_ERRORS:g} of its errors (the yearly drift's "
+            "share in them), then shrunk by its uncertainty; else the level is held and wanders "
+            "from year to year",
             # the level is read as a Kalman filter of the yearly drift weighs the months
             "level": "the local level: later months weigh more as the yearly drift's random walk "
             "outweighs the counts' chance and a passing year's noise",
